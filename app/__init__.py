@@ -1,0 +1,35 @@
+"""FairRecruit: ethical-recruitment due diligence."""
+from flask import Flask, current_app, request
+from flask_smorest import Api
+
+from app import cli, config, db, errors, health, logs, web
+from app.accounts import api as accounts_api, audit, auth
+from app.registry import api as registry_api, private_api
+
+
+def create_app(overrides=None):
+    """Create the FairRecruit service."""
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    app.config.from_object(config)
+    app.config.update(config.from_environment())
+    app.config.update(overrides or {})
+    config.check(app.config)
+    logs.init_app(app)
+    db.init_app(app)
+    audit.init_app(app)
+    api = Api(app)
+    for blueprint in (accounts_api.blp, registry_api.blp, private_api.blp):
+        api.register_blueprint(blueprint)
+    app.before_request(limit_json_body)
+    app.before_request(auth.load_actor)
+    health.init_app(app)
+    web.init_app(app, api_blueprints=(accounts_api.blp, registry_api.blp, private_api.blp))
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def limit_json_body():
+    """Ordinary JSON requests are small; only the import endpoint takes large bodies."""
+    if request.endpoint != "registry.import_registry":
+        request.max_content_length = current_app.config["JSON_MAX_BYTES"]

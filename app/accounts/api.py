@@ -1,0 +1,92 @@
+"""Accounts API: who am I, users, organisations, tokens, audit log."""
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app import db
+from app.accounts import service
+from app.accounts.auth import READERS, current_actor, require
+from app.accounts.schemas import (AuditPageSchema, AuditQuerySchema, MeSchema, NewTokenSchema, OrganisationSchema,
+                                  TokenCreateSchema, TokenSchema, UserSchema)
+from app.errors import Forbidden
+
+blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Accounts, API tokens and the audit log")
+
+
+@blp.route("/me")
+@require(*READERS)
+@blp.response(200, MeSchema)
+def me():
+    """Who the token or session belongs to."""
+    return current_actor()
+
+
+@blp.route("/tokens")
+class Tokens(MethodView):
+    @require(*READERS)
+    @blp.response(200, TokenSchema(many=True))
+    def get(self):
+        """List your API tokens (never the tokens themselves)."""
+        return service.list_tokens(db.Session(), current_actor())
+
+    @require(*READERS)
+    @blp.arguments(TokenCreateSchema)
+    @blp.response(201, NewTokenSchema)
+    def post(self, data):
+        """Create an API token; the response is the only time it is shown."""
+        session = db.Session()
+        token, raw = service.create_token(session, current_actor(), **data)
+        session.commit()
+        return {**NewTokenSchema().dump(token), "token": raw}
+
+
+@blp.route("/tokens/<int:token_id>", methods=["DELETE"])
+@require(*READERS)
+@blp.response(204)
+def revoke(token_id):
+    """Revoke a token: it stops working at once."""
+    session = db.Session()
+    service.revoke_token(session, current_actor(), token_id)
+    session.commit()
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @require("admin")
+    @blp.response(200, UserSchema(many=True))
+    def get(self):
+        """List the users of your organisation."""
+        return service.list_users(db.Session(), current_actor())
+
+    @require("admin")
+    @blp.arguments(UserSchema)
+    @blp.response(201, UserSchema)
+    def post(self, data):
+        """Add a user to your organisation."""
+        session = db.Session()
+        user = service.add_user(session, current_actor(), **data)
+        session.commit()
+        return user
+
+
+@blp.route("/organisations", methods=["POST"])
+@require("admin")
+@blp.arguments(OrganisationSchema)
+@blp.response(201, OrganisationSchema)
+def create_organisation(data):
+    """Add an organisation (platform admins only)."""
+    if not current_actor().is_platform_admin:
+        raise Forbidden("Only platform admins add organisations.")
+    session = db.Session()
+    organisation = service.create_organisation(session, **data)
+    session.commit()
+    return organisation
+
+
+@blp.route("/audit-events")
+@require("admin")
+@blp.arguments(AuditQuerySchema, location="query")
+@blp.response(200, AuditPageSchema)
+def audit_events(args):
+    """Read the audit log: every change, who made it, before and after."""
+    rows, total = service.list_audit_events(db.Session(), current_actor(), **args)
+    return {"items": rows, "meta": {"page": args["page"], "per_page": args["per_page"], "total": total}}

@@ -1,0 +1,134 @@
+"""Who is asking: bearer tokens for the API, the signed-in session for the web; roles per route."""
+from dataclasses import dataclass
+from functools import wraps
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import g, request, session as web_session
+from sqlalchemy import select
+
+from app import db
+from app.accounts.audit import set_actor
+from app.accounts.models import ApiToken, Organisation, OrganisationAuthority, User
+from app.db import utcnow
+from app.errors import Forbidden, Unauthorized
+
+hasher = PasswordHasher()
+TOKEN_PREFIX = "fr_"
+# Hashing a fixed string keeps sign-in time the same whether or not the e-mail exists.
+DUMMY_HASH = hasher.hash("no such user")
+
+READERS = ("admin", "analyst", "auditor", "registrar", "viewer")
+REGISTRY_WRITERS = ("admin", "analyst", "registrar")
+PRIVATE_WRITERS = ("admin", "analyst", "auditor")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A signed-in user as the services see them."""
+
+    user_id: int
+    email: str
+    role: str
+    organisation_id: int
+    organisation_kind: str
+    authority_ids: frozenset = frozenset()
+
+    @property
+    def is_platform_admin(self):
+        return self.organisation_kind == "platform" and self.role == "admin"
+
+    def can_manage_authority(self, authority_id):
+        """Registrars and admins of a regulator tied to the authority, and platform admins."""
+        if self.is_platform_admin:
+            return True
+        return (self.organisation_kind == "government" and self.role in ("registrar", "admin")
+                and authority_id in self.authority_ids)
+
+
+def hash_password(password):
+    """An argon2 hash of the password."""
+    return hasher.hash(password)
+
+
+def check_password(password_hash, password):
+    """True if password matches the hash."""
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_token():
+    """A fresh random token and its SHA-256 (tokens are long random strings, so a fast hash is enough)."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return raw, token_digest(raw)
+
+
+def token_digest(raw):
+    """The stored form of a token."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def actor_for(session, user, organisation_id=None):
+    """Build the Actor of an active user (a token pins the organisation)."""
+    organisation = session.get(Organisation, organisation_id or user.organisation_id)
+    authority_ids = frozenset(session.scalars(
+        select(OrganisationAuthority.authority_id).where(OrganisationAuthority.organisation_id == organisation.id)))
+    return Actor(user.id, user.email, user.role, organisation.id, organisation.kind, authority_ids)
+
+
+def actor_from_token(session, raw):
+    """The Actor behind a bearer token, or raise Unauthorized."""
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(raw)))
+    now = utcnow()
+    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
+        raise Unauthorized("The API token is not valid: it is unknown, revoked or expired.")
+    user = session.get(User, token.user_id)
+    if not user.active or user.organisation_id != token.organisation_id:
+        raise Unauthorized("The API token is not valid: its user is disabled or has moved organisation.")
+    return actor_for(session, user, token.organisation_id)
+
+
+def load_actor():
+    """Resolve g.actor for this request: a bearer token, else (web pages, API reads) the signed-in session."""
+    session = db.Session()
+    g.actor = None
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, raw = header.partition(" ")
+        if scheme.lower() != "bearer" or not raw.strip():
+            raise Unauthorized("Send the API token as 'Authorization: Bearer <token>'.")
+        g.actor = actor_from_token(session, raw.strip())
+    elif "user_id" in web_session:
+        # The API takes cookies only for reads: writes need a token, so no cross-site form can make them.
+        if not request.path.startswith("/api/") or request.method in ("GET", "HEAD", "OPTIONS"):
+            user = session.get(User, web_session["user_id"])
+            if user is not None and user.active:
+                g.actor = actor_for(session, user)
+            else:
+                web_session.clear()
+    if g.actor:
+        set_actor(session, g.actor.user_id, g.actor.organisation_id)
+
+
+def current_actor():
+    """The Actor of this request, or None when anonymous."""
+    return g.get("actor")
+
+
+def require(*roles):
+    """Let the route run only for signed-in users having one of these roles (platform admins always)."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            actor = current_actor()
+            if actor is None:
+                raise Unauthorized("Sign in or send an API token to use this.")
+            if roles and actor.role not in roles and not actor.is_platform_admin:
+                raise Forbidden(f"Your role ({actor.role}) may not do this; it needs one of: {', '.join(roles)}.")
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator

@@ -1,0 +1,79 @@
+"""What the accounts API accepts and returns."""
+from marshmallow import Schema, fields, validate
+
+from app.accounts.models import ORGANISATION_KINDS, ROLES
+from app.schemas import CountryCode, PageArgs, PageMeta, one_of
+
+
+class OrganisationSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(required=True, validate=one_of(ORGANISATION_KINDS))
+    country = CountryCode(allow_none=True)
+    authority_ids = fields.List(fields.Integer(), load_only=True, load_default=list)
+    authorities = fields.Method("authority_codes", dump_only=True)
+
+    def authority_codes(self, organisation):
+        return [a.code for a in organisation.authorities]
+
+
+class UserSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    organisation_id = fields.Integer()
+    email = fields.Email(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    role = fields.String(required=True, validate=one_of(ROLES))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=12, max=200))
+    active = fields.Boolean(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class MeSchema(Schema):
+    user_id = fields.Integer()
+    email = fields.String()
+    role = fields.String()
+    organisation_id = fields.Integer()
+    organisation_kind = fields.String()
+
+
+class TokenCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    expires_at = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+class TokenSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String()
+    organisation_id = fields.Integer()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class NewTokenSchema(TokenSchema):
+    token = fields.String(metadata={"description": "The token itself; shown this once and never again."})
+
+
+class AuditQuerySchema(PageArgs):
+    object_type = fields.String()
+    object_id = fields.String()
+
+
+class AuditEventSchema(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor_user_id = fields.Integer(allow_none=True)
+    actor_organisation_id = fields.Integer(allow_none=True)
+    organisation_id = fields.Integer(allow_none=True)
+    action = fields.String()
+    object_type = fields.String()
+    object_id = fields.String(allow_none=True)
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class AuditPageSchema(Schema):
+    items = fields.List(fields.Nested(AuditEventSchema))
+    meta = fields.Nested(PageMeta)

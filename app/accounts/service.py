@@ -1,0 +1,107 @@
+"""Organisations, users, tokens and the audit trail: the use cases."""
+from sqlalchemy import func, or_, select
+
+from app.accounts.auth import DUMMY_HASH, check_password, hash_password, new_token
+from app.accounts.models import ApiToken, AuditEvent, Organisation, OrganisationAuthority, User
+from app.db import utcnow
+from app.errors import Conflict, Forbidden, NotFound
+
+
+def create_organisation(session, *, name, kind, country=None, authority_ids=()):
+    """Add an organisation; a government one may be tied to licensing authorities."""
+    if session.scalar(select(Organisation.id).where(Organisation.name == name)):
+        raise Conflict(f"An organisation named {name!r} exists already.", {"name": ["already exists"]})
+    organisation = Organisation(name=name, kind=kind, country=country)
+    session.add(organisation)
+    session.flush()
+    for authority_id in authority_ids:
+        session.add(OrganisationAuthority(organisation_id=organisation.id, authority_id=authority_id))
+    session.flush()
+    return organisation
+
+
+def create_user(session, *, organisation_id, email, name, role, password):
+    """Add a user with an argon2-hashed password."""
+    email = email.strip().lower()
+    if session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict(f"A user with e-mail {email} exists already.", {"email": ["already exists"]})
+    user = User(organisation_id=organisation_id, email=email, name=name, role=role,
+                password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session, email, password):
+    """The active user with this e-mail and password, or None."""
+    user = session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    if user is None:
+        check_password(DUMMY_HASH, password or "")
+        return None
+    if not user.active or not check_password(user.password_hash, password or ""):
+        return None
+    return user
+
+
+def list_users(session, actor):
+    """Users of the actor's organisation (all users for platform admins)."""
+    query = select(User).order_by(User.id)
+    if not actor.is_platform_admin:
+        query = query.where(User.organisation_id == actor.organisation_id)
+    return session.scalars(query).all()
+
+
+def add_user(session, actor, *, organisation_id=None, **fields):
+    """An admin adds a user to their own organisation (platform admins to any)."""
+    organisation_id = organisation_id or actor.organisation_id
+    if organisation_id != actor.organisation_id and not actor.is_platform_admin:
+        raise Forbidden("Admins add users to their own organisation only.")
+    if session.get(Organisation, organisation_id) is None:
+        raise NotFound(f"Organisation {organisation_id} does not exist.", {"organisation_id": ["unknown"]})
+    return create_user(session, organisation_id=organisation_id, **fields)
+
+
+def create_token(session, actor, *, name, expires_at=None):
+    """Issue an API token for the acting user; returns (row, raw token) and the raw token is never stored."""
+    raw, digest = new_token()
+    token = ApiToken(user_id=actor.user_id, organisation_id=actor.organisation_id, name=name,
+                     prefix=raw[:10], token_hash=digest, expires_at=expires_at)
+    session.add(token)
+    session.flush()
+    return token, raw
+
+
+def list_tokens(session, actor):
+    """The acting user's tokens."""
+    return session.scalars(select(ApiToken).where(ApiToken.user_id == actor.user_id).order_by(ApiToken.id)).all()
+
+
+def revoke_token(session, actor, token_id):
+    """Revoke one of the actor's tokens (admins: any token of their organisation)."""
+    token = session.get(ApiToken, token_id)
+    allowed = token is not None and (
+        token.user_id == actor.user_id
+        or actor.is_platform_admin
+        or (actor.role == "admin" and token.organisation_id == actor.organisation_id))
+    if not allowed:
+        raise NotFound(f"Token {token_id} does not exist.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.flush()
+    return token
+
+
+def list_audit_events(session, actor, *, object_type=None, object_id=None, page=1, per_page=50):
+    """Audit events the actor may read: all for platform admins; for others, those about their organisation's
+    private data or made by its users."""
+    query = select(AuditEvent)
+    if not actor.is_platform_admin:
+        query = query.where(or_(AuditEvent.organisation_id == actor.organisation_id,
+                                AuditEvent.actor_organisation_id == actor.organisation_id))
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    if object_id:
+        query = query.where(AuditEvent.object_id == str(object_id))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
+    return rows, total

@@ -1,0 +1,53 @@
+"""The `fairrecruit` command: Flask's CLI with the database, seed and capability commands."""
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from app import migrate
+
+
+@click.group("db")
+def db_group():
+    """Database schema migrations."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def upgrade(revision):
+    """Bring the schema up to REVISION (default: the newest)."""
+    migrate.upgrade(current_app, revision)
+    click.echo(f"database at {revision}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def downgrade(revision):
+    """Take the schema back to REVISION."""
+    migrate.downgrade(current_app, revision)
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def revision(message):
+    """Write a migration for the difference between the models and the database."""
+    migrate.revision(current_app, message)
+
+
+def init_app(app):
+    """Attach every command group."""
+    from app.accounts import cli as accounts_cli  # noqa: PLC0415  (capability CLIs import the app package)
+    from app.registry import cli as registry_cli  # noqa: PLC0415
+    from app import seed  # noqa: PLC0415
+    app.cli.add_command(db_group)
+    app.cli.add_command(accounts_cli.users)
+    app.cli.add_command(registry_cli.registry)
+    app.cli.add_command(seed.seed_command)
+
+
+def main():
+    """Entry point of the `fairrecruit` console script."""
+    from app import create_app  # noqa: PLC0415
+    FlaskGroup(create_app=create_app, help="FairRecruit: ethical-recruitment due diligence.")()

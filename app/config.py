@@ -1,0 +1,64 @@
+"""Default settings; each can be overridden by an environment variable of the same name."""
+import os
+
+# Where the data lives; unset means a SQLite file under instance/.
+DATABASE_URL = None
+# Signs session cookies and CSRF tokens; production refuses to start with this placeholder.
+SECRET_KEY = "dev-only-not-secret"
+# "development" or "production"; production insists on a real SECRET_KEY and secure cookies.
+FAIRRECRUIT_ENV = "development"
+# "text" (key=value lines) or "json" (one JSON object a line, for log shippers).
+LOG_FORMAT = "text"
+LOG_LEVEL = "INFO"
+# Largest request body anywhere (bulk imports); ordinary JSON endpoints get JSON_MAX_BYTES.
+MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+JSON_MAX_BYTES = 1024 * 1024
+# Default and largest page size of list endpoints.
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+API_TITLE = "FairRecruit API"
+API_VERSION = "v1"
+OPENAPI_VERSION = "3.0.3"
+OPENAPI_URL_PREFIX = "/api"
+OPENAPI_JSON_PATH = "openapi.json"
+OPENAPI_SWAGGER_UI_PATH = "/docs"
+# Swagger UI is served from the swagger-ui-bundle package, so the docs work without internet.
+OPENAPI_SWAGGER_UI_URL = "/api/docs/static/"
+API_SPEC_OPTIONS = {
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    },
+    "security": [{"bearer": []}, {}],
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+WTF_CSRF_TIME_LIMIT = None
+
+ENV_SETTINGS = (
+    "DATABASE_URL", "SECRET_KEY", "FAIRRECRUIT_ENV", "LOG_FORMAT", "LOG_LEVEL",
+    "MAX_CONTENT_LENGTH", "JSON_MAX_BYTES", "PAGE_SIZE", "MAX_PAGE_SIZE",
+)
+PLACEHOLDER_SECRETS = {"", "dev-only-not-secret", "change-me", "secret"}
+
+
+def from_environment(environ=os.environ):
+    """Return the settings found in the environment, integers parsed."""
+    found = {}
+    for name in ENV_SETTINGS:
+        if name in environ:
+            value = environ[name]
+            found[name] = int(value) if isinstance(globals()[name], int) else value
+    return found
+
+
+def check(config):
+    """Refuse settings that are unsafe for the chosen environment."""
+    if config["FAIRRECRUIT_ENV"] == "production":
+        secret = config.get("SECRET_KEY") or ""
+        if secret in PLACEHOLDER_SECRETS or len(secret) < 32:
+            raise RuntimeError(
+                "FAIRRECRUIT_ENV=production needs SECRET_KEY set to a random value of 32 characters or more"
+            )
+        config["SESSION_COOKIE_SECURE"] = True

@@ -1,0 +1,196 @@
+"""Registry API: agencies and employers, licences, authorities, relationships, import and export."""
+from flask import Response, request, stream_with_context
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from app import db
+from app.accounts.auth import READERS, REGISTRY_WRITERS, current_actor, require
+from app.errors import Invalid
+from app.registry import export, importer, schemas, service, tables
+from app.registry.models import Authority
+
+blp = Blueprint("registry", __name__, url_prefix="/api/v1", description="Agencies, employers and their licences")
+
+
+def page_of(rows, total, args):
+    """The list envelope."""
+    return {"items": rows, "meta": {"page": args["page"], "per_page": args["per_page"], "total": total}}
+
+
+def entity_routes(kind, plural):
+    """Register the list and item routes of one kind of entity (agencies, employers)."""
+
+    class Collection(MethodView):
+        @blp.arguments(schemas.EntityQuerySchema, location="query")
+        @blp.response(200, schemas.EntityPageSchema)
+        def get(self, args):
+            """List, filter, sort and search; anonymous callers get the public fields only."""
+            page, per_page, sort = args.pop("page"), args.pop("per_page"), args.pop("sort")
+            rows, total = service.list_entities(db.Session(), kind, args, page=page, per_page=per_page, sort=sort)
+            result = page_of(rows, total, {"page": page, "per_page": per_page})
+            if current_actor() is None:
+                return schemas.PublicEntityPageSchema().dump(result)
+            return result
+
+        @require(*REGISTRY_WRITERS)
+        @blp.arguments(schemas.EntityWriteSchema)
+        @blp.response(201, schemas.EntitySchema)
+        def post(self, data):
+            """Register a new one, with its names, identifiers, people and licences."""
+            session = db.Session()
+            entity = service.create_entity(session, current_actor(), kind, data)
+            session.commit()
+            return entity
+
+    class Item(MethodView):
+        @blp.response(200, schemas.EntitySchema)
+        def get(self, entity_id):
+            """Read one; anonymous callers get the public fields only."""
+            entity = service.get_entity(db.Session(), entity_id, kind)
+            if current_actor() is None:
+                return schemas.PublicEntitySchema().dump(entity)
+            return entity
+
+        @require(*REGISTRY_WRITERS)
+        @blp.arguments(schemas.EntityUpdateSchema)
+        @blp.response(200, schemas.EntitySchema)
+        def patch(self, data, entity_id):
+            """Change fields; send the version you read (a stale one gets 409)."""
+            session = db.Session()
+            entity = service.update_entity(session, current_actor(), entity_id, kind, data)
+            session.commit()
+            return entity
+
+        @require(*REGISTRY_WRITERS)
+        @blp.response(204)
+        def delete(self, entity_id):
+            """Soft-delete: it leaves every listing but stays in history."""
+            session = db.Session()
+            version = request.args.get("version", type=int)
+            service.delete_entity(session, current_actor(), entity_id, kind, version)
+            session.commit()
+
+    Collection.__name__, Item.__name__ = f"{plural.title()}", f"{kind.title()}"
+    blp.route(f"/{plural}")(Collection)
+    blp.route(f"/{plural}/<int:entity_id>")(Item)
+
+
+entity_routes("agency", "agencies")
+entity_routes("employer", "employers")
+
+
+@blp.route("/entities/<int:entity_id>/licences", methods=["POST"])
+@require(*REGISTRY_WRITERS)
+@blp.arguments(schemas.LicenceSchema)
+@blp.response(201, schemas.LicenceDetailSchema)
+def add_licence(data, entity_id):
+    """Record a licence held by an agency or employer."""
+    session = db.Session()
+    licence = service.add_licence(session, current_actor(), service.get_entity(session, entity_id), data)
+    session.commit()
+    return licence
+
+
+@blp.route("/licences/<int:licence_id>", methods=["GET"])
+@blp.response(200, schemas.LicenceDetailSchema)
+def get_licence(licence_id):
+    """A licence with its status history."""
+    return service.get_licence(db.Session(), licence_id)
+
+
+@blp.route("/licences/<int:licence_id>", methods=["PATCH"])
+@require(*REGISTRY_WRITERS)
+@blp.arguments(schemas.LicenceUpdateSchema)
+@blp.response(200, schemas.LicenceDetailSchema)
+def update_licence(data, licence_id):
+    """Correct a licence's details (its status changes through /status)."""
+    session = db.Session()
+    licence = service.update_licence(session, current_actor(), licence_id, data)
+    session.commit()
+    return licence
+
+
+@blp.route("/licences/<int:licence_id>/status", methods=["POST"])
+@require("registrar", "admin")
+@blp.arguments(schemas.StatusChangeSchema)
+@blp.response(200, schemas.LicenceDetailSchema)
+def change_status(data, licence_id):
+    """Change a licence's status (registrars of the issuing authority, platform admins)."""
+    session = db.Session()
+    licence = service.change_licence_status(session, current_actor(), licence_id, data)
+    session.commit()
+    return licence
+
+
+@blp.route("/authorities")
+class Authorities(MethodView):
+    @blp.response(200, schemas.AuthoritySchema(many=True))
+    def get(self):
+        """The licensing authorities."""
+        return db.Session().scalars(select(Authority).order_by(Authority.code)).all()
+
+    @require("admin")
+    @blp.arguments(schemas.AuthoritySchema)
+    @blp.response(201, schemas.AuthoritySchema)
+    def post(self, data):
+        """Add a licensing authority (platform admins)."""
+        session = db.Session()
+        authority = service.create_authority(session, current_actor(), data)
+        session.commit()
+        return authority
+
+
+@blp.route("/relationships", methods=["POST"])
+@require(*REGISTRY_WRITERS)
+@blp.arguments(schemas.RelationshipSchema)
+@blp.response(201, schemas.RelationshipSchema)
+def add_relationship(data):
+    """Record who recruits for whom, on which corridor."""
+    session = db.Session()
+    relationship = service.add_relationship(session, current_actor(), data)
+    session.commit()
+    return relationship
+
+
+@blp.route("/entities/<int:entity_id>/relationships", methods=["GET"])
+@require(*READERS)
+@blp.response(200, schemas.RelationshipSchema(many=True))
+def relationships(entity_id):
+    """Employers and sub-agents linked to an entity."""
+    session = db.Session()
+    service.get_entity(session, entity_id)
+    return service.list_relationships(session, entity_id)
+
+
+@blp.route("/registry/import", methods=["POST"])
+@require(*REGISTRY_WRITERS)
+@blp.arguments(schemas.ImportArgsSchema, location="query")
+@blp.response(200, schemas.ImportReportSchema)
+def import_registry(args):
+    """Import a CSV, JSON or XLSX file sent as multipart field `file`; all rows or none (unless skip_invalid)."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise Invalid("Send the file as multipart form field 'file'.", {"file": ["missing"]})
+    fmt = tables.detect_format(upload.filename)
+    session = db.Session()
+    report = importer.import_file(session, current_actor(), upload.read(), fmt=fmt,
+                                  default_kind=args["kind"], skip_invalid=args["skip_invalid"])
+    session.commit()
+    return report
+
+
+@blp.route("/registry/export", methods=["GET"])
+@require(*READERS)
+@blp.arguments(schemas.ExportArgsSchema, location="query")
+def export_registry(args):
+    """Download agencies or employers as CSV or JSON, in the layout the importer reads."""
+    kind = args["kind"]
+    session = db.Session()
+    if args["format"] == "csv":
+        body, mimetype = export.export_csv(session, kind), "text/csv"
+    else:
+        body, mimetype = export.export_json(session, kind), "application/json"
+    filename = f"{kind}-registry.{args['format']}"
+    return Response(stream_with_context(body), mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

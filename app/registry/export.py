@@ -1,0 +1,92 @@
+"""Export of the registry in the same layouts the importer reads, so an export can be imported again."""
+import csv
+import io
+import json
+
+from sqlalchemy import select
+
+from app.registry.importer import ENTITY_LOADS
+from app.registry.models import Entity
+from app.registry.tables import COLUMNS
+
+BATCH = 1000
+
+
+def entities(session, kind):
+    """Live entities of a kind, oldest first, loaded in batches with what they carry."""
+    last_id = 0
+    while True:
+        batch = session.scalars(select(Entity).where(Entity.kind == kind, Entity.deleted_at.is_(None),
+                                                     Entity.id > last_id)
+                                .order_by(Entity.id).limit(BATCH).options(*ENTITY_LOADS)).all()
+        if not batch:
+            return
+        yield from batch
+        last_id = batch[-1].id
+        session.expunge_all()
+
+
+def record(entity):
+    """An entity as an import record (the JSON layout)."""
+    return {
+        "kind": entity.kind, "legal_name": entity.legal_name, "country": entity.country, "website": entity.website,
+        "certification_status": entity.certification_status,
+        "sectors": [s.sector for s in entity.sectors],
+        "aliases": [{"name": a.name, "kind": a.kind} for a in entity.aliases],
+        "identifiers": [{"scheme": i.scheme, "value": i.value} for i in entity.identifiers],
+        "addresses": [{"kind": a.kind, "line": a.line, "city": a.city, "country": a.country}
+                      for a in entity.addresses],
+        "people": [{"name": r.person.name, "role": r.role, "nationality": r.person.nationality,
+                    "since": r.since and r.since.isoformat(), "until": r.until and r.until.isoformat()}
+                   for r in entity.roles],
+        "licences": [{
+            "authority": lic.authority.code, "number": lic.number, "type": lic.type, "status": lic.status,
+            "status_raw": lic.status_raw, "valid_from": lic.valid_from and lic.valid_from.isoformat(),
+            "valid_until": lic.valid_until and lic.valid_until.isoformat(),
+            "destinations": [d.country for d in lic.destinations], "sectors": [s.sector for s in lic.sectors],
+            "conditions": lic.conditions} for lic in entity.licences],
+    }
+
+
+def csv_rows(entity):
+    """An entity as table rows: one per licence (or one without a licence)."""
+    data = record(entity)
+    address = data["addresses"][0] if data["addresses"] else {}
+    base = {
+        "kind": data["kind"], "legal_name": data["legal_name"], "country": data["country"],
+        "aliases": ";".join(a["name"] for a in data["aliases"]),
+        "identifiers": ";".join(f"{i['scheme']}:{i['value']}" for i in data["identifiers"]),
+        "website": data["website"] or "", "sectors": ";".join(data["sectors"]),
+        "certification_status": data["certification_status"] or "",
+        "address": address.get("line", ""), "city": address.get("city") or "",
+        "people": ";".join(f"{p['name']} ({p['role']})" for p in data["people"]),
+    }
+    if not data["licences"]:
+        return [base]
+    return [{**base, "licence_authority": lic["authority"], "licence_number": lic["number"],
+             "licence_type": lic["type"], "licence_status": lic["status"], "licence_status_raw": lic["status_raw"] or "",
+             "licence_valid_from": lic["valid_from"] or "", "licence_valid_until": lic["valid_until"] or "",
+             "licence_destinations": ";".join(lic["destinations"]), "licence_sectors": ";".join(lic["sectors"])}
+            for lic in data["licences"]]
+
+
+def export_csv(session, kind):
+    """Yield the CSV export in pieces (header first)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, restval="", lineterminator="\n")
+    writer.writeheader()
+    for count, entity in enumerate(entities(session, kind), start=1):
+        writer.writerows(csv_rows(entity))
+        if count % BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def export_json(session, kind):
+    """Yield the JSON export (an array of records) in pieces."""
+    yield "["
+    for count, entity in enumerate(entities(session, kind)):
+        yield ("," if count else "") + "\n" + json.dumps(record(entity), ensure_ascii=False)
+    yield "\n]\n"

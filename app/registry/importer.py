@@ -1,0 +1,347 @@
+"""Bulk import of agencies and employers: validate every row first, then write in one transaction."""
+from dataclasses import asdict, dataclass
+
+from marshmallow import ValidationError
+from sqlalchemy import insert, select, tuple_
+from sqlalchemy.orm import selectinload
+
+from app.accounts import audit
+from app.db import utcnow
+from app.errors import Invalid, flatten
+from app.registry import tables
+from app.registry.models import (Address, Alias, Entity, EntitySector, Identifier, Licence, LicenceDestination,
+                                 LicenceSector, LicenceStatusChange, Person, Role)
+from app.registry.names import licence_key, name_key
+from app.registry.schemas import EntityImportSchema
+from app.registry.service import add_licence, authorities_by_code
+
+CHUNK = 500
+LICENCE_FIELDS = ("type", "status", "status_raw", "valid_from", "valid_until")
+
+
+@dataclass
+class Problem:
+    row: int
+    column: str
+    message: str
+
+
+class ImportRejected(Invalid):
+    """The file has bad rows; nothing was written. `problems` lists every one."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__(f"The file was not imported: {len(problems)} problem(s) in "
+                         f"{len({p.row for p in problems})} row(s); nothing was written.",
+                         {f"row {p.row}, {p.column}": [p.message] for p in problems})
+
+
+@dataclass
+class Planned:
+    """One valid row: what it says, and the existing entity it updates (None: a new one)."""
+
+    row: int
+    data: dict
+    key: tuple
+    entity_id: int | None = None
+
+
+def import_file(session, actor, data, *, fmt, default_kind="agency", skip_invalid=False):
+    """Import a CSV, JSON or XLSX registry file; returns the report or raises ImportRejected."""
+    rows = tables.read_rows(data, fmt)
+    if not rows:
+        raise Invalid("The file has no rows to import.", {"file": ["no rows"]})
+    planned, problems = validate_rows(rows, fmt, default_kind)
+    resolve(session, actor, planned, problems)
+    bad_rows = {p.row for p in problems}
+    if problems and not skip_invalid:
+        raise ImportRejected(problems)
+    planned = [p for p in planned if p.row not in bad_rows]
+    created, updated, unchanged = write(session, actor, planned)
+    return {"rows": len(rows), "created": created, "updated": updated, "unchanged": unchanged,
+            "skipped": [asdict(p) for p in sorted(problems, key=lambda p: p.row)]}
+
+
+def validate_rows(rows, fmt, default_kind):
+    """Validate each row on its own; problems name the row and the column (or field path for JSON)."""
+    schema = EntityImportSchema()
+    planned, problems = [], []
+    for number, raw in rows:
+        if fmt == "json":
+            record, cell_problems = raw, {}
+            if not isinstance(raw, dict):
+                problems.append(Problem(number, "record", "Each record must be a JSON object."))
+                continue
+        else:
+            record, cell_problems = tables.row_to_record(raw)
+        problems += [Problem(number, column, message) for column, message in cell_problems.items()]
+        try:
+            data = schema.load(record)
+        except ValidationError as err:
+            for path, messages in flatten(err.messages).items():
+                column = path if fmt == "json" else tables.column_of(path)
+                problems += [Problem(number, column, m) for m in messages]
+            continue
+        data["kind"] = data["kind"] or default_kind
+        planned.append(Planned(number, data, (data["kind"], data["country"], name_key(data["legal_name"]))))
+    return planned, problems
+
+
+def resolve(session, actor, planned, problems):
+    """Match rows to existing entities by licence, identifier or name; flag clashes and unknown authorities."""
+    authorities = authorities_by_code(session)
+    licence_owner, identifier_owner, name_owner = existing_keys(session, planned, authorities)
+    licence_column = "licence_authority"
+    seen_licences = {}
+    for plan in planned:
+        entity_ids = set()
+        for licence in plan.data["licences"]:
+            authority = authorities.get(licence["authority"])
+            if authority is None:
+                problems.append(Problem(plan.row, licence_column, f"Unknown licensing authority "
+                                        f"{licence['authority']!r}; known: {', '.join(sorted(authorities)) or 'none'}."))
+                continue
+            lkey = (authority.id, licence_key(licence["number"]))
+            earlier = seen_licences.setdefault(lkey, plan)
+            if earlier is not plan and earlier.key != plan.key:
+                problems.append(Problem(plan.row, "licence_number", f"Licence {licence['number']} of "
+                                        f"{authority.code} is also given to another entity in row {earlier.row}."))
+            if lkey in licence_owner:
+                entity_ids.add(licence_owner[lkey][0])
+                if licence_owner[lkey][1] != licence["status"] and not actor.can_manage_authority(authority.id):
+                    problems.append(Problem(plan.row, "licence_status", f"Changing the status of {authority.code} "
+                                            f"licence {licence['number']} needs a registrar of that authority."))
+        for identifier in plan.data["identifiers"]:
+            owner = identifier_owner.get((identifier["scheme"], identifier["value"]))
+            if owner:
+                entity_ids.add(owner)
+        by_name = name_owner.get(plan.key)
+        if len(entity_ids) > 1 or (entity_ids and by_name and by_name not in entity_ids):
+            problems.append(Problem(plan.row, "legal_name", "This row's licence, identifiers and name point to "
+                                    f"different registered entities ({', '.join(map(str, sorted(entity_ids | {by_name} - {None})))})."))
+            continue
+        plan.entity_id = next(iter(entity_ids), by_name)
+
+
+def existing_keys(session, planned, authorities):
+    """Lookups from natural keys (licence, identifier, kind+country+name) to existing entity ids."""
+    licence_keys = {(authorities[lic["authority"]].id, licence_key(lic["number"]))
+                    for p in planned for lic in p.data["licences"] if lic["authority"] in authorities}
+    identifier_keys = {(i["scheme"], i["value"]) for p in planned for i in p.data["identifiers"]}
+    name_keys = {p.key for p in planned}
+    licence_owner, identifier_owner, name_owner = {}, {}, {}
+    for chunk in chunks(sorted(licence_keys)):
+        for authority_id, number, entity_id, status in session.execute(
+                select(Licence.authority_id, Licence.number_key, Licence.entity_id, Licence.status)
+                .where(tuple_(Licence.authority_id, Licence.number_key).in_(chunk))):
+            licence_owner[(authority_id, number)] = (entity_id, status)
+    for chunk in chunks(sorted(identifier_keys)):
+        for scheme, value, entity_id in session.execute(
+                select(Identifier.scheme, Identifier.value, Identifier.entity_id)
+                .join(Entity, Entity.id == Identifier.entity_id)
+                .where(tuple_(Identifier.scheme, Identifier.value).in_(chunk), Entity.deleted_at.is_(None))):
+            identifier_owner[(scheme, value)] = entity_id
+    for chunk in chunks(sorted(name_keys)):
+        for kind, country, key, entity_id in session.execute(
+                select(Entity.kind, Entity.country, Entity.name_key, Entity.id)
+                .where(tuple_(Entity.kind, Entity.country, Entity.name_key).in_(chunk), Entity.deleted_at.is_(None))):
+            name_owner[(kind, country, key)] = entity_id
+    return licence_owner, identifier_owner, name_owner
+
+
+def chunks(items, size=CHUNK):
+    """Successive slices of a list."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def merge_rows(planned):
+    """Rows about the same entity (same target or same natural key) become one record: lists are joined."""
+    merged = {}
+    for plan in planned:
+        target = ("id", plan.entity_id) if plan.entity_id else plan.key
+        if target not in merged:
+            merged[target] = Planned(plan.row, {**plan.data, **{k: list(plan.data[k]) for k in LIST_KEYS}},
+                                     plan.key, plan.entity_id)
+            continue
+        into = merged[target].data
+        for field in LIST_KEYS:
+            into[field] += [item for item in plan.data[field] if item not in into[field]]
+    return list(merged.values())
+
+
+LIST_KEYS = ("aliases", "identifiers", "addresses", "sectors", "people", "licences")
+
+
+def write(session, actor, planned):
+    """Update the matched entities and insert the new ones; returns (created, updated, unchanged)."""
+    merged = merge_rows(planned)
+    existing = [p for p in merged if p.entity_id]
+    new = [p for p in merged if not p.entity_id]
+    updated = unchanged = 0
+    for chunk in chunks(existing):
+        entities = {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_([p.entity_id for p in chunk]))
+                                                     .options(*ENTITY_LOADS))}
+        for plan in chunk:
+            if update_existing(session, actor, entities[plan.entity_id], plan.data):
+                updated += 1
+            else:
+                unchanged += 1
+    session.flush()
+    insert_new(session, actor, new)
+    return len(new), updated, unchanged
+
+
+ENTITY_LOADS = (selectinload(Entity.aliases), selectinload(Entity.identifiers), selectinload(Entity.addresses),
+                selectinload(Entity.sectors), selectinload(Entity.roles),
+                selectinload(Entity.licences).selectinload(Licence.destinations),
+                selectinload(Entity.licences).selectinload(Licence.sectors))
+
+
+def update_existing(session, actor, entity, data):
+    """Bring an existing entity in line with an imported record (lists only grow); True if anything changed."""
+    changed = False
+    if data["legal_name"] != entity.legal_name and name_key(data["legal_name"]) != entity.name_key:
+        # A renamed agency keeps its old name as a former name: banned agencies come back under new names.
+        entity.aliases.append(Alias(name=entity.legal_name, name_key=entity.name_key, kind="former"))
+        entity.legal_name, entity.name_key = data["legal_name"], name_key(data["legal_name"])
+        changed = True
+    for field in ("website", "certification_status"):
+        if data.get(field) is not None and data[field] != getattr(entity, field):
+            setattr(entity, field, data[field])
+            changed = True
+    names = {a.name_key for a in entity.aliases} | {entity.name_key}
+    for alias in data["aliases"]:
+        if name_key(alias["name"]) not in names:
+            entity.aliases.append(Alias(name=alias["name"], name_key=name_key(alias["name"]), kind=alias["kind"]))
+            names.add(name_key(alias["name"]))
+            changed = True
+    identifiers = {(i.scheme, i.value) for i in entity.identifiers}
+    for identifier in data["identifiers"]:
+        if (identifier["scheme"], identifier["value"]) not in identifiers:
+            entity.identifiers.append(Identifier(**identifier))
+            identifiers.add((identifier["scheme"], identifier["value"]))
+            changed = True
+    sectors = {s.sector for s in entity.sectors}
+    for sector in dict.fromkeys(data["sectors"]):
+        if sector not in sectors:
+            entity.sectors.append(EntitySector(sector=sector))
+            changed = True
+    addresses = {(a.line, a.city, a.country) for a in entity.addresses}
+    for address in data["addresses"]:
+        if (address["line"], address.get("city"), address["country"]) not in addresses:
+            entity.addresses.append(Address(**address))
+            changed = True
+    people = {(r.person.name_key, r.role): r.person for r in entity.roles}
+    persons = {key[0]: person for key, person in people.items()}
+    for person in data["people"]:
+        key = (name_key(person["name"]), person["role"])
+        if key not in people:
+            known = persons.get(key[0]) or Person(name=person["name"], name_key=key[0],
+                                                  nationality=person.get("nationality"))
+            entity.roles.append(Role(person=known, role=person["role"], since=person.get("since"),
+                                     until=person.get("until")))
+            people[key] = persons[key[0]] = known
+            changed = True
+    for licence in data["licences"]:
+        changed |= merge_licence(session, actor, entity, licence)
+    if changed:
+        entity.updated_at = utcnow()
+    return changed
+
+
+def merge_licence(session, actor, entity, data):
+    """Add a licence or update one the entity holds; a status change is appended to its history."""
+    key = licence_key(data["number"])
+    licence = next((lic for lic in entity.licences
+                    if lic.authority.code == data["authority"] and lic.number_key == key), None)
+    if licence is None:
+        add_licence(session, actor, entity, data)
+        return True
+    changed = False
+    old_status = licence.status
+    for field in LICENCE_FIELDS:
+        if data.get(field) is not None and data[field] != getattr(licence, field):
+            setattr(licence, field, data[field])
+            changed = True
+    if licence.status != old_status:
+        session.add(LicenceStatusChange(licence_id=licence.id, status=licence.status, status_raw=licence.status_raw,
+                                        reason="import", recorded_by_user_id=actor.user_id if actor else None))
+    destinations = {d.country for d in licence.destinations}
+    for country in data.get("destinations", []):
+        if country not in destinations:
+            licence.destinations.append(LicenceDestination(country=country))
+            destinations.add(country)
+            changed = True
+    sectors = {s.sector for s in licence.sectors}
+    for sector in data.get("sectors", []):
+        if sector not in sectors:
+            licence.sectors.append(LicenceSector(sector=sector))
+            sectors.add(sector)
+            changed = True
+    return changed
+
+
+def insert_new(session, actor, plans):
+    """Insert new entities and everything they carry with multi-row INSERTs, and one audit event each."""
+    if not plans:
+        return
+    now = utcnow()
+    authorities = authorities_by_code(session)
+    recorded_by = actor.user_id if actor else None
+    for chunk in chunks(plans, 5000):
+        ids = session.scalars(insert(Entity).returning(Entity.id, sort_by_parameter_order=True), [
+            {"kind": p.data["kind"], "legal_name": p.data["legal_name"], "name_key": p.key[2],
+             "country": p.data["country"], "website": p.data.get("website"),
+             "certification_status": p.data.get("certification_status"), "created_at": now, "updated_at": now,
+             "version": 1} for p in chunk]).all()
+        rows = {name: [] for name in ("aliases", "identifiers", "addresses", "sectors", "people", "licences")}
+        role_specs, licence_specs = [], []
+        for entity_id, plan in zip(ids, chunk):
+            data = plan.data
+            rows["aliases"] += [{"entity_id": entity_id, "name": a["name"], "name_key": name_key(a["name"]),
+                                 "kind": a["kind"]} for a in data["aliases"]]
+            rows["identifiers"] += [{"entity_id": entity_id, **i} for i in data["identifiers"]]
+            rows["addresses"] += [{"entity_id": entity_id, "city": None, **a} for a in data["addresses"]]
+            rows["sectors"] += [{"entity_id": entity_id, "sector": s} for s in dict.fromkeys(data["sectors"])]
+            persons = {}
+            for person in data["people"]:
+                key = (name_key(person["name"]), person.get("nationality"))
+                if key not in persons:
+                    persons[key] = len(rows["people"])
+                    rows["people"].append({"name": person["name"], "name_key": key[0], "nationality": key[1]})
+                role_specs.append((entity_id, persons[key], person))
+            for licence in data["licences"]:
+                rows["licences"].append({
+                    "entity_id": entity_id, "authority_id": authorities[licence["authority"]].id,
+                    "number": licence["number"].strip(), "number_key": licence_key(licence["number"]),
+                    "type": licence["type"], "status": licence["status"], "status_raw": licence.get("status_raw"),
+                    "valid_from": licence.get("valid_from"), "valid_until": licence.get("valid_until"),
+                    "conditions": licence.get("conditions"), "created_at": now, "version": 1})
+                licence_specs.append(licence)
+        for model, name in ((Alias, "aliases"), (Identifier, "identifiers"), (Address, "addresses"),
+                            (EntitySector, "sectors")):
+            if rows[name]:
+                session.execute(insert(model), rows[name])
+        if rows["people"]:
+            person_ids = session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True),
+                                         rows["people"]).all()
+            session.execute(insert(Role), [
+                {"entity_id": entity_id, "person_id": person_ids[index], "role": p["role"],
+                 "since": p.get("since"), "until": p.get("until")} for entity_id, index, p in role_specs])
+        if rows["licences"]:
+            licence_ids = session.scalars(insert(Licence).returning(Licence.id, sort_by_parameter_order=True),
+                                          rows["licences"]).all()
+            destinations = [{"licence_id": lid, "country": c} for lid, lic in zip(licence_ids, licence_specs)
+                            for c in dict.fromkeys(lic["destinations"])]
+            sectors = [{"licence_id": lid, "sector": s} for lid, lic in zip(licence_ids, licence_specs)
+                       for s in dict.fromkeys(lic["sectors"])]
+            history = [{"licence_id": lid, "status": lic["status"], "status_raw": lic.get("status_raw"),
+                        "effective_on": lic.get("valid_from"), "reason": "import", "recorded_at": now,
+                        "recorded_by_user_id": recorded_by} for lid, lic in zip(licence_ids, licence_specs)]
+            for model, batch in ((LicenceDestination, destinations), (LicenceSector, sectors),
+                                 (LicenceStatusChange, history)):
+                if batch:
+                    session.execute(insert(model), batch)
+        audit.record_many(session, [("import", "entities", entity_id, audit.plain_tree(plan.data))
+                                    for entity_id, plan in zip(ids, chunk)])

@@ -1,0 +1,277 @@
+"""What the registry API accepts and returns."""
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from app.registry.vocab import (ALIAS_KINDS, ADDRESS_KINDS, CERTIFICATION_STATUSES, ENTITY_KINDS, LICENCE_STATUSES,
+                                LICENCE_TYPES, PERSON_ROLES, RELATIONSHIP_KINDS, SECTORS, country_name)
+from app.schemas import CountryCode, PageArgs, PageMeta, one_of
+
+def check_date_order(data, start, end, end_field=None):
+    """Raise if the end date comes before the start date."""
+    if data.get(start) and data.get(end) and data[end] < data[start]:
+        raise ValidationError(f"{end} ({data[end]}) is before {start} ({data[start]}).", end_field or end)
+
+
+class AliasSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    kind = fields.String(load_default="other", validate=one_of(ALIAS_KINDS))
+
+
+class IdentifierSchema(Schema):
+    scheme = fields.String(required=True, validate=validate.Regexp(
+        r"^[a-z][a-z0-9_]{1,39}$", error="Must be a short lower-case scheme name such as company_registration."))
+    value = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class AddressSchema(Schema):
+    kind = fields.String(load_default="registered", validate=one_of(ADDRESS_KINDS))
+    line = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    city = fields.String(allow_none=True, validate=validate.Length(max=100))
+    country = CountryCode(required=True)
+
+
+class PersonRoleSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    role = fields.String(required=True, validate=one_of(PERSON_ROLES))
+    nationality = CountryCode(allow_none=True)
+    since = fields.Date(allow_none=True)
+    until = fields.Date(allow_none=True)
+
+    @validates_schema
+    def dates_in_order(self, data, **kwargs):
+        check_date_order(data, "since", "until")
+
+
+class LicenceSchema(Schema):
+    """A licence as written by clients; `authority` is the authority's code."""
+
+    id = fields.Integer(dump_only=True)
+    entity_id = fields.Integer(dump_only=True)
+    authority = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    number = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    type = fields.String(load_default="full", validate=one_of(LICENCE_TYPES))
+    status = fields.String(required=True, validate=one_of(LICENCE_STATUSES))
+    status_raw = fields.String(allow_none=True, validate=validate.Length(max=200))
+    valid_from = fields.Date(allow_none=True)
+    valid_until = fields.Date(allow_none=True)
+    destinations = fields.List(CountryCode(), load_default=list)
+    sectors = fields.List(fields.String(validate=one_of(SECTORS)), load_default=list)
+    conditions = fields.String(allow_none=True)
+    version = fields.Integer(dump_only=True)
+
+    @validates_schema
+    def dates_in_order(self, data, **kwargs):
+        check_date_order(data, "valid_from", "valid_until")
+
+
+class LicenceUpdateSchema(Schema):
+    version = fields.Integer(required=True, metadata={"description": "The version you read; a stale one gets 409."})
+    type = fields.String(validate=one_of(LICENCE_TYPES))
+    valid_from = fields.Date(allow_none=True)
+    valid_until = fields.Date(allow_none=True)
+    destinations = fields.List(CountryCode())
+    sectors = fields.List(fields.String(validate=one_of(SECTORS)))
+    conditions = fields.String(allow_none=True)
+
+
+class StatusChangeSchema(Schema):
+    version = fields.Integer(required=True)
+    status = fields.String(required=True, validate=one_of(LICENCE_STATUSES))
+    status_raw = fields.String(allow_none=True, validate=validate.Length(max=200))
+    effective_on = fields.Date(allow_none=True)
+    reason = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class StatusChangeOutSchema(Schema):
+    status = fields.String()
+    status_raw = fields.String(allow_none=True)
+    effective_on = fields.Date(allow_none=True)
+    reason = fields.String(allow_none=True)
+    recorded_at = fields.DateTime()
+    recorded_by_user_id = fields.Integer(allow_none=True)
+
+
+class EntityWriteSchema(Schema):
+    """An agency or employer as clients create it, with its names, people and licences."""
+
+    legal_name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    country = CountryCode(required=True)
+    website = fields.String(allow_none=True, validate=validate.Length(max=300))
+    certification_status = fields.String(allow_none=True, validate=one_of(CERTIFICATION_STATUSES))
+    sectors = fields.List(fields.String(validate=one_of(SECTORS)), load_default=list)
+    aliases = fields.List(fields.Nested(AliasSchema), load_default=list)
+    identifiers = fields.List(fields.Nested(IdentifierSchema), load_default=list)
+    addresses = fields.List(fields.Nested(AddressSchema), load_default=list)
+    people = fields.List(fields.Nested(PersonRoleSchema), load_default=list)
+    licences = fields.List(fields.Nested(LicenceSchema), load_default=list)
+
+
+class EntityImportSchema(EntityWriteSchema):
+    kind = fields.String(load_default=None, validate=one_of(ENTITY_KINDS))
+
+
+class EntityUpdateSchema(Schema):
+    """A partial update; list fields given replace the whole list."""
+
+    version = fields.Integer(required=True, metadata={"description": "The version you read; a stale one gets 409."})
+    legal_name = fields.String(validate=validate.Length(min=1, max=300))
+    country = CountryCode()
+    website = fields.String(allow_none=True, validate=validate.Length(max=300))
+    certification_status = fields.String(allow_none=True, validate=one_of(CERTIFICATION_STATUSES))
+    sectors = fields.List(fields.String(validate=one_of(SECTORS)))
+    aliases = fields.List(fields.Nested(AliasSchema))
+    identifiers = fields.List(fields.Nested(IdentifierSchema))
+    addresses = fields.List(fields.Nested(AddressSchema))
+    people = fields.List(fields.Nested(PersonRoleSchema))
+
+
+class LicenceOutSchema(Schema):
+    id = fields.Integer()
+    entity_id = fields.Integer()
+    authority = fields.Function(lambda licence: licence.authority.code)
+    authority_name = fields.Function(lambda licence: licence.authority.name)
+    authority_country = fields.Function(lambda licence: licence.authority.country)
+    number = fields.String()
+    type = fields.String()
+    status = fields.String()
+    status_raw = fields.String(allow_none=True)
+    valid_from = fields.Date(allow_none=True)
+    valid_until = fields.Date(allow_none=True)
+    destinations = fields.Function(lambda licence: [d.country for d in licence.destinations])
+    sectors = fields.Function(lambda licence: [s.sector for s in licence.sectors])
+    conditions = fields.String(allow_none=True)
+    version = fields.Integer()
+
+
+class LicenceDetailSchema(LicenceOutSchema):
+    history = fields.List(fields.Nested(StatusChangeOutSchema))
+
+
+class PublicEntitySchema(Schema):
+    """What anyone, signed in or not, may see of an agency or employer."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    legal_name = fields.String()
+    aliases = fields.List(fields.Nested(AliasSchema))
+    country = fields.String()
+    website = fields.String(allow_none=True)
+    certification_status = fields.String(allow_none=True)
+    sectors = fields.Function(lambda entity: [s.sector for s in entity.sectors])
+    addresses = fields.List(fields.Nested(AddressSchema))
+    licences = fields.List(fields.Nested(LicenceOutSchema))
+
+
+class EntitySchema(PublicEntitySchema):
+    """The full shared record, for signed-in users."""
+
+    identifiers = fields.List(fields.Nested(IdentifierSchema))
+    people = fields.Function(lambda entity: [{
+        "person_id": r.person_id, "name": r.person.name, "nationality": r.person.nationality, "role": r.role,
+        "since": r.since and r.since.isoformat(), "until": r.until and r.until.isoformat()} for r in entity.roles])
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+SORTS = ("legal_name", "-legal_name", "country", "-country", "created_at", "-created_at", "id", "-id")
+
+
+class EntityQuerySchema(PageArgs):
+    q = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "Name or alias contains"})
+    licence_number = fields.String(validate=validate.Length(min=1, max=60))
+    country = CountryCode()
+    status = fields.String(validate=one_of(CERTIFICATION_STATUSES),
+                           metadata={"description": "Certification status"})
+    licence_status = fields.String(validate=one_of(LICENCE_STATUSES))
+    authority = fields.String()
+    sector = fields.String(validate=one_of(SECTORS))
+    corridor = fields.String(validate=validate.Regexp(
+        r"^[A-Za-z]{2}-[A-Za-z]{2}$", error="Write a corridor as ORIGIN-DESTINATION, e.g. NP-QA."))
+    sort = fields.String(load_default="legal_name", validate=one_of(SORTS))
+
+    @validates_schema
+    def corridor_countries(self, data, **kwargs):
+        if data.get("corridor"):
+            bad = [c for c in data["corridor"].upper().split("-") if country_name(c) is None]
+            if bad:
+                raise ValidationError(f"{', '.join(bad)} is not an ISO 3166-1 alpha-2 country code.", "corridor")
+
+
+class EntityPageSchema(Schema):
+    items = fields.List(fields.Nested(EntitySchema))
+    meta = fields.Nested(PageMeta)
+
+
+class PublicEntityPageSchema(Schema):
+    items = fields.List(fields.Nested(PublicEntitySchema))
+    meta = fields.Nested(PageMeta)
+
+
+class RelationshipSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    kind = fields.String(required=True, validate=one_of(RELATIONSHIP_KINDS))
+    client_id = fields.Integer(required=True, metadata={"description": "The employer, or the agency using a sub-agent"})
+    provider_id = fields.Integer(required=True, metadata={"description": "The agency, or the sub-agent"})
+    origin_country = CountryCode(required=True)
+    destination_country = CountryCode(required=True)
+    sector = fields.String(allow_none=True, validate=one_of(SECTORS))
+    since = fields.Date(allow_none=True)
+    until = fields.Date(allow_none=True)
+
+    @validates_schema
+    def dates_in_order(self, data, **kwargs):
+        check_date_order(data, "since", "until")
+
+
+class AuthoritySchema(Schema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9][A-Z0-9_-]{1,39}$",
+                                                                 error="Upper-case letters, digits, - and _."))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    country = CountryCode(required=True)
+
+
+class PortfolioEntrySchema(Schema):
+    id = fields.Integer(dump_only=True)
+    entity_id = fields.Integer(required=True)
+    label = fields.String(allow_none=True, validate=validate.Length(max=100))
+    added_at = fields.DateTime(dump_only=True)
+
+
+class NoteSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    entity_id = fields.Integer(dump_only=True)
+    body = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    author_user_id = fields.Integer(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class EvidenceSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    entity_id = fields.Integer(dump_only=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(required=True, validate=one_of(
+        ("audit_report", "self_assessment", "contract", "receipt", "licence_copy", "correspondence", "other")))
+    source = fields.String(allow_none=True, validate=validate.Length(max=300))
+    dated = fields.Date(allow_none=True)
+    description = fields.String(allow_none=True, validate=validate.Length(max=20000))
+    recorded_by_user_id = fields.Integer(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class ImportArgsSchema(Schema):
+    skip_invalid = fields.Boolean(load_default=False)
+    kind = fields.String(load_default="agency", validate=one_of(ENTITY_KINDS),
+                         metadata={"description": "Kind of rows without a kind column"})
+
+
+class ImportReportSchema(Schema):
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    skipped = fields.List(fields.Dict())
+
+
+class ExportArgsSchema(Schema):
+    format = fields.String(load_default="json", validate=one_of(("json", "csv")))
+    kind = fields.String(load_default="agency", validate=one_of(ENTITY_KINDS))

@@ -1,0 +1,197 @@
+"""Reading registry files (CSV, XLSX, JSON) into numbered rows, and the flat column layout they share."""
+import csv
+from datetime import date, datetime
+import io
+import json
+import re
+import zipfile
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from app.errors import Invalid
+
+COLUMNS = ("kind", "legal_name", "country", "aliases", "identifiers", "website", "sectors", "certification_status",
+           "address", "city", "people", "licence_authority", "licence_number", "licence_type", "licence_status",
+           "licence_status_raw", "licence_valid_from", "licence_valid_until", "licence_destinations",
+           "licence_sectors")
+REQUIRED = ("legal_name", "country")
+LICENCE_COLUMNS = {"authority": "licence_authority", "number": "licence_number", "type": "licence_type",
+                   "status": "licence_status", "status_raw": "licence_status_raw", "valid_from": "licence_valid_from",
+                   "valid_until": "licence_valid_until", "destinations": "licence_destinations",
+                   "sectors": "licence_sectors"}
+PERSON = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<role>[a-z_ ]+)\)$")
+FORMATS = ("csv", "json", "xlsx")
+
+
+def detect_format(filename, given=None):
+    """The file format from an explicit choice or the file name's extension."""
+    fmt = (given or filename.rsplit(".", 1)[-1]).lower()
+    if fmt not in FORMATS:
+        raise Invalid(f"Cannot tell the format of {filename!r}: use a .csv, .json or .xlsx file, or name the format.",
+                      {"format": [f"Must be one of: {', '.join(FORMATS)}."]})
+    return fmt
+
+
+def read_rows(data, fmt):
+    """Numbered rows from a file's bytes: (row number, {column: text}) for tables, (row, object) for JSON."""
+    if fmt == "csv":
+        return read_csv(data)
+    if fmt == "xlsx":
+        return read_xlsx(data)
+    return read_json(data)
+
+
+def check_header(header, where):
+    """Refuse a header with unknown or missing columns, naming them."""
+    names = [h.strip().lower() if isinstance(h, str) else "" for h in header]
+    unknown = [h or "(blank)" for h in names if h not in COLUMNS]
+    missing = [c for c in REQUIRED if c not in names]
+    duplicated = sorted({h for h in names if h and names.count(h) > 1})
+    problems = []
+    if unknown:
+        problems.append(f"unknown column(s): {', '.join(unknown)}")
+    if missing:
+        problems.append(f"missing column(s): {', '.join(missing)}")
+    if duplicated:
+        problems.append(f"repeated column(s): {', '.join(duplicated)}")
+    if problems:
+        raise Invalid(f"The header ({where}) does not fit: {'; '.join(problems)}.",
+                      {"header": [f"Allowed columns: {', '.join(COLUMNS)}; required: {', '.join(REQUIRED)}."]})
+    return names
+
+
+def read_csv(data):
+    """Rows of a UTF-8 CSV file with a header line."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        raise Invalid(f"The file is not UTF-8 text: byte 0x{data[err.start]:02x} on line {line} cannot be read. "
+                      "Save it as 'CSV UTF-8' and try again.", {"file": [f"line {line}: not UTF-8"]}) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise Invalid("The file is empty: it needs a header line and at least one row.", {"file": ["empty"]}) from None
+    names = check_header(header, "line 1")
+    rows = []
+    try:
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(names):
+                raise Invalid(f"Line {reader.line_num} has {len(cells)} cells; the header has {len(names)}.",
+                              {f"row {reader.line_num}": [f"{len(cells)} cells, expected {len(names)}"]})
+            rows.append((reader.line_num, dict(zip(names, cells))))
+    except csv.Error as err:
+        raise Invalid(f"The CSV cannot be read at line {reader.line_num}: {err}.",
+                      {f"row {reader.line_num}": [str(err)]}) from None
+    return rows
+
+
+def cell_text(value):
+    """A spreadsheet cell as the text a CSV would have held."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx(data):
+    """Rows of the first sheet of an XLSX workbook whose first row is the header."""
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        raise Invalid("The file is not an XLSX spreadsheet (it could not be opened as one). "
+                      "Save it from your spreadsheet program as .xlsx, or upload a CSV.",
+                      {"file": ["not an XLSX spreadsheet"]}) from None
+    try:
+        sheet = book.worksheets[0]
+        lines = sheet.iter_rows(values_only=True)
+        header = next(lines, None)
+        if header is None:
+            raise Invalid("The spreadsheet is empty: it needs a header row.", {"file": ["empty"]})
+        while header and header[-1] is None:
+            header = header[:-1]
+        names = check_header(header, f"sheet {sheet.title!r}, row 1")
+        rows = []
+        for number, values in enumerate(lines, start=2):
+            cells = [cell_text(v) for v in values[:len(names)]]
+            if any(c.strip() for c in cells):
+                rows.append((number, dict(zip(names, cells + [""] * (len(names) - len(cells))))))
+        return rows
+    finally:
+        book.close()
+
+
+def read_json(data):
+    """Records of a JSON array (or {"records": [...]}), numbered from 1."""
+    try:
+        parsed = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise Invalid("The file is not UTF-8 text.", {"file": ["not UTF-8"]}) from None
+    except json.JSONDecodeError as err:
+        raise Invalid(f"The file is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}.",
+                      {"file": [f"line {err.lineno}, column {err.colno}: {err.msg}"]}) from None
+    if isinstance(parsed, dict) and isinstance(parsed.get("records"), list):
+        parsed = parsed["records"]
+    if not isinstance(parsed, list):
+        raise Invalid("The JSON must be an array of records (or an object with a 'records' array).",
+                      {"file": ["not an array"]})
+    return list(enumerate(parsed, start=1))
+
+
+def split(cell):
+    """A multi-valued cell: values separated by ';', blanks dropped."""
+    return [part.strip() for part in (cell or "").split(";") if part.strip()]
+
+
+def row_to_record(cells):
+    """A flat table row as the nested record the import schema reads; returns (record, {column: message})."""
+    problems = {}
+    record = {key: cells[key].strip() for key in ("kind", "legal_name", "country", "website", "certification_status")
+              if cells.get(key, "").strip()}
+    record["aliases"] = [{"name": a} for a in split(cells.get("aliases"))]
+    record["sectors"] = split(cells.get("sectors"))
+    identifiers = []
+    for part in split(cells.get("identifiers")):
+        scheme, sep, value = part.partition(":")
+        if not sep or not value.strip():
+            problems["identifiers"] = f"{part!r} is not written as scheme:value (e.g. company_registration:12345)."
+        identifiers.append({"scheme": scheme.strip(), "value": value.strip()})
+    record["identifiers"] = identifiers
+    if cells.get("address", "").strip():
+        record["addresses"] = [{"line": cells["address"].strip(), "city": cells.get("city", "").strip() or None,
+                                "country": cells.get("country", "").strip()}]
+    people = []
+    for part in split(cells.get("people")):
+        match = PERSON.match(part)
+        if not match:
+            problems["people"] = f"{part!r} is not written as 'Name (role)', e.g. 'Sita Sharma (owner)'."
+            continue
+        people.append({"name": match["name"].strip(), "role": match["role"].strip().replace(" ", "_")})
+    record["people"] = people
+    licence = {}
+    for field, column in LICENCE_COLUMNS.items():
+        value = cells.get(column, "").strip()
+        if value:
+            licence[field] = split(value) if field in ("destinations", "sectors") else value
+    record["licences"] = [licence] if licence else []
+    return record, problems
+
+
+def column_of(path):
+    """The table column a schema field path came from: 'licences[0].valid_until' -> 'licence_valid_until'."""
+    head, _, rest = path.partition(".")
+    base = head.split("[")[0]
+    if base == "licences":
+        return LICENCE_COLUMNS.get(rest.split(".")[0].split("[")[0], "licence_number")
+    if base == "addresses":
+        return "address" if rest.startswith("line") else ("city" if rest.startswith("city") else "country")
+    return base

@@ -1,0 +1,120 @@
+"""Loads the demo data in seed/ (synthetic: no real companies or people); running it twice changes nothing."""
+import csv
+from datetime import date
+import json
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from app import db
+from app.accounts import service as accounts
+from app.accounts.cli import OPERATOR
+from app.accounts.models import Organisation, OrganisationAuthority, User
+from app.registry import importer
+from app.registry.models import Authority, Entity, Note, PortfolioEntry, Relationship
+from app.registry.names import name_key
+
+SEED = Path(__file__).resolve().parent.parent / "seed"
+
+
+def read_json(name):
+    return json.loads((SEED / name).read_text(encoding="utf-8"))
+
+
+def load_authorities(session):
+    """Add the licensing authorities that are missing."""
+    known = set(session.scalars(select(Authority.code)))
+    for item in read_json("authorities.json"):
+        if item["code"] not in known:
+            session.add(Authority(**item))
+    session.flush()
+
+
+def load_organisations(session):
+    """Add the demo organisations and their users; returns [(email, password, role, organisation)]."""
+    sign_ins = []
+    authorities = {a.code: a.id for a in session.scalars(select(Authority))}
+    for item in read_json("organisations.json"):
+        organisation = session.scalar(select(Organisation).where(Organisation.name == item["name"]))
+        if organisation is None:
+            organisation = accounts.create_organisation(
+                session, name=item["name"], kind=item["kind"], country=item.get("country"),
+                authority_ids=[authorities[code] for code in item.get("authorities", [])])
+        for user in item["users"]:
+            if session.scalar(select(User.id).where(User.email == user["email"])) is None:
+                accounts.create_user(session, organisation_id=organisation.id, **user)
+            sign_ins.append((user["email"], user["password"], user["role"], organisation.name))
+    return sign_ins
+
+
+def entity_id(session, kind, name, country):
+    """The id of a seeded entity by its name and country."""
+    found = session.scalar(select(Entity.id).where(Entity.kind == kind, Entity.country == country,
+                                                   Entity.name_key == name_key(name)))
+    if found is None:
+        raise click.ClickException(f"seed refers to unknown {kind} {name!r} ({country})")
+    return found
+
+
+def load_relationships(session):
+    """Add the employer-agency and agency-sub-agent links that are missing."""
+    with open(SEED / "relationships.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            client_kind = "employer" if row["kind"] == "employer_uses_agency" else "agency"
+            values = {
+                "kind": row["kind"],
+                "client_id": entity_id(session, client_kind, row["client_name"], row["client_country"]),
+                "provider_id": entity_id(session, "agency", row["provider_name"], row["provider_country"]),
+                "origin_country": row["origin_country"], "destination_country": row["destination_country"],
+                "sector": row["sector"] or None,
+            }
+            if session.scalar(select(Relationship.id).filter_by(**values)) is None:
+                session.add(Relationship(**values, since=date.fromisoformat(row["since"]) if row["since"] else None,
+                                         until=date.fromisoformat(row["until"]) if row["until"] else None))
+    session.flush()
+
+
+def load_portfolios(session):
+    """Give the demo business its followed agencies and a private note each."""
+    for item in read_json("portfolios.json"):
+        organisation = session.scalar(select(Organisation).where(Organisation.name == item["organisation"]))
+        for followed in item["entities"]:
+            target = entity_id(session, followed["kind"], followed["name"], followed["country"])
+            exists = session.scalar(select(PortfolioEntry.id).where(
+                PortfolioEntry.organisation_id == organisation.id, PortfolioEntry.entity_id == target))
+            if exists is None:
+                session.add(PortfolioEntry(organisation_id=organisation.id, entity_id=target,
+                                           label=followed.get("label")))
+                if followed.get("note"):
+                    session.add(Note(organisation_id=organisation.id, entity_id=target, body=followed["note"]))
+    session.flush()
+
+
+def load(session):
+    """Load every seed file; returns the demo sign-ins and the import reports."""
+    load_authorities(session)
+    sign_ins = load_organisations(session)
+    reports = [importer.import_file(session, OPERATOR, (SEED / "agencies.csv").read_bytes(), fmt="csv",
+                                    default_kind="agency"),
+               importer.import_file(session, OPERATOR, (SEED / "employers.json").read_bytes(), fmt="json",
+                                    default_kind="employer")]
+    load_relationships(session)
+    load_portfolios(session)
+    return sign_ins, reports
+
+
+@click.command("seed")
+@with_appcontext
+def seed_command():
+    """Load the demo data (idempotent)."""
+    session = db.Session()
+    sign_ins, reports = load(session)
+    session.commit()
+    for name, report in zip(("agencies", "employers"), reports):
+        click.echo(f"{name}: created {report['created']}, updated {report['updated']}, "
+                   f"unchanged {report['unchanged']}")
+    click.echo("Demo sign-ins:")
+    for email, password, role, organisation in sign_ins:
+        click.echo(f"  {email:32} {password:24} {role:10} {organisation}")

@@ -1,0 +1,25 @@
+"""The web pages: sign-in, the console, and the offline API docs; CSRF on every form."""
+from pathlib import Path
+
+from flask import send_from_directory
+from flask_wtf.csrf import CSRFProtect
+import swagger_ui_bundle
+
+from app.accounts import views as account_views
+from app.web import views
+
+csrf = CSRFProtect()
+
+
+def init_app(app, api_blueprints=()):
+    """Register the page blueprints; the token-authenticated API is exempt from CSRF."""
+    csrf.init_app(app)
+    for blueprint in api_blueprints:
+        csrf.exempt(blueprint)
+    app.register_blueprint(account_views.bp)
+    app.register_blueprint(views.bp)
+    static = Path(swagger_ui_bundle.swagger_ui_path)
+
+    @app.get("/api/docs/static/<path:filename>")
+    def swagger_static(filename):
+        return send_from_directory(static, filename)

@@ -1,0 +1,131 @@
+"""Fixtures: one migrated database per run (SQLite, or PostgreSQL with TEST_DATABASE_URL), a rolled-back
+transaction per test, and small factories."""
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app, db, migrate
+from app.accounts import service as accounts
+from app.accounts.audit import set_actor
+from app.accounts.auth import actor_for
+from app.registry import service as registry
+from app.registry.models import Authority
+
+PASSWORD = "correct horse battery"
+
+
+def fresh_database_url(tmp_dir, name):
+    """A new empty database: a SQLite file, or a PostgreSQL database beside TEST_DATABASE_URL's."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_dir}/{name}.sqlite"
+    url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
+    database = f"{url.database}_{name}"
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
+    server.dispose()
+    return url.set(database=database).render_as_string(hide_password=False)
+
+
+def make_app(url):
+    """A migrated app on an empty database."""
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test-" + uuid.uuid4().hex, "TESTING": True,
+                      "LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        migrate.upgrade(app)
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = make_app(fresh_database_url(tmp_path_factory.mktemp("db"), "main"))
+    yield app
+    app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def session(app):
+    """A session whose commits land in savepoints of an outer transaction rolled back after the test."""
+    with app.app_context():
+        with app.extensions["engine"].connect() as conn:
+            outer = conn.begin()
+            db.Session.configure(bind=conn, join_transaction_mode="create_savepoint")
+            yield db.Session()
+            db.Session.remove()
+            outer.rollback()
+            db.Session.configure(bind=app.extensions["engine"])
+
+
+@pytest.fixture
+def client(app, session):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, session):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_org(session):
+    def make(kind="business", name=None, authority_codes=()):
+        ids = [session.query(Authority).filter_by(code=c).one().id for c in authority_codes]
+        return accounts.create_organisation(session, name=name or f"{kind}-{uuid.uuid4().hex[:8]}", kind=kind,
+                                            authority_ids=ids)
+    return make
+
+
+@pytest.fixture
+def make_user(session, make_org):
+    def make(role="analyst", organisation=None, kind="business", **fields):
+        organisation = organisation or make_org(kind)
+        fields.setdefault("email", f"{role}-{uuid.uuid4().hex[:8]}@example.org")
+        fields.setdefault("name", role.title())
+        return accounts.create_user(session, organisation_id=organisation.id, role=role, password=PASSWORD, **fields)
+    return make
+
+
+@pytest.fixture
+def make_token(session, make_user):
+    """Headers with a fresh bearer token for a new user of this role (and organisation kind)."""
+    def make(role="analyst", organisation=None, kind="business"):
+        user = make_user(role, organisation=organisation, kind=kind)
+        _, raw = accounts.create_token(session, actor_for(session, user), name="test")
+        session.commit()
+        return {"Authorization": f"Bearer {raw}"}
+    return make
+
+
+@pytest.fixture
+def authority(session):
+    """The Nepal Department of Foreign Employment, as a licensing authority."""
+    found = session.query(Authority).filter_by(code="NP-DOFE").one_or_none()
+    if found is None:
+        found = Authority(code="NP-DOFE", name="Department of Foreign Employment", country="NP")
+        session.add(found)
+        session.flush()
+    return found
+
+
+@pytest.fixture
+def make_agency(session, authority):
+    """Register an agency through the service; overrides change its fields."""
+    counter = iter(range(1, 10_000))
+
+    def make(kind="agency", **overrides):
+        n = next(counter)
+        data = {"legal_name": f"Test Overseas {uuid.uuid4().hex[:6]} Pvt Ltd", "country": "NP",
+                "aliases": [], "identifiers": [], "addresses": [], "sectors": ["construction"], "people": [],
+                "licences": [{"authority": authority.code, "number": f"T-{uuid.uuid4().hex[:8]}-{n}",
+                              "type": "full", "status": "valid", "destinations": ["QA"], "sectors": []}]}
+        data.update(overrides)
+        set_actor(session, None, None)
+        entity = registry.create_entity(session, None, kind, data)
+        session.commit()
+        return entity
+    return make
