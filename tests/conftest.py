@@ -50,15 +50,18 @@ def app(tmp_path_factory):
 
 @pytest.fixture
 def session(app):
-    """A session whose commits land in savepoints of an outer transaction rolled back after the test."""
-    with app.app_context():
-        with app.extensions["engine"].connect() as conn:
-            outer = conn.begin()
-            db.Session.configure(bind=conn, join_transaction_mode="create_savepoint")
-            yield db.Session()
-            db.Session.remove()
-            outer.rollback()
-            db.Session.configure(bind=app.extensions["engine"])
+    """A session whose commits land in savepoints of an outer transaction rolled back after the test.
+
+    No app context is held open: each request pushes its own and removes its session at the end, as in
+    production, so a failed request's uncommitted changes are really rolled back.
+    """
+    with app.extensions["engine"].connect() as conn:
+        outer = conn.begin()
+        db.Session.configure(bind=conn, join_transaction_mode="create_savepoint")
+        yield db.Session()
+        db.Session.remove()
+        outer.rollback()
+        db.Session.configure(bind=app.extensions["engine"])
 
 
 @pytest.fixture
@@ -108,7 +111,7 @@ def authority(session):
     if found is None:
         found = Authority(code="NP-DOFE", name="Department of Foreign Employment", country="NP")
         session.add(found)
-        session.flush()
+        session.commit()
     return found
 
 

@@ -59,7 +59,7 @@ def changed_columns(state):
 
 def event_row(acting, action, obj, before, after):
     """An audit_events row for one object."""
-    ident = inspect(obj).identity
+    ident = inspect(obj).mapper.primary_key_from_instance(obj)
     return {
         "at": utcnow(),
         "actor_user_id": acting.user_id,
@@ -67,7 +67,7 @@ def event_row(acting, action, obj, before, after):
         "organisation_id": getattr(obj, PRIVATE_OWNER_FIELD, None),
         "action": action,
         "object_type": obj.__tablename__,
-        "object_id": ",".join(str(i) for i in ident) if ident else None,
+        "object_id": ",".join(str(i) for i in ident),
         "before": before,
         "after": after,
     }

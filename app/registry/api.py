@@ -1,5 +1,5 @@
 """Registry API: agencies and employers, licences, authorities, relationships, import and export."""
-from flask import Response, request, stream_with_context
+from flask import Response, jsonify, request, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -30,7 +30,7 @@ def entity_routes(kind, plural):
             rows, total = service.list_entities(db.Session(), kind, args, page=page, per_page=per_page, sort=sort)
             result = page_of(rows, total, {"page": page, "per_page": per_page})
             if current_actor() is None:
-                return schemas.PublicEntityPageSchema().dump(result)
+                return jsonify(schemas.PublicEntityPageSchema().dump(result))
             return result
 
         @require(*REGISTRY_WRITERS)
@@ -49,7 +49,7 @@ def entity_routes(kind, plural):
             """Read one; anonymous callers get the public fields only."""
             entity = service.get_entity(db.Session(), entity_id, kind)
             if current_actor() is None:
-                return schemas.PublicEntitySchema().dump(entity)
+                return jsonify(schemas.PublicEntitySchema().dump(entity))
             return entity
 
         @require(*REGISTRY_WRITERS)

@@ -185,16 +185,19 @@ class EntityQuerySchema(PageArgs):
     licence_status = fields.String(validate=one_of(LICENCE_STATUSES))
     authority = fields.String()
     sector = fields.String(validate=one_of(SECTORS))
-    corridor = fields.String(validate=validate.Regexp(
-        r"^[A-Za-z]{2}-[A-Za-z]{2}$", error="Write a corridor as ORIGIN-DESTINATION, e.g. NP-QA."))
+    corridor = fields.String(validate=lambda value: check_corridor(value),
+                             metadata={"description": "ORIGIN-DESTINATION, e.g. NP-QA"})
     sort = fields.String(load_default="legal_name", validate=one_of(SORTS))
 
-    @validates_schema
-    def corridor_countries(self, data, **kwargs):
-        if data.get("corridor"):
-            bad = [c for c in data["corridor"].upper().split("-") if country_name(c) is None]
-            if bad:
-                raise ValidationError(f"{', '.join(bad)} is not an ISO 3166-1 alpha-2 country code.", "corridor")
+
+def check_corridor(value):
+    """A corridor is two ISO country codes, ORIGIN-DESTINATION."""
+    parts = value.upper().split("-")
+    if len(parts) != 2:
+        raise ValidationError("Write a corridor as ORIGIN-DESTINATION, e.g. NP-QA.")
+    bad = [c for c in parts if country_name(c) is None]
+    if bad:
+        raise ValidationError(f"{', '.join(bad)} is not an ISO 3166-1 alpha-2 country code.")
 
 
 class EntityPageSchema(Schema):
@@ -266,6 +269,7 @@ class ImportArgsSchema(Schema):
 
 
 class ImportReportSchema(Schema):
+    rows = fields.Integer()
     created = fields.Integer()
     updated = fields.Integer()
     unchanged = fields.Integer()

@@ -1,0 +1,38 @@
+# The two commands of the README: `make run` and `make test`. Each creates .venv on first use.
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 5000
+BIN = $(VENV)/bin
+
+.PHONY: run test browser bench clean
+
+$(BIN)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/fairrecruit db upgrade
+	$(BIN)/fairrecruit seed
+	@echo
+	@echo "FairRecruit is starting: open http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs)"
+	@echo "Sign in with one of the demo accounts listed above. Stop with Ctrl-C."
+	$(BIN)/fairrecruit run --host $(HOST) --port $(PORT)
+
+# Tests run on SQLite, then on PostgreSQL too when TEST_DATABASE_URL is set.
+test: $(BIN)/.installed browser
+	$(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; $(BIN)/pytest; fi
+
+# The page tests drive Debian's Chromium; install it when it is missing and we may.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is needed for the page tests: sudo apt-get install chromium"; exit 1; fi; }
+
+bench: $(BIN)/.installed
+	bash bench/run_all.sh
+
+clean:
+	rm -rf $(VENV) instance
