@@ -95,7 +95,10 @@ def init_app(app):
 
     @app.errorhandler(AppError)
     def handle_app_error(err):
-        return render(err.status, err.code, err.message, err.errors)
+        body, status = render(err.status, err.code, err.message, err.errors)
+        if status == 401:
+            return body, status, {"WWW-Authenticate": "Bearer"}
+        return body, status
 
     @app.errorhandler(HTTPException)
     def handle_http(err):
@@ -112,10 +115,7 @@ def init_app(app):
             message = "The input is not valid."
         if err.code == 413:
             message = "The request body is too large."
-        response = render(err.code, CODES.get(err.code, "error"), message, errors)
-        if err.code == 401:
-            response[0].headers["WWW-Authenticate"] = "Bearer"
-        return response
+        return render(err.code, CODES.get(err.code, "error"), message, errors)
 
     @app.errorhandler(Exception)
     def handle_unexpected(err):

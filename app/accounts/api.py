@@ -36,7 +36,8 @@ class Tokens(MethodView):
         session = db.Session()
         token, raw = service.create_token(session, current_actor(), **data)
         session.commit()
-        return {**NewTokenSchema().dump(token), "token": raw}
+        token.raw = raw  # a plain attribute for this response only; the column holds the hash
+        return token
 
 
 @blp.route("/tokens/<int:token_id>", methods=["DELETE"])

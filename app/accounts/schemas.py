@@ -52,7 +52,8 @@ class TokenSchema(Schema):
 
 
 class NewTokenSchema(TokenSchema):
-    token = fields.String(metadata={"description": "The token itself; shown this once and never again."})
+    token = fields.String(attribute="raw",
+                          metadata={"description": "The token itself; shown this once and never again."})
 
 
 class AuditQuerySchema(PageArgs):
