@@ -78,8 +78,10 @@ def runner(app, session):
 def make_org(session):
     def make(kind="business", name=None, authority_codes=()):
         ids = [session.query(Authority).filter_by(code=c).one().id for c in authority_codes]
-        return accounts.create_organisation(session, name=name or f"{kind}-{uuid.uuid4().hex[:8]}", kind=kind,
-                                            authority_ids=ids)
+        organisation = accounts.create_organisation(session, name=name or f"{kind}-{uuid.uuid4().hex[:8]}",
+                                                    kind=kind, authority_ids=ids)
+        session.commit()
+        return organisation
     return make
 
 
@@ -89,7 +91,9 @@ def make_user(session, make_org):
         organisation = organisation or make_org(kind)
         fields.setdefault("email", f"{role}-{uuid.uuid4().hex[:8]}@example.org")
         fields.setdefault("name", role.title())
-        return accounts.create_user(session, organisation_id=organisation.id, role=role, password=PASSWORD, **fields)
+        user = accounts.create_user(session, organisation_id=organisation.id, role=role, password=PASSWORD, **fields)
+        session.commit()
+        return user
     return make
 
 

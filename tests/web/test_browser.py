@@ -1,0 +1,88 @@
+"""The pages in a real browser (Debian's Chromium driven by Playwright) against a live server."""
+import shutil
+import threading
+
+import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from app import db
+from app.accounts import service as accounts
+from tests.conftest import PASSWORD, fresh_database_url, make_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """The app on its own committed database, served on a free loopback port."""
+    app = make_app(fresh_database_url(tmp_path_factory.mktemp("browser"), "browser"))
+    db.Session.configure(bind=app.extensions["engine"])
+    session = db.Session()
+    organisation = accounts.create_organisation(session, name="Browser Test Brand", kind="business")
+    accounts.create_user(session, organisation_id=organisation.id, email="analyst@brand.example",
+                         name="Asha Analyst", role="analyst", password=PASSWORD)
+    session.commit()
+    db.Session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    app.extensions["engine"].dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740})  # a cheap phone's screen
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_analyst_signs_in_creates_a_token_and_signs_out(page, live_server):
+    page.goto(f"{live_server}/login")
+    page.fill("#email", "analyst@brand.example")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    assert "analyst@brand.example" in page.inner_text("#account")
+    page.click("text=API tokens")
+    page.fill("#name", "supplier vetting")
+    page.click("text=Create token")
+    token = page.inner_text("#new-token")
+    assert token.startswith("fr_")
+    assert "supplier vetting" in page.inner_text("table")
+    page.click("text=Revoke")
+    assert "revoked" in page.inner_text("table")
+    page.click("text=Sign out")
+    assert page.locator("text=Sign in").count() >= 1
+
+
+def test_wrong_password_shows_an_error(page, live_server):
+    page.goto(f"{live_server}/login")
+    page.fill("#email", "analyst@brand.example")
+    page.fill("#password", "wrong password!")
+    page.click("button[type=submit]")
+    assert "do not match" in page.inner_text("[role=alert]")
+
+
+def test_api_docs_load_offline(page, live_server):
+    page.goto(f"{live_server}/api/docs")
+    page.get_by_text("/api/v1/agencies", exact=True).first.wait_for(timeout=15000)
+    assert "FairRecruit API" in page.content()
+
+
+def test_unknown_page_shows_a_readable_error(page, live_server):
+    response = page.goto(f"{live_server}/nowhere")
+    assert response.status == 404
+    assert "Back to FairRecruit" in page.inner_text("main")
