@@ -9,6 +9,10 @@ BIN = $(VENV)/bin
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
@@ -21,7 +25,7 @@ run: $(BIN)/.installed
 	$(BIN)/fairrecruit run --host $(HOST) --port $(PORT)
 
 # Tests run on SQLite, then on PostgreSQL too when TEST_DATABASE_URL is set.
-test: $(BIN)/.installed browser
+test: $(BIN)/.installed-test browser
 	$(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; $(BIN)/pytest; fi
 

@@ -7,6 +7,7 @@ from app import db
 from app.accounts import service
 from app.accounts.auth import Actor
 from app.accounts.models import ORGANISATION_KINDS, ROLES, Organisation
+from app.errors import AppError
 
 # Commands run by the operator of the installation act with platform rights.
 OPERATOR = Actor(user_id=None, email="operator@cli", role="admin", organisation_id=None,
@@ -32,10 +33,14 @@ def create(email, name, role, organisation_name, kind, password):
     if len(password) < 12:
         raise click.BadParameter("use 12 characters or more", param_hint="--password")
     session = db.Session()
-    organisation = session.scalar(select(Organisation).where(Organisation.name == organisation_name))
-    if organisation is None:
-        organisation = service.create_organisation(session, name=organisation_name, kind=kind)
-    user = service.create_user(session, organisation_id=organisation.id, email=email, name=name, role=role,
-                               password=password)
+    try:
+        organisation = session.scalar(select(Organisation).where(Organisation.name == organisation_name))
+        if organisation is None:
+            organisation = service.create_organisation(session, name=organisation_name, kind=kind)
+        user = service.create_user(session, organisation_id=organisation.id, email=email, name=name, role=role,
+                                   password=password)
+    except AppError as err:
+        session.rollback()
+        raise click.ClickException(err.message) from None
     session.commit()
     click.echo(f"user {user.id} {user.email} ({role}) in {organisation.name}")
