@@ -4,7 +4,7 @@ import os
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from app import create_app, db, migrate
@@ -15,6 +15,11 @@ from app.registry import service as registry
 from app.registry.models import Authority
 
 PASSWORD = "correct horse battery"
+
+
+def count(session, model):
+    """How many rows a table has, as the test's transaction sees it."""
+    return session.scalar(select(func.count()).select_from(model))
 
 
 def fresh_database_url(tmp_dir, name):

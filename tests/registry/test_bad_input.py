@@ -1,13 +1,9 @@
 """Bad input through the JSON API: a clear error naming the field, and nothing written."""
 import pytest
-from sqlalchemy import func, select
 
 from app.registry.models import Entity, Licence
+from tests.conftest import count
 from tests.registry.test_api import agency_body
-
-
-def count(session, model):
-    return session.scalar(select(func.count()).select_from(model))
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ import json
 
 from openpyxl import Workbook
 import pytest
-from sqlalchemy import func, select
 
 from app.accounts.models import AuditEvent
 from app.registry.models import Alias, Entity, Licence, LicenceStatusChange
 from app.registry.tables import COLUMNS
+from tests.conftest import count
 
 GOOD = [
     {"legal_name": "Everest Manpower Pvt Ltd", "country": "NP", "aliases": "Everest Man Power;एभरेष्ट म्यानपावर",
@@ -44,10 +44,6 @@ def xlsx_bytes(rows, columns=COLUMNS):
 def upload(client, headers, data, filename, **query):
     return client.post("/api/v1/registry/import", query_string=query, headers=headers,
                        data={"file": (io.BytesIO(data), filename)}, content_type="multipart/form-data")
-
-
-def count(session, model):
-    return session.scalar(select(func.count()).select_from(model))
 
 
 @pytest.fixture
