@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -109,6 +110,9 @@ def load(session):
 @with_appcontext
 def seed_command():
     """Load the demo data (idempotent)."""
+    # The demo users' passwords are printed in the README: never on a production database.
+    if current_app.config["FAIRRECRUIT_ENV"] == "production":
+        raise click.ClickException("The demo data has public passwords; it is not loaded in production.")
     session = db.Session()
     sign_ins, reports = load(session)
     session.commit()

@@ -1,0 +1,60 @@
+"""The demo data: what `fairrecruit seed` promises, and that loading it twice changes nothing."""
+from sqlalchemy import func, select
+
+from app.accounts.models import Organisation, User
+from app.registry.models import Entity, Licence, LicenceDestination, Note, Person, PortfolioEntry, Relationship
+from app.registry.vocab import LICENCE_STATUSES
+from tests.conftest import count
+from tests.web.test_sign_in import sign_in
+
+TABLES = (Entity, Licence, Person, Relationship, Organisation, User, PortfolioEntry, Note)
+
+
+def test_seed_loads_the_promised_demo_and_a_second_run_changes_nothing(runner, session):
+    first = runner.invoke(args=["seed"])
+    assert first.exit_code == 0, first.output
+    assert "agencies: created 64" in first.output and "employers: created 20" in first.output
+    assert "analyst@northwind.example" in first.output
+
+    agencies = session.scalar(select(func.count()).where(Entity.kind == "agency"))
+    employers = session.scalar(select(func.count()).where(Entity.kind == "employer"))
+    assert agencies >= 60 and employers == 20
+    statuses = set(session.scalars(select(Licence.status).distinct()))
+    assert statuses == set(LICENCE_STATUSES)
+    corridors = set(session.execute(select(Entity.country, LicenceDestination.country)
+                                    .join(Licence, Licence.entity_id == Entity.id)
+                                    .join(LicenceDestination, LicenceDestination.licence_id == Licence.id)))
+    for corridor in [("NP", "QA"), ("PH", "SA"), ("BD", "MY"), ("ID", "TW"), ("IN", "AE"), ("ET", "LB"),
+                     ("MM", "TH"), ("GT", "US")]:
+        assert corridor in corridors
+    employer_sectors = {s.sector for e in session.scalars(select(Entity).where(Entity.kind == "employer"))
+                        for s in e.sectors}
+    assert {"construction", "electronics", "fishing", "agriculture", "domestic_work", "hospitality"} <= employer_sectors
+    kinds = {o.kind: o for o in session.scalars(select(Organisation))}
+    assert {"business", "government", "certification_body", "platform"} <= set(kinds)
+    assert [a.code for a in kinds["government"].authorities] == ["NP-DOFE"]
+    assert count(session, Relationship) >= 20 and count(session, Person) >= 100
+
+    before = {model.__tablename__: count(session, model) for model in TABLES}
+    second = runner.invoke(args=["seed"])
+    assert second.exit_code == 0, second.output
+    assert "agencies: created 0, updated 0, unchanged 64" in second.output
+    assert "employers: created 0, updated 0, unchanged 20" in second.output
+    assert {model.__tablename__: count(session, model) for model in TABLES} == before
+
+
+def test_demo_sign_ins_work(runner, session, client):
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    assert sign_in(client, "registrar@dofe.example", "demo-registrar-2026").status_code == 302
+    me = client.get("/api/v1/me").get_json()
+    assert me["role"] == "registrar" and me["organisation_kind"] == "government"
+
+
+def test_seed_refuses_a_production_database(app, runner, session):
+    app.config["FAIRRECRUIT_ENV"] = "production"
+    try:
+        result = runner.invoke(args=["seed"])
+    finally:
+        app.config["FAIRRECRUIT_ENV"] = "development"
+    assert result.exit_code == 1 and "not loaded in production" in result.output
+    assert session.scalar(select(User).where(User.email == "registrar@dofe.example")) is None
