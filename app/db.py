@@ -1,5 +1,7 @@
 """The database: one engine per app, a scoped session, and the declarative base."""
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from decimal import Decimal
+import json
 import os
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
@@ -26,6 +28,20 @@ def utcnow():
     return datetime.now(timezone.utc)
 
 
+def json_default(value):
+    """JSON for the values JSON itself lacks: dates as ISO text, decimals as text."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def to_json(value):
+    """The JSON text stored in JSON columns."""
+    return json.dumps(value, default=json_default)
+
+
 def database_url(app):
     """The configured URL, or a SQLite file in the instance folder."""
     url = app.config.get("DATABASE_URL")
@@ -40,8 +56,8 @@ def make_engine(url):
     if url.startswith("postgresql://"):
         url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+        return create_engine(url, pool_pre_ping=True, json_serializer=to_json)
+    engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=to_json)
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, record):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app import db
 from app.accounts import service as accounts
 from app.accounts.cli import OPERATOR
-from app.accounts.models import Organisation, OrganisationAuthority, User
+from app.accounts.models import Organisation, User
 from app.registry import importer
 from app.registry.models import Authority, Entity, Note, PortfolioEntry, Relationship
 from app.registry.names import name_key

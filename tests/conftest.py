@@ -11,7 +11,7 @@ from app import create_app, db, migrate
 from app.accounts import service as accounts
 from app.accounts.audit import set_actor
 from app.accounts.auth import actor_for
-from app.registry import service as registry
+from app.registry import listing, service as registry
 from app.registry.models import Authority
 
 PASSWORD = "correct horse battery"
@@ -60,6 +60,8 @@ def session(app):
     No app context is held open: each request pushes its own and removes its session at the end, as in
     production, so a failed request's uncommitted changes are really rolled back.
     """
+    # Each test's writes are rolled back under the process's listing: start every test with none.
+    listing.forget()
     with app.extensions["engine"].connect() as conn:
         outer = conn.begin()
         db.Session.configure(bind=conn, join_transaction_mode="create_savepoint")

@@ -112,28 +112,21 @@ def on_after_flush(session, flush_context):
     session.connection().execute(insert(AuditEvent), rows)
 
 
-def plain_tree(value):
-    """A JSON-safe copy of nested dicts and lists."""
-    if isinstance(value, dict):
-        return {k: plain_tree(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain_tree(v) for v in value]
-    return plain(value)
+def acting(session):
+    """Who the session's changes are attributed to."""
+    return session.info.get("acting", Acting())
 
 
-def record_many(session, changes, organisation_id=None):
-    """Write audit rows for changes made outside the ORM's unit of work (bulk import).
+def event_rows(acting, changes, organisation_id=None):
+    """Audit rows for changes made outside the ORM's unit of work (bulk import).
 
     `changes` are (action, object_type, object_id, after) tuples.
     """
-    if not changes:
-        return
-    acting = session.info.get("acting", Acting())
     now = utcnow()
-    session.execute(insert(AuditEvent), [{
-        "at": now, "actor_user_id": acting.user_id, "actor_organisation_id": acting.organisation_id,
-        "organisation_id": organisation_id, "action": action, "object_type": object_type,
-        "object_id": str(object_id), "before": None, "after": after} for action, object_type, object_id, after in changes])
+    return [{"at": now, "actor_user_id": acting.user_id, "actor_organisation_id": acting.organisation_id,
+             "organisation_id": organisation_id, "action": action, "object_type": object_type,
+             "object_id": str(object_id), "before": None, "after": after}
+            for action, object_type, object_id, after in changes]
 
 
 def init_app(app):

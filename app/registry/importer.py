@@ -1,21 +1,25 @@
 """Bulk import of agencies and employers: validate every row first, then write in one transaction."""
 from dataclasses import asdict, dataclass
+import gc
 
 from marshmallow import ValidationError
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.accounts import audit
+from app.accounts.models import AuditEvent
+from app.bulk import any_of, chunks, insert_rows, refresh_statistics, reserve_ids
 from app.db import utcnow
 from app.errors import Invalid, flatten
-from app.registry import tables
+from app.registry import changes, columns, tables
 from app.registry.models import (Address, Alias, Entity, EntitySector, Identifier, Licence, LicenceDestination,
                                  LicenceSector, LicenceStatusChange, Person, Role)
 from app.registry.names import licence_key, name_key
 from app.registry.schemas import EntityImportSchema
 from app.registry.service import add_licence, authorities_by_code
 
-CHUNK = 500
+# Imports creating this many entities refresh the planner's statistics of the tables they filled.
+ANALYZE_AFTER = 5000
 LICENCE_FIELDS = ("type", "status", "status_raw", "valid_from", "valid_until")
 
 
@@ -48,6 +52,19 @@ class Planned:
 
 def import_file(session, actor, data, *, fmt, default_kind="agency", skip_invalid=False):
     """Import a CSV, JSON or XLSX registry file; returns the report or raises ImportRejected."""
+    # A big file makes millions of objects that live until the end; the cyclic collector would scan them
+    # over and over (a third of the time at 100,000 rows) and find nothing to free.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return import_rows(session, actor, data, fmt, default_kind, skip_invalid)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def import_rows(session, actor, data, fmt, default_kind, skip_invalid):
+    """The import itself (see import_file)."""
     rows = tables.read_rows(data, fmt)
     if not rows:
         raise Invalid("The file has no rows to import.", {"file": ["no rows"]})
@@ -64,24 +81,25 @@ def import_file(session, actor, data, *, fmt, default_kind="agency", skip_invali
 
 def validate_rows(rows, fmt, default_kind):
     """Validate each row on its own; problems name the row and the column (or field path for JSON)."""
-    schema = EntityImportSchema()
+    schema, checker = EntityImportSchema(), columns.Checker()
     planned, problems = [], []
     for number, raw in rows:
-        if fmt == "json":
-            record, cell_problems = raw, {}
-            if not isinstance(raw, dict):
-                problems.append(Problem(number, "record", "Each record must be a JSON object."))
+        if fmt != "json":
+            data, cell_problems = columns.validate_row(checker, raw)
+            if cell_problems:
+                problems += [Problem(number, column, m) for column, messages in cell_problems.items()
+                             for m in messages]
                 continue
-        else:
-            record, cell_problems = tables.row_to_record(raw)
-        problems += [Problem(number, column, message) for column, message in cell_problems.items()]
-        try:
-            data = schema.load(record)
-        except ValidationError as err:
-            for path, messages in flatten(err.messages).items():
-                column = path if fmt == "json" else tables.column_of(path)
-                problems += [Problem(number, column, m) for m in messages]
+        elif not isinstance(raw, dict):
+            problems.append(Problem(number, "record", "Each record must be a JSON object."))
             continue
+        else:
+            try:
+                data = schema.load(raw)
+            except ValidationError as err:
+                problems += [Problem(number, path, m) for path, messages in flatten(err.messages).items()
+                             for m in messages]
+                continue
         data["kind"] = data["kind"] or default_kind
         planned.append(Planned(number, data, (data["kind"], data["country"], name_key(data["legal_name"]))))
     return planned, problems
@@ -124,49 +142,62 @@ def resolve(session, actor, planned, problems):
 
 
 def existing_keys(session, planned, authorities):
-    """Lookups from natural keys (licence, identifier, kind+country+name) to existing entity ids."""
+    """Lookups from natural keys (licence, identifier, kind+country+name) to existing entity ids.
+
+    Each query filters one indexed column (grouped by the key's other parts) and the rest is checked here.
+    """
     licence_keys = {(authorities[lic["authority"]].id, licence_key(lic["number"]))
                     for p in planned for lic in p.data["licences"] if lic["authority"] in authorities}
     identifier_keys = {(i["scheme"], i["value"]) for p in planned for i in p.data["identifiers"]}
     name_keys = {p.key for p in planned}
     licence_owner, identifier_owner, name_owner = {}, {}, {}
-    for chunk in chunks(sorted(licence_keys)):
-        for authority_id, number, entity_id, status in session.execute(
-                select(Licence.authority_id, Licence.number_key, Licence.entity_id, Licence.status)
-                .where(tuple_(Licence.authority_id, Licence.number_key).in_(chunk))):
-            licence_owner[(authority_id, number)] = (entity_id, status)
-    for chunk in chunks(sorted(identifier_keys)):
-        for scheme, value, entity_id in session.execute(
-                select(Identifier.scheme, Identifier.value, Identifier.entity_id)
-                .join(Entity, Entity.id == Identifier.entity_id)
-                .where(tuple_(Identifier.scheme, Identifier.value).in_(chunk), Entity.deleted_at.is_(None))):
-            identifier_owner[(scheme, value)] = entity_id
-    for chunk in chunks(sorted(name_keys)):
-        for kind, country, key, entity_id in session.execute(
-                select(Entity.kind, Entity.country, Entity.name_key, Entity.id)
-                .where(tuple_(Entity.kind, Entity.country, Entity.name_key).in_(chunk), Entity.deleted_at.is_(None))):
-            name_owner[(kind, country, key)] = entity_id
+    for authority_id, numbers in grouped(licence_keys):
+        for chunk in chunks(numbers):
+            for number, entity_id, status in session.execute(
+                    select(Licence.number_key, Licence.entity_id, Licence.status)
+                    .where(Licence.authority_id == authority_id, any_of(session, Licence.number_key, chunk))):
+                licence_owner[(authority_id, number)] = (entity_id, status)
+    for scheme, values in grouped(identifier_keys):
+        for chunk in chunks(values):
+            for value, entity_id in session.execute(
+                    select(Identifier.value, Identifier.entity_id).join(Entity, Entity.id == Identifier.entity_id)
+                    .where(Identifier.scheme == scheme, any_of(session, Identifier.value, chunk),
+                           Entity.deleted_at.is_(None))):
+                identifier_owner[(scheme, value)] = entity_id
+    for kind, keys in grouped({(kind, key) for kind, _, key in name_keys}):
+        for chunk in chunks(keys):
+            for country, key, entity_id in session.execute(
+                    select(Entity.country, Entity.name_key, Entity.id)
+                    .where(Entity.kind == kind, any_of(session, Entity.name_key, chunk), Entity.deleted_at.is_(None))):
+                if (kind, country, key) in name_keys:
+                    name_owner[(kind, country, key)] = entity_id
     return licence_owner, identifier_owner, name_owner
 
 
-def chunks(items, size=CHUNK):
-    """Successive slices of a list."""
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+def grouped(pairs):
+    """(first, [seconds]) for a set of pairs, sorted."""
+    groups = {}
+    for first, second in sorted(pairs):
+        groups.setdefault(first, []).append(second)
+    return groups.items()
 
 
 def merge_rows(planned):
     """Rows about the same entity (same target or same natural key) become one record: lists are joined."""
-    merged = {}
+    merged, copied = {}, set()
     for plan in planned:
         target = ("id", plan.entity_id) if plan.entity_id else plan.key
-        if target not in merged:
-            merged[target] = Planned(plan.row, {**plan.data, **{k: list(plan.data[k]) for k in LIST_KEYS}},
-                                     plan.key, plan.entity_id)
+        first = merged.get(target)
+        if first is None:
+            merged[target] = plan
             continue
-        into = merged[target].data
+        if target not in copied:
+            # Copy before the first merge, so the row's own data stays as it was read.
+            first = merged[target] = Planned(first.row, {**first.data, **{k: list(first.data[k]) for k in LIST_KEYS}},
+                                             first.key, first.entity_id)
+            copied.add(target)
         for field in LIST_KEYS:
-            into[field] += [item for item in plan.data[field] if item not in into[field]]
+            first.data[field] += [item for item in plan.data[field] if item not in first.data[field]]
     return list(merged.values())
 
 
@@ -189,6 +220,9 @@ def write(session, actor, planned):
                 unchanged += 1
     session.flush()
     insert_new(session, actor, new)
+    if len(new) >= ANALYZE_AFTER:
+        # The tables the registry looks rows up in by natural key (the listing keeps its own facets).
+        refresh_statistics(session, [model.__table__ for model in (Entity, Alias, Identifier, Licence)])
     return len(new), updated, unchanged
 
 
@@ -283,65 +317,70 @@ def merge_licence(session, actor, entity, data):
 
 
 def insert_new(session, actor, plans):
-    """Insert new entities and everything they carry with multi-row INSERTs, and one audit event each."""
+    """Insert new entities and everything they carry with bulk inserts, and one audit event each.
+
+    Every id is reserved first, so no insert needs RETURNING (which costs one statement per row on SQLite).
+    """
     if not plans:
         return
     now = utcnow()
-    authorities = authorities_by_code(session)
-    recorded_by = actor.user_id if actor else None
-    for chunk in chunks(plans, 5000):
-        ids = session.scalars(insert(Entity).returning(Entity.id, sort_by_parameter_order=True), [
-            {"kind": p.data["kind"], "legal_name": p.data["legal_name"], "name_key": p.key[2],
+    authorities = {code: authority.id for code, authority in authorities_by_code(session).items()}
+    generation = changes.next_generation(session)
+    entity_ids = reserve_ids(session, Entity.__table__, len(plans))
+    person_ids = iter(reserve_ids(session, Person.__table__, sum(len(people_of(p.data)) for p in plans)))
+    licence_ids = iter(reserve_ids(session, Licence.__table__, sum(len(p.data["licences"]) for p in plans)))
+    acting = audit.acting(session)
+    for chunk, ids in zip(chunks(plans), chunks(entity_ids)):
+        insert_rows(session, Entity.__table__, [
+            {"id": entity_id, "kind": p.data["kind"], "legal_name": p.data["legal_name"], "name_key": p.key[2],
              "country": p.data["country"], "website": p.data.get("website"),
-             "certification_status": p.data.get("certification_status"), "created_at": now, "updated_at": now,
-             "version": 1} for p in chunk]).all()
-        rows = {name: [] for name in ("aliases", "identifiers", "addresses", "sectors", "people", "licences")}
-        role_specs, licence_specs = [], []
-        for entity_id, plan in zip(ids, chunk):
-            data = plan.data
-            rows["aliases"] += [{"entity_id": entity_id, "name": a["name"], "name_key": name_key(a["name"]),
-                                 "kind": a["kind"]} for a in data["aliases"]]
-            rows["identifiers"] += [{"entity_id": entity_id, **i} for i in data["identifiers"]]
-            rows["addresses"] += [{"entity_id": entity_id, "city": None, **a} for a in data["addresses"]]
-            rows["sectors"] += [{"entity_id": entity_id, "sector": s} for s in dict.fromkeys(data["sectors"])]
-            persons = {}
-            for person in data["people"]:
-                key = (name_key(person["name"]), person.get("nationality"))
-                if key not in persons:
-                    persons[key] = len(rows["people"])
-                    rows["people"].append({"name": person["name"], "name_key": key[0], "nationality": key[1]})
-                role_specs.append((entity_id, persons[key], person))
-            for licence in data["licences"]:
-                rows["licences"].append({
-                    "entity_id": entity_id, "authority_id": authorities[licence["authority"]].id,
-                    "number": licence["number"].strip(), "number_key": licence_key(licence["number"]),
-                    "type": licence["type"], "status": licence["status"], "status_raw": licence.get("status_raw"),
-                    "valid_from": licence.get("valid_from"), "valid_until": licence.get("valid_until"),
-                    "conditions": licence.get("conditions"), "created_at": now, "version": 1})
-                licence_specs.append(licence)
-        for model, name in ((Alias, "aliases"), (Identifier, "identifiers"), (Address, "addresses"),
-                            (EntitySector, "sectors")):
-            if rows[name]:
-                session.execute(insert(model), rows[name])
-        if rows["people"]:
-            person_ids = session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True),
-                                         rows["people"]).all()
-            session.execute(insert(Role), [
-                {"entity_id": entity_id, "person_id": person_ids[index], "role": p["role"],
-                 "since": p.get("since"), "until": p.get("until")} for entity_id, index, p in role_specs])
-        if rows["licences"]:
-            licence_ids = session.scalars(insert(Licence).returning(Licence.id, sort_by_parameter_order=True),
-                                          rows["licences"]).all()
-            destinations = [{"licence_id": lid, "country": c} for lid, lic in zip(licence_ids, licence_specs)
-                            for c in dict.fromkeys(lic["destinations"])]
-            sectors = [{"licence_id": lid, "sector": s} for lid, lic in zip(licence_ids, licence_specs)
-                       for s in dict.fromkeys(lic["sectors"])]
-            history = [{"licence_id": lid, "status": lic["status"], "status_raw": lic.get("status_raw"),
-                        "effective_on": lic.get("valid_from"), "reason": "import", "recorded_at": now,
-                        "recorded_by_user_id": recorded_by} for lid, lic in zip(licence_ids, licence_specs)]
-            for model, batch in ((LicenceDestination, destinations), (LicenceSector, sectors),
-                                 (LicenceStatusChange, history)):
-                if batch:
-                    session.execute(insert(model), batch)
-        audit.record_many(session, [("import", "entities", entity_id, audit.plain_tree(plan.data))
-                                    for entity_id, plan in zip(ids, chunk)])
+             "certification_status": p.data.get("certification_status"), "created_at": now,
+             "updated_at": now, "version": 1, "generation": generation} for entity_id, p in zip(ids, chunk)])
+        for table, rows in owned_rows(chunk, ids, person_ids, licence_ids, authorities, now,
+                                      actor.user_id if actor else None):
+            insert_rows(session, table, rows)
+        insert_rows(session, AuditEvent.__table__, audit.event_rows(
+            acting, [("import", "entities", entity_id, plan.data) for entity_id, plan in zip(ids, chunk)]))
+
+
+def people_of(data):
+    """The distinct people of a record, by folded name and nationality, with their roles."""
+    people = {}
+    for person in data["people"]:
+        people.setdefault((name_key(person["name"]), person.get("nationality")), []).append(person)
+    return people
+
+
+def owned_rows(chunk, ids, person_ids, licence_ids, authorities, now, recorded_by):
+    """(table, rows) for everything the new entities carry, parents before children."""
+    rows = {model: [] for model in (Alias, Identifier, Address, EntitySector, Person, Role, Licence,
+                                    LicenceDestination, LicenceSector, LicenceStatusChange)}
+    for entity_id, plan in zip(ids, chunk):
+        data = plan.data
+        rows[Alias] += [{"entity_id": entity_id, "name": a["name"], "name_key": name_key(a["name"]),
+                         "kind": a["kind"]} for a in data["aliases"]]
+        rows[Identifier] += [{"entity_id": entity_id, **i} for i in data["identifiers"]]
+        rows[Address] += [{"entity_id": entity_id, "city": None, **a} for a in data["addresses"]]
+        rows[EntitySector] += [{"entity_id": entity_id, "sector": s} for s in dict.fromkeys(data["sectors"])]
+        for (key, nationality), roles in people_of(data).items():
+            person_id = next(person_ids)
+            rows[Person].append({"id": person_id, "name": roles[0]["name"], "name_key": key,
+                                 "nationality": nationality})
+            rows[Role] += [{"entity_id": entity_id, "person_id": person_id, "role": r["role"],
+                            "since": r.get("since"), "until": r.get("until")} for r in roles]
+        for licence in data["licences"]:
+            licence_id = next(licence_ids)
+            rows[Licence].append({
+                "id": licence_id, "entity_id": entity_id, "authority_id": authorities[licence["authority"]],
+                "number": licence["number"].strip(), "number_key": licence_key(licence["number"]),
+                "type": licence["type"], "status": licence["status"], "status_raw": licence.get("status_raw"),
+                "valid_from": licence.get("valid_from"), "valid_until": licence.get("valid_until"),
+                "conditions": licence.get("conditions"), "created_at": now, "version": 1})
+            rows[LicenceDestination] += [{"licence_id": licence_id, "country": c}
+                                         for c in dict.fromkeys(licence["destinations"])]
+            rows[LicenceSector] += [{"licence_id": licence_id, "sector": s} for s in dict.fromkeys(licence["sectors"])]
+            rows[LicenceStatusChange].append({
+                "licence_id": licence_id, "status": licence["status"], "status_raw": licence.get("status_raw"),
+                "effective_on": licence.get("valid_from"), "reason": "import", "recorded_at": now,
+                "recorded_by_user_id": recorded_by})
+    return [(model.__table__, batch) for model, batch in rows.items() if batch]

@@ -1,7 +1,7 @@
 """Agencies, employers, their names, people, licences, relationships and portfolios."""
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
@@ -24,10 +24,9 @@ class Entity(Base):
 
     __tablename__ = "entities"
     __audited__ = True
-    __table_args__ = (
-        Index("ix_entities_kind_country", "kind", "country"),
-        Index("ix_entities_kind_name", "kind", "name_key"),
-    )
+    # Filters and sorting of lists happen in each process's listing (app/registry/listing.py); the indexes
+    # here serve lookups by natural key and the change feed.
+    __table_args__ = (Index("ix_entities_kind_name", "kind", "name_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -36,11 +35,13 @@ class Entity(Base):
     name_key: Mapped[str] = mapped_column(String(300))
     country: Mapped[str] = mapped_column(String(2))
     website: Mapped[str | None] = mapped_column(String(300))
-    certification_status: Mapped[str | None] = mapped_column(String(20), index=True)
+    certification_status: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     deleted_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
+    # The registry generation of the entity's last change (see app/registry/changes.py); never set by hand.
+    generation: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
 
     aliases: Mapped[list["Alias"]] = relationship(back_populates="entity", cascade="all, delete-orphan",
                                                   order_by="Alias.id")
@@ -55,6 +56,19 @@ class Entity(Base):
     licences: Mapped[list["Licence"]] = relationship(back_populates="entity", order_by="Licence.id")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class RegistryState(Base):
+    """One row: the registry's generation, raised by every transaction that changes an entity.
+
+    Writers take this row's lock until they commit, so generations are committed in order and a reader
+    that has seen generation N can fetch exactly what changed after it.
+    """
+
+    __tablename__ = "registry_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Alias(Base):
@@ -105,7 +119,7 @@ class EntitySector(Base):
     __tablename__ = "entity_sectors"
 
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True)
-    sector: Mapped[str] = mapped_column(String(30), primary_key=True, index=True)
+    sector: Mapped[str] = mapped_column(String(30), primary_key=True)
 
     entity: Mapped[Entity] = relationship(back_populates="sectors")
 
@@ -148,12 +162,12 @@ class Licence(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
-    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
     number: Mapped[str] = mapped_column(String(60))
     # Upper-cased, without spaces and punctuation: how people type a licence number.
-    number_key: Mapped[str] = mapped_column(String(60), index=True)
+    number_key: Mapped[str] = mapped_column(String(60))
     type: Mapped[str] = mapped_column(String(20), default="full")
-    status: Mapped[str] = mapped_column(String(30), index=True)
+    status: Mapped[str] = mapped_column(String(30))
     status_raw: Mapped[str | None] = mapped_column(String(200))
     valid_from: Mapped[date | None]
     valid_until: Mapped[date | None] = mapped_column(index=True)
@@ -176,7 +190,7 @@ class LicenceDestination(Base):
     __tablename__ = "licence_destinations"
 
     licence_id: Mapped[int] = mapped_column(ForeignKey("licences.id", ondelete="CASCADE"), primary_key=True)
-    country: Mapped[str] = mapped_column(String(2), primary_key=True, index=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
 
 
 class LicenceSector(Base):

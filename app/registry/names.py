@@ -8,9 +8,11 @@ NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
 
 def name_key(name):
     """Case- and accent-folded name with punctuation and spacing collapsed: 'Al-Noor  Manpower' -> 'al noor manpower'."""
-    decomposed = unicodedata.normalize("NFKD", name or "")
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return NON_WORD.sub(" ", stripped.casefold()).strip()
+    name = name or ""
+    if not name.isascii():
+        decomposed = unicodedata.normalize("NFKD", name)
+        name = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return NON_WORD.sub(" ", name.casefold()).strip()
 
 
 def licence_key(number):

@@ -200,13 +200,34 @@ def check_corridor(value):
         raise ValidationError(f"{', '.join(bad)} is not an ISO 3166-1 alpha-2 country code.")
 
 
+class LicenceSummarySchema(Schema):
+    id = fields.Integer()
+    authority = fields.String()
+    number = fields.String()
+    type = fields.String()
+    status = fields.String()
+    valid_from = fields.Date(allow_none=True)
+    valid_until = fields.Date(allow_none=True)
+    destinations = fields.List(fields.String())
+
+
+class EntitySummarySchema(Schema):
+    """A list item: public fields only; the full record is at the item's own URL."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    legal_name = fields.String()
+    country = fields.String()
+    website = fields.String(allow_none=True)
+    certification_status = fields.String(allow_none=True)
+    version = fields.Integer()
+    aliases = fields.List(fields.Nested(AliasSchema))
+    sectors = fields.List(fields.String())
+    licences = fields.List(fields.Nested(LicenceSummarySchema))
+
+
 class EntityPageSchema(Schema):
-    items = fields.List(fields.Nested(EntitySchema))
-    meta = fields.Nested(PageMeta)
-
-
-class PublicEntityPageSchema(Schema):
-    items = fields.List(fields.Nested(PublicEntitySchema))
+    items = fields.List(fields.Nested(EntitySummarySchema))
     meta = fields.Nested(PageMeta)
 
 

@@ -1,17 +1,15 @@
 """Registry use cases: agencies, employers, licences, relationships, authorities."""
-from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import or_, select
 
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.registry.models import (Address, Alias, Authority, Entity, EntitySector, Identifier, Licence,
                                  LicenceDestination, LicenceSector, LicenceStatusChange, Person, Relationship, Role)
+from app.registry import listing
 from app.registry.names import licence_key, name_key
 
 LIST_FIELDS = ("aliases", "identifiers", "addresses", "sectors", "people")
 SCALAR_FIELDS = ("legal_name", "country", "website", "certification_status")
-SORT_COLUMNS = {"legal_name": Entity.name_key, "country": Entity.country, "created_at": Entity.created_at,
-                "id": Entity.id}
 
 
 def get_entity(session, entity_id, kind=None):
@@ -120,53 +118,9 @@ def delete_entity(session, actor, entity_id, kind, version=None):
     session.flush()
 
 
-def entity_query(kind, filters):
-    """The SELECT of live entities of this kind matching the filters."""
-    query = select(Entity).where(Entity.kind == kind, Entity.deleted_at.is_(None))
-    if filters.get("country"):
-        query = query.where(Entity.country == filters["country"])
-    if filters.get("status"):
-        query = query.where(Entity.certification_status == filters["status"])
-    if filters.get("sector"):
-        query = query.where(exists().where(EntitySector.entity_id == Entity.id,
-                                           EntitySector.sector == filters["sector"]))
-    licence_filters = []
-    if filters.get("licence_status"):
-        licence_filters.append(Licence.status == filters["licence_status"])
-    if filters.get("licence_number"):
-        licence_filters.append(Licence.number_key == licence_key(filters["licence_number"]))
-    if filters.get("authority"):
-        licence_filters.append(Licence.authority.has(Authority.code == filters["authority"]))
-    if licence_filters:
-        query = query.where(exists().where(Licence.entity_id == Entity.id, *licence_filters))
-    if filters.get("corridor"):
-        origin, destination = filters["corridor"].upper().split("-")
-        by_relationship = exists().where(
-            or_(Relationship.client_id == Entity.id, Relationship.provider_id == Entity.id),
-            Relationship.origin_country == origin, Relationship.destination_country == destination)
-        by_licence = (Entity.country == origin) & exists().where(
-            Licence.entity_id == Entity.id, LicenceDestination.licence_id == Licence.id,
-            LicenceDestination.country == destination)
-        query = query.where(or_(by_relationship, by_licence))
-    if filters.get("q"):
-        key = "%" + name_key(filters["q"]).replace("%", "").replace("_", " ") + "%"
-        query = query.where(or_(Entity.name_key.like(key),
-                                exists().where(Alias.entity_id == Entity.id, Alias.name_key.like(key))))
-    return query
-
-
 def list_entities(session, kind, filters, *, page=1, per_page=50, sort="legal_name"):
-    """One page of entities matching the filters, and the total count."""
-    query = entity_query(kind, filters)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    column = SORT_COLUMNS[sort.lstrip("-")]
-    order = (column.desc(), Entity.id.desc()) if sort.startswith("-") else (column, Entity.id)
-    rows = session.scalars(query.order_by(*order).offset((page - 1) * per_page).limit(per_page).options(
-        selectinload(Entity.aliases), selectinload(Entity.sectors), selectinload(Entity.addresses),
-        selectinload(Entity.identifiers), selectinload(Entity.roles),
-        selectinload(Entity.licences).selectinload(Licence.destinations),
-        selectinload(Entity.licences).selectinload(Licence.sectors))).all()
-    return rows, total
+    """One page of entity summaries matching the filters, and the total count."""
+    return listing.current(session).search(kind, filters, sort=sort, page=page, per_page=per_page)
 
 
 def add_licence(session, actor, entity, data, prefix=""):

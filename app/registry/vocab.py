@@ -1,4 +1,6 @@
 """The registry's controlled vocabularies (see DOMAIN.md)."""
+import functools
+
 import pycountry
 
 ENTITY_KINDS = ("agency", "employer")
@@ -16,6 +18,7 @@ SECTORS = ("agriculture", "construction", "domestic_work", "electronics", "fishi
 ADDRESS_KINDS = ("registered", "office", "branch")
 
 
+@functools.lru_cache(maxsize=1024)
 def country_name(code):
     """The English short name of an ISO 3166-1 alpha-2 code, or None if there is no such country."""
     if not isinstance(code, str) or len(code) != 2 or not code.isalpha():

@@ -55,7 +55,8 @@ def test_csv_import_creates_agencies_with_names_people_and_licences(client, head
     response = upload(client, headers, csv_bytes(GOOD), "agencies.csv")
     assert response.status_code == 200, response.json
     assert response.json == {"rows": 2, "created": 2, "updated": 0, "unchanged": 0, "skipped": []}
-    everest = client.get("/api/v1/agencies?q=everest", headers=headers).json["items"][0]
+    found = client.get("/api/v1/agencies?q=everest", headers=headers).json["items"][0]
+    everest = client.get(f"/api/v1/agencies/{found['id']}", headers=headers).json
     assert [a["name"] for a in everest["aliases"]] == ["Everest Man Power", "एभरेष्ट म्यानपावर"]
     assert {p["name"] for p in everest["people"]} == {"Bikash Gurung", "Anita Shrestha"}
     assert everest["licences"][0]["destinations"] == ["AE", "QA"]

@@ -1,0 +1,83 @@
+"""Bulk writes and lookups for imports of many rows: ids reserved up front, COPY or executemany, array lookups."""
+from sqlalchemy import JSON, any_, bindparam, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from app.db import to_json
+
+
+CHUNK = 5000
+
+
+def chunks(items, size=CHUNK):
+    """Successive slices of a list."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def postgresql(session):
+    """Whether the session talks to PostgreSQL."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def reserve_ids(session, table, count):
+    """Primary keys for `count` new rows of `table`, so bulk inserts need no RETURNING.
+
+    PostgreSQL draws them from the column's sequence; SQLite (one writer at a time) continues after the
+    largest id, as its own rowid allocation would.
+    """
+    if count == 0:
+        return []
+    if postgresql(session):
+        return session.execute(text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                                    "FROM generate_series(1, :count)"), {"table": table.name, "count": count}
+                               ).scalars().all()
+    start = session.scalar(select(func.max(table.c.id))) or 0
+    return list(range(start + 1, start + count + 1))
+
+
+def any_of(session, column, values):
+    """`column IN (values)`; on PostgreSQL one array parameter, as planning a long IN list is slow there."""
+    if postgresql(session):
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(list(values))
+
+
+def insert_rows(session, table, rows):
+    """Insert many rows of `table` (dicts with the same keys): COPY on PostgreSQL, executemany on SQLite.
+
+    Both go to the driver directly: per-row statement building in SQLAlchemy costs more than the database's
+    own work here, and psycopg would send an executemany as one statement per row.
+    """
+    if not rows:
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{column}"' for column in columns)
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if postgresql(session):
+        # COPY's text format takes JSON as its text; everything else psycopg formats itself.
+        json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
+        with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([to_json(row[c]) if c in json_columns and row[c] is not None else row[c]
+                                for c in columns])
+        return
+    # The columns' own bind processors turn dates, datetimes and JSON into what SQLite stores.
+    processors = [(c, table.c[c].type._cached_bind_processor(connection.dialect)) for c in columns]
+    values = [[row[c] if p is None or row[c] is None else p(row[c]) for c, p in processors] for row in rows]
+    cursor = driver.cursor()
+    try:
+        cursor.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})', values)
+    finally:
+        cursor.close()
+
+
+def refresh_statistics(session, tables):
+    """Let the query planner see a bulk load at once.
+
+    Without statistics SQLite takes `kind = ?` for a selective index and scans every agency to find one
+    licence number; PostgreSQL's autovacuum may take minutes to notice the load.
+    """
+    for table in tables:
+        session.execute(text(f'ANALYZE "{table.name}"'))
+

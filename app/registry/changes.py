@@ -1,0 +1,59 @@
+"""The registry's change feed: every transaction that changes an entity raises the registry generation and
+stamps the entities it touched, so each process's listing (app/registry/listing.py) can catch up exactly."""
+from itertools import chain
+
+from sqlalchemy import event, select, update
+
+from app import db
+from app.bulk import chunks
+from app.registry.models import (Address, Alias, Entity, EntitySector, Identifier, Licence, LicenceDestination,
+                                 LicenceSector, LicenceStatusChange, RegistryState, Relationship, Role)
+
+OWNED = (Alias, Identifier, Address, EntitySector, Role, Licence)
+LICENCE_PARTS = (LicenceDestination, LicenceSector, LicenceStatusChange)
+
+
+def next_generation(session):
+    """Raise the registry generation; the row stays locked by this transaction until it ends."""
+    return session.connection().execute(
+        update(RegistryState.__table__).where(RegistryState.id == 1)
+        .values(generation=RegistryState.generation + 1).returning(RegistryState.generation)).scalar_one()
+
+
+def stamp(session, entity_ids):
+    """Mark these entities as changed in a new generation."""
+    generation = next_generation(session)
+    for chunk in chunks(sorted(entity_ids)):
+        session.connection().execute(update(Entity.__table__).where(Entity.id.in_(chunk)).values(generation=generation))
+    return generation
+
+
+def touched_entities(session):
+    """The ids of the entities whose rows (or owned rows) this flush wrote."""
+    touched, licence_ids = set(), set()
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Entity):
+            touched.add(obj.id)
+        elif isinstance(obj, OWNED):
+            touched.add(obj.entity_id)
+        elif isinstance(obj, LICENCE_PARTS):
+            licence_ids.add(obj.licence_id)
+        elif isinstance(obj, Relationship):
+            touched.update((obj.client_id, obj.provider_id))
+    if licence_ids - {None}:
+        touched.update(session.connection().execute(
+            select(Licence.entity_id).where(Licence.id.in_(licence_ids - {None}))).scalars())
+    return touched - {None}
+
+
+def on_after_flush(session, flush_context):
+    touched = touched_entities(session)
+    if touched:
+        stamp(session, touched)
+
+
+def init_app(app):
+    """Listen to every flush of the app's sessions (once per process)."""
+    factory = db.Session.session_factory
+    if not event.contains(factory, "after_flush", on_after_flush):
+        event.listen(factory, "after_flush", on_after_flush)

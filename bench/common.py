@@ -1,0 +1,72 @@
+"""Shared set-up of the benchmarks: a fresh migrated database (SQLite file or PostgreSQL) and timing helpers."""
+from pathlib import Path
+import statistics
+import sys
+import time
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import create_app, migrate  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "out"
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/fairrecruit_bench"
+
+
+def database_url(backend, name):
+    """The URL of the benchmark database `name` on `backend` ("sqlite" or "postgresql")."""
+    if backend == "sqlite":
+        OUT.mkdir(exist_ok=True)
+        return f"sqlite:///{OUT / name}.sqlite"
+    return make_url(POSTGRES).set(database=f"fairrecruit_bench_{name}").render_as_string(hide_password=False)
+
+
+def fresh_database(backend, name):
+    """Drop and recreate the benchmark database; returns its URL."""
+    url = database_url(backend, name)
+    if backend == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+        return url
+    database = make_url(url).database
+    server = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
+    server.dispose()
+    return url
+
+
+def app_for(url, migrate_first=True):
+    """An app on the benchmark database, migrated."""
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 32, "LOG_LEVEL": "WARNING"})
+    if migrate_first:
+        with app.app_context():
+            migrate.upgrade(app)
+    return app
+
+
+def timed(function):
+    """Seconds one call takes, and its result."""
+    start = time.perf_counter()
+    result = function()
+    return time.perf_counter() - start, result
+
+
+def report(label, value, target, unit):
+    """One line: the figure beside its target, and whether it is met."""
+    verdict = "meets" if value <= target else "MISSES"
+    print(f"{label:58} {value:10.2f} {unit:3} target < {target} {unit}  {verdict}", flush=True)
+
+
+def median_ms(samples):
+    """Median of samples in seconds, in milliseconds."""
+    return statistics.median(samples) * 1000
+
+
+def p99_ms(samples):
+    """99th percentile of samples in seconds, in milliseconds."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
