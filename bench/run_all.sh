@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Every benchmark, on SQLite and PostgreSQL (127.0.0.1:5432, user postgres); prints each figure beside its target.
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=../.venv/bin/python
+$PY bench_import.py --backend both
+$PY bench_api.py --backend both
