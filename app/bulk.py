@@ -1,11 +1,26 @@
 """Bulk writes and lookups for imports of many rows: ids reserved up front, COPY or executemany, array lookups."""
+from contextlib import contextmanager
+import gc
+
 from sqlalchemy import JSON, any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.db import to_json
 
-
 CHUNK = 5000
+
+
+@contextmanager
+def paused_gc():
+    """Pause the cyclic garbage collector while building millions of objects that all stay alive: it would
+    scan them over and over (a third of the time at 100,000 rows) and free nothing."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def chunks(items, size=CHUNK):

@@ -9,7 +9,8 @@ import threading
 
 from sqlalchemy import select, true
 
-from app.bulk import chunks
+from app import db
+from app.bulk import chunks, paused_gc
 from app.registry.models import (Alias, Authority, Entity, EntitySector, Licence, LicenceDestination, RegistryState,
                                  Relationship)
 from app.registry.names import licence_key, name_key
@@ -70,8 +71,9 @@ class Listing:
     def order(self, kind, sort):
         """The (key, id) pairs of one kind in ascending order of a sort field."""
         if (kind, sort) not in self.orders:
-            self.orders[kind, sort] = sorted((self.entries[i].keys[sort], i)
-                                             for i in self.postings.get(("kind", kind), ()))
+            with paused_gc():
+                self.orders[kind, sort] = sorted((self.entries[i].keys[sort], i)
+                                                 for i in self.postings.get(("kind", kind), ()))
         return self.orders[kind, sort]
 
     def search(self, kind, filters, *, sort="legal_name", page=1, per_page=50):
@@ -127,8 +129,19 @@ def current(session):
     with listing.lock:
         generation = session.scalar(select(RegistryState.generation).where(RegistryState.id == 1))
         if generation != listing.generation:
-            catch_up(session, listing, generation)
+            with paused_gc():
+                catch_up(session, listing, generation)
     return listing
+
+
+def warm(app):
+    """Build this process's listing and its default sort orders before it serves (see gunicorn.conf.py)."""
+    with app.app_context():
+        listing = current(db.Session())
+        db.Session.remove()
+    with listing.lock:
+        for kind in ("agency", "employer"):
+            listing.order(kind, "legal_name")
 
 
 def catch_up(session, listing, generation):
