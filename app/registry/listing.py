@@ -78,6 +78,12 @@ class Listing:
 
     def search(self, kind, filters, *, sort="legal_name", page=1, per_page=50):
         """One page of summaries matching the filters, and how many match in all."""
+        # Threaded servers: a catch-up in another thread must not change the sets under this one.
+        with self.lock:
+            return self.find(kind, filters, sort, page, per_page)
+
+    def find(self, kind, filters, sort, page, per_page):
+        """search() without the lock."""
         wanted = [self.postings.get(facet, set()) for facet in facets_of(filters)]
         wanted.sort(key=len)
         base = self.postings.get(("kind", kind), set())
