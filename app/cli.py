@@ -41,10 +41,12 @@ def init_app(app):
     from app.accounts import cli as accounts_cli  # noqa: PLC0415  (capability CLIs import the app package)
     from app.registry import cli as registry_cli  # noqa: PLC0415
     from app import seed  # noqa: PLC0415
+    from app.scoring import cli as scoring_cli  # noqa: PLC0415
     app.cli.add_command(db_group)
     app.cli.add_command(accounts_cli.users)
     app.cli.add_command(registry_cli.registry)
     app.cli.add_command(seed.seed_command)
+    app.cli.add_command(scoring_cli.rules_group)
 
 
 def main():
