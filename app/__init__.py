@@ -5,6 +5,7 @@ from flask_smorest import Api
 from app import cli, config, db, errors, health, logs, web
 from app.accounts import api as accounts_api, audit, auth
 from app.registry import api as registry_api, changes, private_api
+from app.scoring import api as scoring_api
 
 
 def create_app(overrides=None):
@@ -19,12 +20,12 @@ def create_app(overrides=None):
     audit.init_app(app)
     changes.init_app(app)
     api = Api(app)
-    for blueprint in (accounts_api.blp, registry_api.blp, private_api.blp):
+    for blueprint in (accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp):
         api.register_blueprint(blueprint)
     app.before_request(limit_json_body)
     app.before_request(auth.load_actor)
     health.init_app(app)
-    web.init_app(app, api_blueprints=(accounts_api.blp, registry_api.blp, private_api.blp))
+    web.init_app(app, api_blueprints=(accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp))
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -3,3 +3,4 @@ from app.accounts.models import ApiToken, AuditEvent, Organisation, Organisation
 from app.registry.models import (Address, Alias, Authority, Entity, EntitySector, EvidenceDocument,  # noqa: F401
                                  Identifier, Licence, LicenceDestination, LicenceSector, LicenceStatusChange, Note,
                                  Person, PortfolioEntry, Relationship, Role)
+from app.scoring.models import AuditFinding, FeeLine, PracticeAssessment, RuleSetActivation, Score  # noqa: F401

@@ -2,8 +2,12 @@
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
-from app.scoring import evaluate, rules
+from app import db
+from app.accounts.cli import OPERATOR
+from app.errors import AppError
+from app.scoring import evaluate, rules, service
 from app.scoring.located import Problems
 
 RULES = Path(__file__).resolve().parent.parent.parent / "rules"
@@ -62,3 +66,42 @@ def test(directories):
         bad += bool(failures)
     if bad:
         raise SystemExit(1)
+
+
+@rules_group.command("impact")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@with_appcontext
+def impact(directory):
+    """Before activating DIRECTORY: how many entities would change tier, and which."""
+    session = db.Session()
+    try:
+        ruleset, changes, unchanged = service.impact(session, directory)
+    except AppError as err:
+        click.echo(err.message)
+        for problem in (err.errors or {}).get("rules", []):
+            click.echo(f"  {problem}")
+        raise SystemExit(1) from None
+    click.echo(f"{ruleset.id} ({ruleset.content_hash[:12]}): {len(changes)} entities change tier, "
+               f"{unchanged} keep theirs")
+    for change in changes:
+        click.echo(f"  {change['kind']} {change['entity_id']}: {change['from']} -> {change['to']} "
+                   f"(score {change['total'][0]} -> {change['total'][1]})")
+
+
+@rules_group.command("activate")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@with_appcontext
+def activate(directory):
+    """Make DIRECTORY the active rule set for its kinds and re-score every entity they cover."""
+    session = db.Session()
+    try:
+        ruleset, scored = service.activate(session, OPERATOR, directory)
+    except AppError as err:
+        session.rollback()
+        click.echo(err.message)
+        for problem in (err.errors or {}).get("rules", []):
+            click.echo(f"  {problem}")
+        raise SystemExit(1) from None
+    session.commit()
+    click.echo(f"{ruleset.id} ({ruleset.content_hash[:12]}) is active for {', '.join(ruleset.kinds)}; "
+               f"{scored} entities re-scored")

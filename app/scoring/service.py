@@ -1,0 +1,186 @@
+"""Scoring use cases: evidence in, the active rule sets, scores appended, their history and differences."""
+from dataclasses import asdict
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.errors import Conflict, Invalid, NotFound
+from app.registry.models import Entity
+from app.registry.service import get_entity
+from app.scoring import evaluate, facts as fact_source, rules
+from app.scoring.located import Problems
+from app.scoring.models import AuditFinding, FeeLine, PracticeAssessment, RuleSetActivation, Score
+
+RULES = Path(__file__).resolve().parent.parent.parent / "rules"
+DEFAULTS = {"agency": RULES / "default", "employer": RULES / "employer"}
+LOADED = {}
+
+
+def load_rule_set(directory):
+    """A rule set from disk, loaded once per process and content."""
+    ruleset = rules.load(directory)
+    return LOADED.setdefault((str(directory), ruleset.content_hash), ruleset)
+
+
+def active_rule_set(session, kind):
+    """The rule set that scores this kind: the latest activation, or the shipped default."""
+    activation = session.scalar(select(RuleSetActivation).where(RuleSetActivation.kind == kind)
+                                .order_by(RuleSetActivation.id.desc()).limit(1))
+    directory = activation.directory if activation else DEFAULTS[kind]
+    ruleset = load_rule_set(directory)
+    if activation and ruleset.content_hash != activation.content_hash:
+        raise Conflict(f"The rules in {directory} changed on disk since they were activated "
+                       f"({activation.content_hash[:12]} -> {ruleset.content_hash[:12]}); activate them again.")
+    return ruleset
+
+
+def result_row(result):
+    """The stored form of an evaluation's outcomes."""
+    return [asdict(outcome) for outcome in result.outcomes]
+
+
+def score_entity(session, entity_id, reason, ruleset=None):
+    """Assemble the entity's facts, evaluate the active rule set and append a score row."""
+    facts, kind, country, corridors = fact_source.assemble(session, entity_id)
+    ruleset = ruleset or active_rule_set(session, kind)
+    result = evaluate.evaluate(ruleset, facts, kind=kind, country=country, corridors=corridors)
+    score = Score(entity_id=entity_id, ruleset_id=ruleset.id, ruleset_hash=ruleset.content_hash,
+                  total=result.total, tier=result.tier, coverage=result.coverage, outcomes=result_row(result),
+                  facts=facts, reason=reason)
+    session.add(score)
+    session.flush()
+    return score
+
+
+def what_if(ruleset, facts, kind, country, corridors=()):
+    """Evaluate posted facts without saving anything."""
+    return evaluate.evaluate(ruleset, facts, kind=kind, country=country, corridors=corridors)
+
+
+def get_live(session, entity_id):
+    """The live entity, or NotFound."""
+    return get_entity(session, entity_id)
+
+
+def current_score(session, entity_id):
+    """The latest score of a live entity, or NotFound."""
+    get_entity(session, entity_id)
+    score = session.scalar(select(Score).where(Score.entity_id == entity_id).order_by(Score.id.desc()).limit(1))
+    if score is None:
+        raise NotFound(f"Entity {entity_id} has not been scored yet.")
+    return score
+
+
+def score_history(session, entity_id, page=1, per_page=50):
+    """Scores of an entity, newest first, and how many there are."""
+    get_entity(session, entity_id)
+    total = session.scalar(select(func.count()).where(Score.entity_id == entity_id))
+    rows = session.scalars(select(Score).where(Score.entity_id == entity_id).order_by(Score.id.desc())
+                           .offset((page - 1) * per_page).limit(per_page)).all()
+    return rows, total
+
+
+def get_score(session, entity_id, score_id):
+    score = session.get(Score, score_id)
+    if score is None or score.entity_id != entity_id:
+        raise NotFound(f"Entity {entity_id} has no score {score_id}.")
+    return score
+
+
+def difference(older, newer):
+    """What changed between two scores of one entity: totals, tiers, rule sets, and each rule that changed."""
+    before = {o["rule_id"]: o for o in older.outcomes}
+    after = {o["rule_id"]: o for o in newer.outcomes}
+    changes = []
+    for rule_id in sorted(before.keys() | after.keys()):
+        was, now = before.get(rule_id), after.get(rule_id)
+        if was and now and (was["outcome"], was["message"]) == (now["outcome"], now["message"]):
+            continue
+        changes.append({"rule_id": rule_id, "from": was and was["outcome"], "to": now and now["outcome"],
+                        "message": (now or was)["message"], "facts_before": was and was["facts"],
+                        "facts_after": now and now["facts"]})
+    return {"from_score": older.id, "to_score": newer.id, "total": [older.total, newer.total],
+            "tier": [older.tier, newer.tier], "ruleset": [f"{older.ruleset_id}@{older.ruleset_hash[:12]}",
+                                                           f"{newer.ruleset_id}@{newer.ruleset_hash[:12]}"],
+            "rules": changes}
+
+
+def add_evidence(session, actor, entity_id, model, data):
+    """Record fee lines, a practice assessment or a finding, and re-score the entity."""
+    get_entity(session, entity_id)
+    row = model(entity_id=entity_id, recorded_by_user_id=actor.user_id,
+                recorded_by_organisation_id=actor.organisation_id, **data)
+    session.add(row)
+    session.flush()
+    score_entity(session, entity_id, reason=f"{model.__tablename__} added")
+    return row
+
+
+def list_evidence(session, entity_id, model):
+    get_entity(session, entity_id)
+    return session.scalars(select(model).where(model.entity_id == entity_id).order_by(model.id)).all()
+
+
+def close_finding(session, actor, finding_id, data):
+    """Close (or reopen) a finding; a stale version gets 409; the entity is re-scored."""
+    finding = session.get(AuditFinding, finding_id)
+    if finding is None:
+        raise NotFound(f"No finding with id {finding_id}.")
+    if finding.version != data["version"]:
+        raise Conflict(f"Finding {finding_id} changed since you read it (version {finding.version}).",
+                       {"version": [f"current version is {finding.version}"]})
+    finding.status = data["status"]
+    finding.closed_on = data.get("closed_on") if data["status"] == "closed" else None
+    session.flush()
+    score_entity(session, finding.entity_id, reason="finding updated")
+    return finding
+
+
+def live_entities(session, kind):
+    return session.scalars(select(Entity.id).where(Entity.kind == kind, Entity.deleted_at.is_(None))
+                           .order_by(Entity.id)).all()
+
+
+def impact(session, directory):
+    """How a new rule set would change the tiers of the entities it scores, before it is activated."""
+    try:
+        new = rules.load(directory)
+    except Problems as err:
+        raise Invalid("The rule set is not valid.", {"rules": err.problems}) from None
+    changes, unchanged = [], 0
+    for kind in new.kinds:
+        current = active_rule_set(session, kind)
+        for entity_id in live_entities(session, kind):
+            facts, _, country, corridors = fact_source.assemble(session, entity_id)
+            before = evaluate.evaluate(current, facts, kind=kind, country=country, corridors=corridors)
+            after = evaluate.evaluate(new, facts, kind=kind, country=country, corridors=corridors)
+            if before.tier != after.tier:
+                changes.append({"entity_id": entity_id, "kind": kind, "from": before.tier, "to": after.tier,
+                                "total": [before.total, after.total]})
+            else:
+                unchanged += 1
+    return new, changes, unchanged
+
+
+def activate(session, actor, directory):
+    """Make a valid rule set the active one for its kinds and re-score every entity of those kinds."""
+    try:
+        ruleset = load_rule_set(directory)
+    except Problems as err:
+        raise Invalid("The rule set is not valid; the active one stays.", {"rules": err.problems}) from None
+    files = {str(path.relative_to(Path(directory))): path.read_text(encoding="utf-8")
+             for path in sorted(Path(directory).glob("*.yaml"))}
+    for kind in ruleset.kinds:
+        session.add(RuleSetActivation(kind=kind, ruleset_id=ruleset.id, directory=str(Path(directory).resolve()),
+                                      content_hash=ruleset.content_hash, files=files,
+                                      activated_by_user_id=actor.user_id if actor else None))
+    session.flush()
+    scored = 0
+    for kind in ruleset.kinds:
+        for entity_id in live_entities(session, kind):
+            score_entity(session, entity_id, reason=f"rule set {ruleset.id} activated", ruleset=ruleset)
+            scored += 1
+    return ruleset, scored
+
+
+MODELS = {"fee-lines": FeeLine, "practices": PracticeAssessment, "findings": AuditFinding}
