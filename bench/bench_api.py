@@ -63,7 +63,7 @@ def sample(client, urls, headers=None):
 
 
 def run(backend, requests):
-    app = app_for(ensure_database(backend), migrate_first=False)
+    app = app_for(ensure_database(backend))
     headers, numbers = token(app)
     rng = random.Random(7)
     client = app.test_client()

@@ -30,23 +30,41 @@ def licence_facts(licences, today):
 
 def assemble(session, entity_id, today=None):
     """(facts, kind, country, corridors) of one entity."""
+    return assemble_many(session, [entity_id], today)[entity_id]
+
+
+def assemble_many(session, entity_ids, today=None):
+    """{entity id: (facts, kind, country, corridors)} for a batch of entities, in a few queries."""
     today = today or date.today()
-    entity = session.get(Entity, entity_id)
-    licences = session.execute(select(Licence.id, Licence.status, Licence.valid_until)
-                               .where(Licence.entity_id == entity_id)).all()
-    destinations = {}
+    ids = list(entity_ids)
+    entities = {row.id: row for row in session.execute(
+        select(Entity.id, Entity.kind, Entity.country, Entity.certification_status).where(Entity.id.in_(ids)))}
+    licences, destinations = {}, {}
     for licence_id, country in session.execute(select(LicenceDestination.licence_id, LicenceDestination.country)
-                                               .join(Licence).where(Licence.entity_id == entity_id)):
+                                               .join(Licence).where(Licence.entity_id.in_(ids))):
         destinations.setdefault(licence_id, []).append(country)
-    facts = licence_facts([LicenceView(l.status, l.valid_until, destinations.get(l.id, [])) for l in licences], today)
-    if entity.certification_status:
-        facts["certification_status"] = entity.certification_status
-    facts.update(evidence_facts(session, entity_id))
-    corridors = {f"{entity.country}-{d}" for ds in destinations.values() for d in ds}
-    corridors |= {f"{o}-{d}" for o, d in session.execute(
-        select(Relationship.origin_country, Relationship.destination_country)
-        .where((Relationship.client_id == entity_id) | (Relationship.provider_id == entity_id)))}
-    return facts, entity.kind, entity.country, tuple(sorted(corridors))
+    for row in session.execute(select(Licence.id, Licence.entity_id, Licence.status, Licence.valid_until)
+                               .where(Licence.entity_id.in_(ids))):
+        licences.setdefault(row.entity_id, []).append(
+            LicenceView(row.status, row.valid_until, destinations.get(row.id, [])))
+    links = {}
+    for client_id, provider_id, origin, destination in session.execute(
+            select(Relationship.client_id, Relationship.provider_id, Relationship.origin_country,
+                   Relationship.destination_country)
+            .where(Relationship.client_id.in_(ids) | Relationship.provider_id.in_(ids))):
+        for entity_id in (client_id, provider_id):
+            links.setdefault(entity_id, set()).add(f"{origin}-{destination}")
+    evidence = evidence_facts(session, ids)
+    assembled = {}
+    for entity_id, entity in entities.items():
+        facts = licence_facts(licences.get(entity_id, []), today)
+        if entity.certification_status:
+            facts["certification_status"] = entity.certification_status
+        facts.update(evidence.get(entity_id, {}))
+        corridors = {f"{entity.country}-{d}" for lic in licences.get(entity_id, []) for d in lic.destinations}
+        corridors |= links.get(entity_id, set())
+        assembled[entity_id] = (facts, entity.kind, entity.country, tuple(sorted(corridors)))
+    return assembled
 
 
 class LicenceView:
@@ -56,20 +74,36 @@ class LicenceView:
         self.status, self.valid_until, self.destinations = status, valid_until, destinations
 
 
-def evidence_facts(session, entity_id):
-    """Fee lines (known once recorded or surveyed), the latest answer to each practice, audit findings."""
-    facts = {}
-    fees = session.scalars(select(FeeLine).where(FeeLine.entity_id == entity_id).order_by(FeeLine.id)).all()
-    assessments = session.scalars(select(PracticeAssessment).where(PracticeAssessment.entity_id == entity_id)).all()
-    if fees or any(a.fee_survey_done for a in assessments):
-        facts["fee_lines"] = [{"category": f.category, "amount": float(f.amount), "currency": f.currency,
-                               "paid_by": f.paid_by, "stage": f.stage, "repaid": f.repaid} for f in fees]
-    for assessment in sorted(assessments, key=lambda a: (a.assessed_on, SOURCE_RANK.get(a.source, 0), a.id)):
-        facts.update({name: getattr(assessment, name) for name in PRACTICES
-                      if getattr(assessment, name) is not None})
-    findings = session.scalars(select(AuditFinding).where(AuditFinding.entity_id == entity_id)
-                               .order_by(AuditFinding.id)).all()
-    if findings or assessments:
-        # An assessment that found nothing is evidence of no findings.
-        facts["findings"] = [{"principle": f.principle, "grade": f.grade, "status": f.status} for f in findings]
-    return facts
+def evidence_facts(session, entity_ids):
+    """{entity id: facts} from fee lines (known once recorded or surveyed), the latest answer to each practice,
+    and audit findings."""
+    fees, assessments, findings = {}, {}, {}
+    for fee in session.execute(select(FeeLine.entity_id, FeeLine.category, FeeLine.amount, FeeLine.currency,
+                                      FeeLine.paid_by, FeeLine.stage, FeeLine.repaid)
+                               .where(FeeLine.entity_id.in_(entity_ids)).order_by(FeeLine.id)):
+        fees.setdefault(fee.entity_id, []).append({"category": fee.category, "amount": float(fee.amount),
+                                                   "currency": fee.currency, "paid_by": fee.paid_by,
+                                                   "stage": fee.stage, "repaid": fee.repaid})
+    for assessment in session.scalars(select(PracticeAssessment)
+                                      .where(PracticeAssessment.entity_id.in_(entity_ids))):
+        assessments.setdefault(assessment.entity_id, []).append(assessment)
+    for finding in session.execute(select(AuditFinding.entity_id, AuditFinding.principle, AuditFinding.grade,
+                                          AuditFinding.status)
+                                   .where(AuditFinding.entity_id.in_(entity_ids)).order_by(AuditFinding.id)):
+        findings.setdefault(finding.entity_id, []).append(
+            {"principle": finding.principle, "grade": finding.grade, "status": finding.status})
+    result = {}
+    for entity_id in entity_ids:
+        facts = {}
+        mine = assessments.get(entity_id, [])
+        if entity_id in fees or any(a.fee_survey_done for a in mine):
+            facts["fee_lines"] = fees.get(entity_id, [])
+        for assessment in sorted(mine, key=lambda a: (a.assessed_on, SOURCE_RANK.get(a.source, 0), a.id)):
+            facts.update({name: getattr(assessment, name) for name in PRACTICES
+                          if getattr(assessment, name) is not None})
+        if entity_id in findings or mine:
+            # An assessment that found nothing is evidence of no findings.
+            facts["findings"] = findings.get(entity_id, [])
+        if facts:
+            result[entity_id] = facts
+    return result

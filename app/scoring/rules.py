@@ -161,6 +161,18 @@ def load(directory):
                    examples=tuple(meta.get("examples") or ()), directory=str(directory))
 
 
+def files_stamp(directory):
+    """Names, sizes and modification times of a rule set's files (and those of the set it extends)."""
+    directory = Path(directory)
+    stamp = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(directory.glob("*.yaml")))
+    meta = directory / "ruleset.yaml"
+    if meta.is_file() and "extends:" in meta.read_text(encoding="utf-8"):
+        for line in meta.read_text(encoding="utf-8").splitlines():
+            if line.startswith("extends:"):
+                stamp += files_stamp((directory / line.split(":", 1)[1].strip()).resolve())
+    return stamp
+
+
 def base_files(directory):
     return sorted(p.name for p in Path(directory).glob("*.yaml"))
 

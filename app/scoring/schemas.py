@@ -6,6 +6,7 @@ from app.registry.vocab import ENTITY_KINDS
 from app.schemas import CountryCode, PageMeta, one_of
 from app.scoring.catalogue import CATALOGUE, FEE_CATEGORIES, FEE_PAYERS, FEE_STAGES, PRINCIPLES
 from app.scoring.located import nearest
+from app.scoring.service import explained
 
 SOURCES = ("self_assessment", "audit", "worker_interviews", "receipts", "regulator", "other")
 NON_NEGATIVE = validate.Range(min=0, error="Must be 0 or more; got {input}.")
@@ -84,8 +85,9 @@ class ScoreSchema(Schema):
     total = fields.Float(allow_none=True)
     tier = fields.String()
     coverage = fields.Float()
-    outcomes = fields.Raw(metadata={"description": "Per rule: rule_id, title, principle, severity, weight, "
-                                                   "outcome (pass/fail/unknown), message, facts, remediation"})
+    outcomes = fields.Function(lambda score: explained(score), metadata={
+        "description": "Per rule: rule_id, title, principle, source, severity, weight, outcome "
+                       "(pass/fail/unknown), message, the facts it used, remediation"})
     facts = fields.Raw()
     reason = fields.String()
     scored_at = fields.DateTime()

@@ -1,9 +1,10 @@
 """Scoring use cases: evidence in, the active rule sets, scores appended, their history and differences."""
-from dataclasses import asdict
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+from app.bulk import chunks, insert_rows, paused_gc
+from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.registry.models import Entity
 from app.registry.service import get_entity
@@ -17,9 +18,12 @@ LOADED = {}
 
 
 def load_rule_set(directory):
-    """A rule set from disk, loaded once per process and content."""
-    ruleset = rules.load(directory)
-    return LOADED.setdefault((str(directory), ruleset.content_hash), ruleset)
+    """A rule set from disk, parsed again only when one of its files changes."""
+    stamp = rules.files_stamp(directory)
+    found = LOADED.get((str(directory), stamp))
+    if found is None:
+        found = LOADED[str(directory), stamp] = rules.load(directory)
+    return found
 
 
 def active_rule_set(session, kind):
@@ -34,9 +38,41 @@ def active_rule_set(session, kind):
     return ruleset
 
 
-def result_row(result):
-    """The stored form of an evaluation's outcomes."""
-    return [asdict(outcome) for outcome in result.outcomes]
+def stored_outcomes(result):
+    """What a score row keeps of each rule: its verdict and message. The rest (title, principle, severity,
+    weight, remediation, the facts it used) comes back from the rule set named by the row's hash."""
+    return [[o.rule_id, o.outcome, o.message] for o in result.outcomes]
+
+
+TRIED = set()
+
+
+def remember_rule_sets(session):
+    """Load (once per process) the shipped and every activated rule set, so old scores can be explained."""
+    directories = {str(d) for d in DEFAULTS.values()} | set(session.scalars(select(RuleSetActivation.directory)
+                                                                            .distinct()))
+    for directory in directories - TRIED:
+        TRIED.add(directory)
+        try:
+            load_rule_set(directory)
+        except (Problems, OSError):
+            pass  # changed or gone since: its scores keep their stored verdicts and messages
+
+
+def explained(score):
+    """A score's outcomes in full, from the rule set it was computed with (kept in this process by hash)."""
+    ruleset = next((r for r in LOADED.values() if r.content_hash == score.ruleset_hash), None)
+    rules_by_id = {rule.id: rule for rule in ruleset.rules} if ruleset else {}
+    outcomes = []
+    for rule_id, outcome, message in score.outcomes:
+        rule = rules_by_id.get(rule_id)
+        full = {"rule_id": rule_id, "outcome": outcome, "message": message}
+        if rule:
+            full.update(title=rule.title, principle=rule.principle, severity=rule.severity, weight=rule.weight,
+                        facts={name: score.facts.get(name) for name in rule.facts_used},
+                        remediation="" if outcome == "pass" else rule.remediation, source=rule.source)
+        outcomes.append(full)
+    return outcomes
 
 
 def score_entity(session, entity_id, reason, ruleset=None):
@@ -45,11 +81,30 @@ def score_entity(session, entity_id, reason, ruleset=None):
     ruleset = ruleset or active_rule_set(session, kind)
     result = evaluate.evaluate(ruleset, facts, kind=kind, country=country, corridors=corridors)
     score = Score(entity_id=entity_id, ruleset_id=ruleset.id, ruleset_hash=ruleset.content_hash,
-                  total=result.total, tier=result.tier, coverage=result.coverage, outcomes=result_row(result),
+                  total=result.total, tier=result.tier, coverage=result.coverage, outcomes=stored_outcomes(result),
                   facts=facts, reason=reason)
     session.add(score)
     session.flush()
     return score
+
+
+def rescore(session, kind, reason, ruleset=None):
+    """Score every live entity of a kind, in batches, appending one row each; returns how many."""
+    ruleset = ruleset or active_rule_set(session, kind)
+    scored = 0
+    with paused_gc():
+        for batch in chunks(live_entities(session, kind), 2000):
+            now = utcnow()
+            rows = []
+            for entity_id, (facts, _, country, corridors) in fact_source.assemble_many(session, batch).items():
+                result = evaluate.evaluate(ruleset, facts, kind=kind, country=country, corridors=corridors)
+                rows.append({"entity_id": entity_id, "ruleset_id": ruleset.id, "ruleset_hash": ruleset.content_hash,
+                             "total": result.total, "tier": result.tier, "coverage": result.coverage,
+                             "outcomes": stored_outcomes(result), "facts": facts, "reason": reason,
+                             "scored_at": now})
+            insert_rows(session, Score.__table__, rows)
+            scored += len(rows)
+    return scored
 
 
 def what_if(ruleset, facts, kind, country, corridors=()):
@@ -65,6 +120,7 @@ def get_live(session, entity_id):
 def current_score(session, entity_id):
     """The latest score of a live entity, or NotFound."""
     get_entity(session, entity_id)
+    remember_rule_sets(session)
     score = session.scalar(select(Score).where(Score.entity_id == entity_id).order_by(Score.id.desc()).limit(1))
     if score is None:
         raise NotFound(f"Entity {entity_id} has not been scored yet.")
@@ -74,6 +130,7 @@ def current_score(session, entity_id):
 def score_history(session, entity_id, page=1, per_page=50):
     """Scores of an entity, newest first, and how many there are."""
     get_entity(session, entity_id)
+    remember_rule_sets(session)
     total = session.scalar(select(func.count()).where(Score.entity_id == entity_id))
     rows = session.scalars(select(Score).where(Score.entity_id == entity_id).order_by(Score.id.desc())
                            .offset((page - 1) * per_page).limit(per_page)).all()
@@ -89,16 +146,16 @@ def get_score(session, entity_id, score_id):
 
 def difference(older, newer):
     """What changed between two scores of one entity: totals, tiers, rule sets, and each rule that changed."""
-    before = {o["rule_id"]: o for o in older.outcomes}
-    after = {o["rule_id"]: o for o in newer.outcomes}
+    before = {o["rule_id"]: o for o in explained(older)}
+    after = {o["rule_id"]: o for o in explained(newer)}
     changes = []
     for rule_id in sorted(before.keys() | after.keys()):
         was, now = before.get(rule_id), after.get(rule_id)
         if was and now and (was["outcome"], was["message"]) == (now["outcome"], now["message"]):
             continue
         changes.append({"rule_id": rule_id, "from": was and was["outcome"], "to": now and now["outcome"],
-                        "message": (now or was)["message"], "facts_before": was and was["facts"],
-                        "facts_after": now and now["facts"]})
+                        "message": (now or was)["message"], "facts_before": was and was.get("facts"),
+                        "facts_after": now and now.get("facts")})
     return {"from_score": older.id, "to_score": newer.id, "total": [older.total, newer.total],
             "tier": [older.tier, newer.tier], "ruleset": [f"{older.ruleset_id}@{older.ruleset_hash[:12]}",
                                                            f"{newer.ruleset_id}@{newer.ruleset_hash[:12]}"],
@@ -175,11 +232,7 @@ def activate(session, actor, directory):
                                       content_hash=ruleset.content_hash, files=files,
                                       activated_by_user_id=actor.user_id if actor else None))
     session.flush()
-    scored = 0
-    for kind in ruleset.kinds:
-        for entity_id in live_entities(session, kind):
-            score_entity(session, entity_id, reason=f"rule set {ruleset.id} activated", ruleset=ruleset)
-            scored += 1
+    scored = sum(rescore(session, kind, f"rule set {ruleset.id} activated", ruleset) for kind in ruleset.kinds)
     return ruleset, scored
 
 
