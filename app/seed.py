@@ -16,6 +16,9 @@ from app.accounts.models import Organisation, User
 from app.registry import importer
 from app.registry.models import Authority, Entity, Note, PortfolioEntry, Relationship
 from app.registry.names import name_key
+from app.scoring import service as scoring
+from app.scoring.models import AuditFinding, FeeLine, PracticeAssessment, Score
+from app.scoring.schemas import FeeLineSchema, FindingSchema, PracticeSchema
 
 SEED = Path(__file__).resolve().parent.parent / "seed"
 
@@ -93,6 +96,30 @@ def load_portfolios(session):
     session.flush()
 
 
+def load_evidence(session):
+    """Record the demo evidence of agencies that have none from the seed yet."""
+    schemas = {"practices": (PracticeSchema(), PracticeAssessment), "fee_lines": (FeeLineSchema(), FeeLine),
+               "findings": (FindingSchema(), AuditFinding)}
+    for item in read_json("evidence.json"):
+        target = entity_id(session, item["kind"], item["name"], item["country"])
+        if session.scalar(select(PracticeAssessment.id).where(PracticeAssessment.entity_id == target)):
+            continue
+        for key, records in (("practices", [item["practices"]]), ("fee_lines", item["fee_lines"]),
+                             ("findings", item["findings"])):
+            schema, model = schemas[key]
+            for record in records:
+                session.add(model(entity_id=target, **schema.load(record)))
+    session.flush()
+
+
+def score_unscored(session):
+    """Give every entity without a score its first one."""
+    scored = set(session.scalars(select(Score.entity_id).distinct()))
+    for target in session.scalars(select(Entity.id).where(Entity.deleted_at.is_(None)).order_by(Entity.id)):
+        if target not in scored:
+            scoring.score_entity(session, target, reason="demo data loaded")
+
+
 def load(session):
     """Load every seed file; returns the demo sign-ins and the import reports."""
     load_authorities(session)
@@ -103,6 +130,8 @@ def load(session):
                                     default_kind="employer")]
     load_relationships(session)
     load_portfolios(session)
+    load_evidence(session)
+    score_unscored(session)
     return sign_ins, reports
 
 

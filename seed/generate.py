@@ -251,6 +251,40 @@ def portfolios(agencies):
                           for i, (row, note) in enumerate(followed)]}]
 
 
+def evidence(agencies, rng):
+    """Audits, self-assessments, fee surveys and findings for some agencies: clean ones, and the abuses
+    DOMAIN.md lists (worker-paid fees, deposits, passports held, contract substitution)."""
+    records = []
+    for index, row in enumerate(agencies):
+        if index % 3 == 2:
+            continue  # a third have no evidence yet: their scores show low coverage
+        troubled = index % 5 == 1
+        # Some do most things right but keep workers in the dark and without remedy: a middling score.
+        middling = index % 5 == 3
+        practices = {"source": "audit" if index % 2 else "self_assessment", "assessed_on": f"2026-0{1 + index % 9}-15",
+                     "fee_survey_done": True, "written_contract": True, "contract_in_worker_language": not (troubled or middling),
+                     "contract_days_before_departure": 3 if troubled or middling else 14,
+                     "contract_substitution_found": troubled and index % 2 == 1,
+                     "documents_retained": troubled and index % 4 == 1, "grievance_mechanism": index % 7 != 3 and not middling,
+                     "grievance_channels": 1 if troubled or middling else 2,
+                     "data_protection_policy": index % 4 != 0 and not middling,
+                     "minimum_age_checked": True, "uses_subagents": index % 4 == 0,
+                     "subagents_unlicensed": 1 if troubled and index % 4 == 0 else 0,
+                     "deposits_demanded": troubled and index % 3 == 0}
+        fees = []
+        if troubled or index % 6 == 0:
+            fees.append({"source": "worker_interviews", "category": "recruitment_fee",
+                         "amount": rng.choice([800, 1200, 1500]), "currency": "USD", "paid_by": "worker",
+                         "stage": "before_departure", "repaid": index % 6 == 0, "observed_on": "2026-06-01"})
+        fees.append({"source": "receipts", "category": "medical", "amount": 60, "currency": "USD",
+                     "paid_by": "employer", "stage": "before_departure", "repaid": False, "observed_on": "2026-05-20"})
+        findings = [{"principle": "E", "grade": "major", "description": "Contracts handed over at the airport",
+                     "found_on": "2026-07-01"}] if troubled else []
+        records.append({"kind": "agency", "name": row["legal_name"], "country": row["country"],
+                        "practices": practices, "fee_lines": fees, "findings": findings})
+    return records
+
+
 def write_json(name, value):
     (HERE / name).write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -272,6 +306,7 @@ def main():
     links = relationships(agencies)
     write_csv("relationships.csv", links, list(links[0]))
     write_json("portfolios.json", portfolios(agencies))
+    write_json("evidence.json", evidence(agencies, rng))
     print(f"wrote {len(agencies)} agencies, {len(EMPLOYERS)} employers, {len(links)} relationships to {HERE}")
 
 

@@ -4,10 +4,12 @@ from sqlalchemy import func, select
 from app.accounts.models import Organisation, User
 from app.registry.models import Entity, Licence, LicenceDestination, Note, Person, PortfolioEntry, Relationship
 from app.registry.vocab import LICENCE_STATUSES
+from app.scoring.models import AuditFinding, FeeLine, PracticeAssessment, Score
 from tests.conftest import count
 from tests.web.test_sign_in import sign_in
 
-TABLES = (Entity, Licence, Person, Relationship, Organisation, User, PortfolioEntry, Note)
+TABLES = (Entity, Licence, Person, Relationship, Organisation, User, PortfolioEntry, Note, PracticeAssessment,
+          FeeLine, AuditFinding, Score)
 
 
 def test_seed_loads_the_promised_demo_and_a_second_run_changes_nothing(runner, session):
@@ -34,6 +36,9 @@ def test_seed_loads_the_promised_demo_and_a_second_run_changes_nothing(runner, s
     assert {"business", "government", "certification_body", "platform"} <= set(kinds)
     assert [a.code for a in kinds["government"].authorities] == ["NP-DOFE"]
     assert count(session, Relationship) >= 20 and count(session, Person) >= 100
+    # Every entity has a score; the demo shows every tier.
+    assert count(session, Score) == agencies + employers
+    assert set(session.scalars(select(Score.tier).distinct())) == {"low", "medium", "high", "critical"}
 
     before = {model.__tablename__: count(session, model) for model in TABLES}
     second = runner.invoke(args=["seed"])
