@@ -5,7 +5,7 @@ from flask_smorest import Api
 from app import cli, config, db, errors, health, logs, web
 from app.accounts import api as accounts_api, audit, auth
 from app.registry import api as registry_api, changes, private_api
-from app.scoring import api as scoring_api
+from app.scoring import api as scoring_api, rescoring
 
 
 def create_app(overrides=None):
@@ -19,6 +19,7 @@ def create_app(overrides=None):
     db.init_app(app)
     audit.init_app(app)
     changes.init_app(app)
+    rescoring.init_app(app)
     api = Api(app)
     for blueprint in (accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp):
         api.register_blueprint(blueprint)

@@ -105,3 +105,16 @@ def activate(directory):
     session.commit()
     click.echo(f"{ruleset.id} ({ruleset.content_hash[:12]}) is active for {', '.join(ruleset.kinds)}; "
                f"{scored} entities re-scored")
+
+
+@rules_group.command("rescore")
+@click.option("--kind", type=click.Choice(("agency", "employer")), multiple=True,
+              help="Default: both kinds.")
+@with_appcontext
+def rescore(kind):
+    """Score every live entity now with the active rule sets (e.g. after a bulk import)."""
+    session = db.Session()
+    for each in kind or ("agency", "employer"):
+        scored = service.rescore(session, each, reason="rescore command")
+        session.commit()
+        click.echo(f"{scored} {each} entities scored")

@@ -49,7 +49,8 @@ def test_evidence_rescores_and_the_score_explains_itself(client, headers, agency
     assert again["outcomes"] == scored["outcomes"]
 
     history = client.get(f"{url}/scores", headers=headers).json
-    assert history["meta"]["total"] == 2 and [s["tier"] for s in history["items"]] == ["critical", "low"]
+    assert [(s["tier"], s["reason"]) for s in history["items"]] == [
+        ("critical", "fee_lines added"), ("low", "practice_assessments added"), ("high", "registry facts changed")]
     diff = client.get(f"{url}/scores/diff", headers=headers).json
     assert diff["tier"] == ["low", "critical"]
     assert [(r["rule_id"], r["from"], r["to"]) for r in diff["rules"]] == [("C-NO-RECRUITMENT-FEE", "pass", "fail")]
@@ -75,6 +76,7 @@ def test_closing_a_finding_rescores_and_a_stale_version_is_409(client, headers, 
 
 def test_bad_evidence_is_refused_with_field_paths_and_nothing_is_written(client, headers, agency, session):
     url = f"/api/v1/entities/{agency['id']}/fee-lines"
+    scores = count(session, Score)
     bad = client.post(url, headers=headers, json={**FEE, "amount": -5, "currency": "XYZ", "category": "visa"})
     assert bad.status_code == 422
     errors = bad.json["errors"]
@@ -83,13 +85,14 @@ def test_bad_evidence_is_refused_with_field_paths_and_nothing_is_written(client,
     practices = client.post(f"/api/v1/entities/{agency['id']}/practices", headers=headers,
                             json={**CLEAN_PRACTICES, "grievance_channels": -1, "written_contract": "maybe"})
     assert set(practices.json["errors"]) == {"grievance_channels", "written_contract"}
-    assert count(session, FeeLine) == 0 and count(session, Score) == 0
+    assert count(session, FeeLine) == 0 and count(session, Score) == scores
 
 
 def test_what_if_scores_without_saving_and_names_unknown_facts(client, headers, session):
+    scores = count(session, Score)
     result = client.post("/api/v1/score/what-if", headers=headers, json={
         "kind": "agency", "country": "NP", "facts": {"licence_status": "valid", "documents_retained": True}})
-    assert result.status_code == 200 and result.json["tier"] == "critical" and count(session, Score) == 0
+    assert result.status_code == 200 and result.json["tier"] == "critical" and count(session, Score) == scores
     bad = client.post("/api/v1/score/what-if", headers=headers, json={
         "country": "NP", "facts": {"document_retained": True, "licence_status": "vaild", "grievance_channels": "2"}})
     assert bad.status_code == 422
@@ -102,4 +105,32 @@ def test_scores_need_a_sign_in_and_evidence_a_writer(client, agency, make_token)
     assert client.get(f"/api/v1/entities/{agency['id']}/score").status_code == 401
     viewer = make_token("viewer")
     assert client.post(f"/api/v1/entities/{agency['id']}/fee-lines", json=FEE, headers=viewer).status_code == 403
-    assert client.get(f"/api/v1/entities/{agency['id']}/score", headers=viewer).status_code == 404
+    first = client.get(f"/api/v1/entities/{agency['id']}/score", headers=viewer)
+    assert first.status_code == 200 and first.json["reason"] == "registry facts changed"
+
+
+def test_a_licence_suspension_rescores_the_agency(client, agency, make_token):
+    admin = make_token("admin", kind="platform")
+    client.post(f"/api/v1/entities/{agency['id']}/practices", json=CLEAN_PRACTICES, headers=admin)
+    licence = agency["licences"][0]
+    changed = client.post(f"/api/v1/licences/{licence['id']}/status", headers=admin,
+                          json={"version": licence["version"], "status": "suspended", "reason": "complaint 2026/14"})
+    assert changed.status_code == 200
+    score = client.get(f"/api/v1/entities/{agency['id']}/score", headers=admin).json
+    assert (score["tier"], score["reason"]) == ("critical", "registry facts changed")
+    licence_rule = next(o for o in score["outcomes"] if o["rule_id"] == "A-LICENCE-VALID")
+    assert licence_rule["message"] == "The licence status is suspended: the agency may not recruit."
+
+
+def test_rescore_command_scores_imported_agencies(runner, client, make_token, session):
+    from tests.registry.test_import import csv_bytes, upload
+    headers = make_token("analyst")
+    rows = [{"legal_name": f"Bulk Overseas {n}", "country": "NP", "licence_authority": "NP-DOFE",
+             "licence_number": f"BULK-{n}", "licence_status": "valid"} for n in range(3)]
+    client.post("/api/v1/authorities", json={"code": "NP-DOFE", "name": "DoFE", "country": "NP"},
+                headers=make_token("admin", kind="platform"))
+    assert upload(client, headers, csv_bytes(rows), "agencies.csv").status_code == 200
+    before = count(session, Score)
+    result = runner.invoke(args=["rules", "rescore", "--kind", "agency"])
+    assert result.exit_code == 0 and "3 agency entities scored" in result.output
+    assert count(session, Score) == before + 3
