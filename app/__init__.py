@@ -34,5 +34,5 @@ def create_app(overrides=None):
 
 def limit_json_body():
     """Ordinary JSON requests are small; only the import endpoint takes large bodies."""
-    if request.endpoint != "registry.import_registry":
+    if request.endpoint not in ("registry.import_registry", "scoring.import_evidence"):
         request.max_content_length = current_app.config["JSON_MAX_BYTES"]

@@ -33,20 +33,21 @@ def detect_format(filename, given=None):
     return fmt
 
 
-def read_rows(data, fmt):
+def read_rows(data, fmt, layout=None):
     """Numbered rows from a file's bytes: (row number, {column: text}) for tables, (row, object) for JSON."""
     if fmt == "csv":
-        return read_csv(data)
+        return read_csv(data, layout)
     if fmt == "xlsx":
-        return read_xlsx(data)
+        return read_xlsx(data, layout)
     return read_json(data)
 
 
-def check_header(header, where):
+def check_header(header, where, layout=None):
     """Refuse a header with unknown or missing columns, naming them."""
     names = [h.strip().lower() if isinstance(h, str) else "" for h in header]
-    unknown = [h or "(blank)" for h in names if h not in COLUMNS]
-    missing = [c for c in REQUIRED if c not in names]
+    columns, required = layout or (COLUMNS, REQUIRED)
+    unknown = [h or "(blank)" for h in names if h not in columns]
+    missing = [c for c in required if c not in names]
     duplicated = sorted({h for h in names if h and names.count(h) > 1})
     problems = []
     if unknown:
@@ -57,11 +58,11 @@ def check_header(header, where):
         problems.append(f"repeated column(s): {', '.join(duplicated)}")
     if problems:
         raise Invalid(f"The header ({where}) does not fit: {'; '.join(problems)}.",
-                      {"header": [f"Allowed columns: {', '.join(COLUMNS)}; required: {', '.join(REQUIRED)}."]})
+                      {"header": [f"Allowed columns: {', '.join(columns)}; required: {', '.join(required)}."]})
     return names
 
 
-def read_csv(data):
+def read_csv(data, layout=None):
     """Rows of a UTF-8 CSV file with a header line."""
     try:
         text = data.decode("utf-8-sig")
@@ -74,7 +75,7 @@ def read_csv(data):
         header = next(reader)
     except StopIteration:
         raise Invalid("The file is empty: it needs a header line and at least one row.", {"file": ["empty"]}) from None
-    names = check_header(header, "line 1")
+    names = check_header(header, "line 1", layout)
     rows = []
     try:
         for cells in reader:
@@ -103,7 +104,7 @@ def cell_text(value):
     return str(value)
 
 
-def read_xlsx(data):
+def read_xlsx(data, layout=None):
     """Rows of the first sheet of an XLSX workbook whose first row is the header."""
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -119,7 +120,7 @@ def read_xlsx(data):
             raise Invalid("The spreadsheet is empty: it needs a header row.", {"file": ["empty"]})
         while header and header[-1] is None:
             header = header[:-1]
-        names = check_header(header, f"sheet {sheet.title!r}, row 1")
+        names = check_header(header, f"sheet {sheet.title!r}, row 1", layout)
         rows = []
         for number, values in enumerate(lines, start=2):
             cells = [cell_text(v) for v in values[:len(names)]]

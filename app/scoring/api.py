@@ -1,14 +1,16 @@
 """Scoring API: evidence, scores with their history and differences, and what-if scoring."""
 from dataclasses import asdict
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app import db
 from app.accounts.auth import READERS, current_actor, require
-from app.errors import NotFound
+from app.errors import Invalid, NotFound
+from app.registry import tables
 from app.schemas import PageArgs
-from app.scoring import schemas, service
+from app.scoring import importer, schemas, service
 
 blp = Blueprint("scoring", __name__, url_prefix="/api/v1", description="Evidence, risk scores and their reasons")
 EVIDENCE_WRITERS = ("admin", "analyst", "auditor", "registrar")
@@ -115,3 +117,19 @@ def what_if(data):
     result = service.what_if(ruleset, data["facts"], data["kind"], data["country"], data["corridors"])
     return {"ruleset_id": ruleset.id, "ruleset_hash": ruleset.content_hash, "total": result.total,
             "tier": result.tier, "coverage": result.coverage, "outcomes": [asdict(o) for o in result.outcomes]}
+
+
+@blp.route("/evidence/import", methods=["POST"])
+@require(*EVIDENCE_WRITERS)
+@blp.arguments(schemas.EvidenceImportArgs, location="query")
+@blp.response(200, schemas.EvidenceImportReport)
+def import_evidence(args):
+    """Import fee lines, practice assessments or findings (multipart field `file`: CSV, JSON or XLSX)."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise Invalid("Send the file as multipart form field 'file'.", {"file": ["missing"]})
+    session = db.Session()
+    report = importer.import_evidence(session, current_actor(), upload.read(), fmt=tables.detect_format(upload.filename),
+                                      evidence=args["type"], skip_invalid=args["skip_invalid"])
+    session.commit()
+    return report

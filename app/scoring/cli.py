@@ -7,7 +7,8 @@ from flask.cli import with_appcontext
 from app import db
 from app.accounts.cli import OPERATOR
 from app.errors import AppError
-from app.scoring import evaluate, rules, service
+from app.registry import tables
+from app.scoring import evaluate, importer, rules, service
 from app.scoring.located import Problems
 
 RULES = Path(__file__).resolve().parent.parent.parent / "rules"
@@ -118,3 +119,35 @@ def rescore(kind):
         scored = service.rescore(session, each, reason="rescore command")
         session.commit()
         click.echo(f"{scored} {each} entities scored")
+
+
+@click.group("evidence")
+def evidence_group():
+    """Evidence about agencies and employers."""
+
+
+@evidence_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--type", "evidence", type=click.Choice(tuple(importer.EVIDENCE)), required=True)
+@click.option("--format", "fmt", type=click.Choice(tables.FORMATS), help="Default: from the file's extension.")
+@click.option("--skip-invalid", is_flag=True, help="Import the good rows and report the bad ones.")
+@with_appcontext
+def import_command(path, evidence, fmt, skip_invalid):
+    """Import fee lines, practice assessments or audit findings; the entities touched are re-scored."""
+    session = db.Session()
+    try:
+        with open(path, "rb") as handle:
+            report = importer.import_evidence(session, OPERATOR, handle.read(), fmt=tables.detect_format(path, fmt),
+                                              evidence=evidence, skip_invalid=skip_invalid)
+    except AppError as err:
+        session.rollback()
+        click.echo(f"{path}: {err.message}", err=True)
+        for where, messages in err.errors.items():
+            for message in messages:
+                click.echo(f"  {where}: {message}", err=True)
+        raise SystemExit(1) from None
+    session.commit()
+    click.echo(f"{path}: {report['rows']} rows; {report['imported']} imported for {report['entities']} entities "
+               f"(re-scored), skipped {len(report['skipped'])}")
+    for problem in report["skipped"]:
+        click.echo(f"  skipped row {problem['row']}, {problem['column']}: {problem['message']}", err=True)

@@ -145,3 +145,15 @@ class WhatIfResultSchema(Schema):
     tier = fields.String()
     coverage = fields.Float()
     outcomes = fields.Raw()
+
+
+class EvidenceImportArgs(Schema):
+    type = fields.String(required=True, validate=one_of(("fee-lines", "practices", "findings")))
+    skip_invalid = fields.Boolean(load_default=False)
+
+
+class EvidenceImportReport(Schema):
+    rows = fields.Integer()
+    imported = fields.Integer()
+    entities = fields.Integer(metadata={"description": "Entities given new evidence (each re-scored)"})
+    skipped = fields.List(fields.Dict())
