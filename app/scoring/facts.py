@@ -1,4 +1,5 @@
-"""Facts of an entity assembled from the database: registry, fee lines, latest practices, audit findings.
+"""Facts of entities assembled from the database: registry, fee lines, latest practices, audit findings, and
+whatever other sources register a provider (screening hits, worker-report aggregates).
 
 A fact with no evidence behind it is left out of the dict, so rules see it as unknown.
 """
@@ -14,6 +15,15 @@ STATUS_RANK = {"valid": 0, "provisional": 1, "preventive_suspension": 2, "expire
                "surrendered": 5, "delisted": 6, "cancelled": 7, "revoked": 8, "banned": 9}
 # Audits outrank self-assessments made on the same day.
 SOURCE_RANK = {"audit": 1}
+# Functions (session, entity ids) -> {entity id: facts} that other capabilities add with `provide`.
+PROVIDERS = []
+
+
+def provide(provider):
+    """Add a source of facts; its facts must be in the catalogue (app/scoring/catalogue.py)."""
+    if provider not in PROVIDERS:
+        PROVIDERS.append(provider)
+    return provider
 
 
 def licence_facts(licences, today):
@@ -54,13 +64,14 @@ def assemble_many(session, entity_ids, today=None):
             .where(Relationship.client_id.in_(ids) | Relationship.provider_id.in_(ids))):
         for entity_id in (client_id, provider_id):
             links.setdefault(entity_id, set()).add(f"{origin}-{destination}")
-    evidence = evidence_facts(session, ids)
+    sources = [evidence_facts(session, ids)] + [provider(session, ids) for provider in PROVIDERS]
     assembled = {}
     for entity_id, entity in entities.items():
         facts = licence_facts(licences.get(entity_id, []), today)
         if entity.certification_status:
             facts["certification_status"] = entity.certification_status
-        facts.update(evidence.get(entity_id, {}))
+        for source in sources:
+            facts.update(source.get(entity_id, {}))
         corridors = {f"{entity.country}-{d}" for lic in licences.get(entity_id, []) for d in lic.destinations}
         corridors |= links.get(entity_id, set())
         assembled[entity_id] = (facts, entity.kind, entity.country, tuple(sorted(corridors)))

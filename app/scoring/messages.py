@@ -36,5 +36,5 @@ def show(value):
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     if isinstance(value, list):
-        return f"{len(value)} item(s)"
+        return str(len(value))
     return str(value)

@@ -134,3 +134,14 @@ def test_rescore_command_scores_imported_agencies(runner, client, make_token, se
     result = runner.invoke(args=["rules", "rescore", "--kind", "agency"])
     assert result.exit_code == 0 and "3 agency entities scored" in result.output
     assert count(session, Score) == before + 3
+
+
+def test_a_new_source_of_facts_plugs_in_without_touching_the_evaluator(client, headers, agency, monkeypatch):
+    from app.scoring import facts as fact_source
+    # What the screening capability will do: provide confirmed hits as facts.
+    monkeypatch.setattr(fact_source, "PROVIDERS", [])
+    fact_source.provide(lambda session, ids: {i: {"confirmed_hits": [{"list_kind": "banned_agency"}]} for i in ids})
+    score = client.post(f"/api/v1/entities/{agency['id']}/score", headers=headers).json
+    hits = next(o for o in score["outcomes"] if o["rule_id"] == "A-WATCHLIST")
+    assert hits["outcome"] == "fail" and hits["message"] == "1 confirmed watchlist hit(s)."
+    assert score["tier"] == "critical"
