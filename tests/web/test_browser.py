@@ -1,4 +1,5 @@
 """The pages in a real browser (Debian's Chromium driven by Playwright) against a live server."""
+from datetime import date
 import shutil
 import threading
 
@@ -8,8 +9,12 @@ from werkzeug.serving import make_server
 
 from app import db
 from app.accounts import service as accounts
+from app.registry import service as registry
+from app.registry.models import Authority
+from app.scoring.models import PracticeAssessment
 from tests.conftest import PASSWORD, fresh_database_url, make_app
 
+SCORED = {}
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -24,7 +29,16 @@ def live_server(tmp_path_factory):
     organisation = accounts.create_organisation(session, name="Browser Test Brand", kind="business")
     accounts.create_user(session, organisation_id=organisation.id, email="analyst@brand.example",
                          name="Asha Analyst", role="analyst", password=PASSWORD)
+    session.add(Authority(code="NP-DOFE", name="Department of Foreign Employment", country="NP"))
+    agency = registry.create_entity(session, None, "agency", {
+        "legal_name": "Gorkha Global Placement Pvt. Ltd.", "country": "NP", "aliases": [], "identifiers": [],
+        "addresses": [], "sectors": ["construction"], "people": [],
+        "licences": [{"authority": "NP-DOFE", "number": "455/076/77", "type": "full", "status": "valid",
+                      "destinations": ["QA"], "sectors": []}]})
+    session.add(PracticeAssessment(entity_id=agency.id, source="audit", assessed_on=date(2026, 10, 1),
+                                   documents_retained=True, written_contract=True))
     session.commit()
+    SCORED["id"] = agency.id
     db.Session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -86,3 +100,18 @@ def test_unknown_page_shows_a_readable_error(page, live_server):
     response = page.goto(f"{live_server}/nowhere")
     assert response.status == 404
     assert "Back to FairRecruit" in page.inner_text("main")
+
+
+def test_analyst_reads_a_score_rule_by_rule_on_a_phone(page, live_server):
+    page.goto(f"{live_server}/login")
+    page.fill("#email", "analyst@brand.example")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server}/entities/{SCORED['id']}/score")
+    summary = page.inner_text("#summary")
+    assert "Risk tier critical" in summary and "/100" in summary
+    rows = page.locator("#outcomes tbody tr")
+    first = rows.nth(0).inner_text()
+    assert "D · Passports and identity documents stay with the worker" in first and "fail" in first
+    assert "Fix: Return every document today" in first
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling on a phone
