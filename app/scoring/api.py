@@ -113,7 +113,7 @@ def diff(args, entity_id):
 @blp.response(200, schemas.WhatIfResultSchema)
 def what_if(data):
     """Score posted facts with the active rule set of that kind, saving nothing."""
-    ruleset = service.active_rule_set(db.Session(), data["kind"])
+    ruleset = service.active_rule_set(db.Session(), data["kind"], record=False)
     result = service.what_if(ruleset, data["facts"], data["kind"], data["country"], data["corridors"])
     return {"ruleset_id": ruleset.id, "ruleset_hash": ruleset.content_hash, "total": result.total,
             "tier": result.tier, "coverage": result.coverage, "outcomes": [asdict(o) for o in result.outcomes]}

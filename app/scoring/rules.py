@@ -5,6 +5,7 @@ messages, examples. Every problem is reported with its file:line:column; a bad r
 """
 from dataclasses import dataclass, field
 import hashlib
+import os
 from pathlib import Path
 
 from app.registry.vocab import ENTITY_KINDS, country_name
@@ -93,6 +94,7 @@ class RuleSet:
     policy: Policy
     examples: tuple
     directory: str
+    files: tuple = ()           # every file that made the set, those of the set it extends included
     scopes: dict = field(default_factory=dict, compare=False, repr=False)
 
     def rules_for(self, kind, country, corridors=()):
@@ -127,7 +129,7 @@ def load(directory):
             raise Problems([f"{meta_source.where(meta, 'extends')}: the extended rule set is not valid"]
                            + err.problems) from None
         rules = {rule.id: rule for rule in base.rules}
-        files += [Path(base.directory) / name for name in base_files(base_dir)]
+        files += list(base.files)
     for rule_id in meta.get("disable") or []:
         if rules.pop(rule_id, None) is None:
             problems.append(f"{meta_source.where(meta, 'disable')}: cannot disable {rule_id!r}: no such rule"
@@ -158,7 +160,8 @@ def load(directory):
     return RuleSet(id=str(meta.get("id") or directory.name), title=str(meta.get("title") or directory.name),
                    version=str(meta.get("version") or "1"), content_hash=content_hash(directory, files),
                    kinds=kinds, rules=tuple(rules.values()), policy=policy,
-                   examples=tuple(meta.get("examples") or ()), directory=str(directory))
+                   examples=tuple(meta.get("examples") or ()), directory=str(directory),
+                   files=tuple(sorted({Path(f).resolve() for f in files})))
 
 
 def files_stamp(directory):
@@ -173,10 +176,6 @@ def files_stamp(directory):
     return stamp
 
 
-def base_files(directory):
-    return sorted(p.name for p in Path(directory).glob("*.yaml"))
-
-
 def read(path, problems):
     """The plain value of a YAML file and its Located source (problems are appended)."""
     try:
@@ -188,11 +187,12 @@ def read(path, problems):
 
 
 def content_hash(directory, files):
-    """sha256 over the files that make the rule set, so a score names exactly what produced it."""
+    """sha256 over the files that make the rule set (named relative to its folder), so a score names exactly
+    what produced it, wherever the files are kept."""
     digest = hashlib.sha256()
-    for path in sorted(set(files)):
-        digest.update(str(Path(path).relative_to(Path(path).parent.parent)).encode())
-        digest.update(Path(path).read_bytes())
+    for path in sorted({Path(f).resolve() for f in files}):
+        digest.update(os.path.relpath(path, Path(directory).resolve()).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -325,3 +325,22 @@ def read_examples(item, source, problems):
                 problems.append(f"{source.where(facts, name)}: unknown fact {name!r}{nearest(name, CATALOGUE)}")
         examples.append((facts, example["expect"], place, example.get("name") or f"example {index + 1}"))
     return tuple(examples)
+
+
+def snapshot(ruleset):
+    """The set's files as {path relative to their common folder: text}, and the set's own folder in it."""
+    common = Path(ruleset.files[0]).parent
+    for path in ruleset.files:
+        while common not in Path(path).parents:
+            common = common.parent
+    files = {str(Path(path).relative_to(common)): Path(path).read_text(encoding="utf-8") for path in ruleset.files}
+    return {"root": str(Path(ruleset.directory).resolve().relative_to(common)), "files": files}
+
+
+def load_snapshot(snap, into):
+    """Load a rule set again from a snapshot, written out under the folder `into`."""
+    for relative, text in snap["files"].items():
+        target = Path(into) / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return load(Path(into) / snap["root"])

@@ -1,5 +1,6 @@
 """Scoring use cases: evidence in, the active rule sets, scores appended, their history and differences."""
 from pathlib import Path
+import tempfile
 
 from sqlalchemy import func, select
 
@@ -26,12 +27,15 @@ def load_rule_set(directory):
     return found
 
 
-def active_rule_set(session, kind):
-    """The rule set that scores this kind: the latest activation, or the shipped default."""
+def active_rule_set(session, kind, record=True):
+    """The rule set that scores this kind: the latest activation, or else the shipped default, which is then
+    recorded as activated (with a copy of its files) unless `record` is false (what-if, impact)."""
     activation = session.scalar(select(RuleSetActivation).where(RuleSetActivation.kind == kind)
                                 .order_by(RuleSetActivation.id.desc()).limit(1))
     directory = activation.directory if activation else DEFAULTS[kind]
     ruleset = load_rule_set(directory)
+    if activation is None and record:
+        record_activation(session, None, kind, ruleset)
     if activation and ruleset.content_hash != activation.content_hash:
         raise Conflict(f"The rules in {directory} changed on disk since they were activated "
                        f"({activation.content_hash[:12]} -> {ruleset.content_hash[:12]}); activate them again.")
@@ -48,15 +52,17 @@ TRIED = set()
 
 
 def remember_rule_sets(session):
-    """Load (once per process) the shipped and every activated rule set, so old scores can be explained."""
-    directories = {str(d) for d in DEFAULTS.values()} | set(session.scalars(select(RuleSetActivation.directory)
-                                                                            .distinct()))
-    for directory in directories - TRIED:
-        TRIED.add(directory)
-        try:
-            load_rule_set(directory)
-        except (Problems, OSError):
-            pass  # changed or gone since: its scores keep their stored verdicts and messages
+    """Load (once per process) every activated rule set from the copy of its files kept at activation, so any
+    score can be explained by exactly the rules that produced it."""
+    known = {ruleset.content_hash for ruleset in LOADED.values()}
+    for content_hash, snap in session.execute(select(RuleSetActivation.content_hash, RuleSetActivation.files)):
+        if content_hash in known or content_hash in TRIED:
+            continue
+        TRIED.add(content_hash)
+        with tempfile.TemporaryDirectory() as folder:
+            ruleset = rules.load_snapshot(snap, folder)
+        LOADED["snapshot", content_hash] = ruleset
+        known.add(content_hash)
 
 
 def explained(score):
@@ -206,7 +212,7 @@ def impact(session, directory):
         raise Invalid("The rule set is not valid.", {"rules": err.problems}) from None
     changes, unchanged = [], 0
     for kind in new.kinds:
-        current = active_rule_set(session, kind)
+        current = active_rule_set(session, kind, record=False)
         for entity_id in live_entities(session, kind):
             facts, _, country, corridors = fact_source.assemble(session, entity_id)
             before = evaluate.evaluate(current, facts, kind=kind, country=country, corridors=corridors)
@@ -219,19 +225,22 @@ def impact(session, directory):
     return new, changes, unchanged
 
 
+def record_activation(session, actor, kind, ruleset):
+    """Note that `ruleset` scores `kind` from now on, keeping a copy of every file that makes it."""
+    session.add(RuleSetActivation(kind=kind, ruleset_id=ruleset.id, directory=str(Path(ruleset.directory).resolve()),
+                                  content_hash=ruleset.content_hash, files=rules.snapshot(ruleset),
+                                  activated_by_user_id=actor.user_id if actor else None))
+    session.flush()
+
+
 def activate(session, actor, directory):
     """Make a valid rule set the active one for its kinds and re-score every entity of those kinds."""
     try:
         ruleset = load_rule_set(directory)
     except Problems as err:
         raise Invalid("The rule set is not valid; the active one stays.", {"rules": err.problems}) from None
-    files = {str(path.relative_to(Path(directory))): path.read_text(encoding="utf-8")
-             for path in sorted(Path(directory).glob("*.yaml"))}
     for kind in ruleset.kinds:
-        session.add(RuleSetActivation(kind=kind, ruleset_id=ruleset.id, directory=str(Path(directory).resolve()),
-                                      content_hash=ruleset.content_hash, files=files,
-                                      activated_by_user_id=actor.user_id if actor else None))
-    session.flush()
+        record_activation(session, actor, kind, ruleset)
     scored = sum(rescore(session, kind, f"rule set {ruleset.id} activated", ruleset) for kind in ruleset.kinds)
     return ruleset, scored
 

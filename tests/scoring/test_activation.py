@@ -5,6 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.scoring import service
 from app.scoring.models import RuleSetActivation, Score
 from tests.conftest import count
 from tests.scoring.test_api import CLEAN_PRACTICES
@@ -31,12 +32,13 @@ def test_impact_then_activate_rescores_everyone(runner, client, make_agency, mak
     for agency in (soon, later):
         client.post(f"/api/v1/entities/{agency.id}/practices", json=CLEAN_PRACTICES, headers=headers)
     directory = stricter_copy(tmp_path)
+    activations = count(session, RuleSetActivation)  # the shipped default, recorded when first used
 
     impact = runner.invoke(args=["rules", "impact", str(directory)])
     assert impact.exit_code == 0, impact.output
     assert "1 entities change tier, 1 keep theirs" in impact.output
     assert f"agency {soon.id}: low -> critical" in impact.output
-    assert count(session, RuleSetActivation) == 0
+    assert count(session, RuleSetActivation) == activations
 
     scores = count(session, Score)
     activated = runner.invoke(args=["rules", "activate", str(directory)])
@@ -45,13 +47,22 @@ def test_impact_then_activate_rescores_everyone(runner, client, make_agency, mak
     assert count(session, Score) == scores + 2
     latest = session.scalar(select(Score).where(Score.entity_id == soon.id).order_by(Score.id.desc()).limit(1))
     assert (latest.ruleset_id, latest.tier, latest.reason) == ("stricter", "critical", "rule set stricter activated")
-    activation = session.scalar(select(RuleSetActivation))
-    assert activation.kind == "agency" and "A-laws.yaml" in activation.files
+    activation = session.scalar(select(RuleSetActivation).order_by(RuleSetActivation.id.desc()).limit(1))
+    assert activation.kind == "agency" and "A-laws.yaml" in activation.files["files"]
+
+    # The files change on disk later: the score is still explained by the rules that produced it.
+    laws = directory / "A-laws.yaml"
+    laws.write_text(laws.read_text().replace("Licence not about to expire", "Renamed rule"))
+    service.LOADED.clear(), service.TRIED.clear()
+    outcomes = client.get(f"/api/v1/entities/{soon.id}/score", headers=headers).json["outcomes"]
+    renewal = next(o for o in outcomes if o["rule_id"] == "A-LICENCE-RENEWAL")
+    assert renewal["title"] == "Licence not about to expire" and renewal["severity"] == "critical"
 
 
 def test_a_bad_rule_set_is_never_activated(runner, session, tmp_path):
     directory = stricter_copy(tmp_path)
+    activations = count(session, RuleSetActivation)
     (directory / "F-data.yaml").write_text("rules:\n  - id: F-X\n    principle: Z\n")
     result = runner.invoke(args=["rules", "activate", str(directory)])
     assert result.exit_code == 1 and "the active one stays" in result.output and "F-data.yaml:2:" in result.output
-    assert count(session, RuleSetActivation) == 0
+    assert count(session, RuleSetActivation) == activations
