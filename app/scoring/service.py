@@ -32,7 +32,7 @@ def active_rule_set(session, kind, record=True):
     recorded as activated (with a copy of its files) unless `record` is false (what-if, impact)."""
     activation = session.scalar(select(RuleSetActivation).where(RuleSetActivation.kind == kind)
                                 .order_by(RuleSetActivation.id.desc()).limit(1))
-    directory = activation.directory if activation else DEFAULTS[kind]
+    directory = stored_path(activation.directory) if activation else DEFAULTS[kind]
     ruleset = load_rule_set(directory)
     if activation is None and record:
         record_activation(session, None, kind, ruleset)
@@ -225,9 +225,20 @@ def impact(session, directory):
     return new, changes, unchanged
 
 
+def stored_path(directory):
+    """A recorded rule-set folder as a path: those shipped in rules/ are kept relative to the project."""
+    path = Path(directory)
+    return path if path.is_absolute() else RULES.parent / path
+
+
+def recorded_path(directory):
+    path = Path(directory).resolve()
+    return str(path.relative_to(RULES.parent)) if RULES in path.parents else str(path)
+
+
 def record_activation(session, actor, kind, ruleset):
     """Note that `ruleset` scores `kind` from now on, keeping a copy of every file that makes it."""
-    session.add(RuleSetActivation(kind=kind, ruleset_id=ruleset.id, directory=str(Path(ruleset.directory).resolve()),
+    session.add(RuleSetActivation(kind=kind, ruleset_id=ruleset.id, directory=recorded_path(ruleset.directory),
                                   content_hash=ruleset.content_hash, files=rules.snapshot(ruleset),
                                   activated_by_user_id=actor.user_id if actor else None))
     session.flush()
