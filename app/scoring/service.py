@@ -30,8 +30,9 @@ def load_rule_set(directory):
 def active_rule_set(session, kind, record=True):
     """The rule set that scores this kind: the latest activation, or else the shipped default, which is then
     recorded as activated (with a copy of its files) unless `record` is false (what-if, impact)."""
-    activation = session.scalar(select(RuleSetActivation).where(RuleSetActivation.kind == kind)
-                                .order_by(RuleSetActivation.id.desc()).limit(1))
+    activation = session.execute(select(RuleSetActivation.directory, RuleSetActivation.content_hash)
+                                 .where(RuleSetActivation.kind == kind)
+                                 .order_by(RuleSetActivation.id.desc()).limit(1)).first()
     directory = stored_path(activation.directory) if activation else DEFAULTS[kind]
     ruleset = load_rule_set(directory)
     if activation is None and record:
@@ -54,15 +55,15 @@ TRIED = set()
 def remember_rule_sets(session):
     """Load (once per process) every activated rule set from the copy of its files kept at activation, so any
     score can be explained by exactly the rules that produced it."""
-    known = {ruleset.content_hash for ruleset in LOADED.values()}
-    for content_hash, snap in session.execute(select(RuleSetActivation.content_hash, RuleSetActivation.files)):
-        if content_hash in known or content_hash in TRIED:
-            continue
+    known = {ruleset.content_hash for ruleset in LOADED.values()} | TRIED
+    missing = set(session.scalars(select(RuleSetActivation.content_hash).distinct())) - known
+    for content_hash in missing:
         TRIED.add(content_hash)
+        snap = session.scalar(select(RuleSetActivation.files).where(RuleSetActivation.content_hash == content_hash)
+                              .limit(1))
         with tempfile.TemporaryDirectory() as folder:
             ruleset = rules.load_snapshot(snap, folder)
         LOADED["snapshot", content_hash] = ruleset
-        known.add(content_hash)
 
 
 def explained(score):
