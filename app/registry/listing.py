@@ -5,33 +5,39 @@ table scans; the full records stay in the database and come from the item routes
 from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from itertools import islice
+import json
 import threading
 
-from sqlalchemy import select, true
+from sqlalchemy import func, select
 
 from app import db
-from app.bulk import chunks, paused_gc
+from app.bulk import CHUNK, chunks, paused_gc
 from app.registry.models import (Alias, Authority, Entity, EntitySector, Licence, LicenceDestination, RegistryState,
                                  Relationship)
 from app.registry.names import licence_key, name_key
 
 SORTS = ("legal_name", "country", "created_at", "id")
+SORT_INDEX = {name: index for index, name in enumerate(SORTS)}
+# One shared object per distinct facet: 100,000 entries name the same few thousand facets.
+FACETS = {}
 # Beyond this many changes at once the sort orders are rebuilt instead of patched.
 REBUILD_AFTER = 2000
+# Entities read per batch when catching up.
+BATCH = 20000
 # Match sets up to this size are sorted directly; bigger ones are read off the kept sort order.
 SORT_DIRECTLY = 2000
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
-    """What the listing keeps of one entity: its summary (the list item), facets, names and sort keys."""
+    """What the listing keeps of one entity: its summary (the list item, as JSON), facets, names, sort keys."""
 
     id: int
     kind: str
-    summary: dict
-    facets: frozenset
+    summary: bytes
+    facets: tuple
     names: str
-    keys: dict
+    keys: tuple                 # one per SORTS field
 
 
 @dataclass
@@ -53,7 +59,7 @@ class Listing:
         if patch_orders:
             for sort in SORTS:
                 if (entry.kind, sort) in self.orders:
-                    insort(self.orders[entry.kind, sort], (entry.keys[sort], entry.id))
+                    insort(self.orders[entry.kind, sort], (entry.keys[SORT_INDEX[sort]], entry.id))
 
     def remove(self, entity_id, patch_orders=True):
         """Forget an entity (deleted, or about to be replaced)."""
@@ -66,18 +72,18 @@ class Listing:
             for sort in SORTS:
                 order = self.orders.get((entry.kind, sort))
                 if order is not None:
-                    del order[bisect_left(order, (entry.keys[sort], entity_id))]
+                    del order[bisect_left(order, (entry.keys[SORT_INDEX[sort]], entity_id))]
 
     def order(self, kind, sort):
         """The (key, id) pairs of one kind in ascending order of a sort field."""
         if (kind, sort) not in self.orders:
             with paused_gc():
-                self.orders[kind, sort] = sorted((self.entries[i].keys[sort], i)
+                self.orders[kind, sort] = sorted((self.entries[i].keys[SORT_INDEX[sort]], i)
                                                  for i in self.postings.get(("kind", kind), ()))
         return self.orders[kind, sort]
 
     def search(self, kind, filters, *, sort="legal_name", page=1, per_page=50):
-        """One page of summaries matching the filters, and how many match in all."""
+        """One page of summaries (each as JSON bytes) matching the filters, and how many match in all."""
         # Threaded servers: a catch-up in another thread must not change the sets under this one.
         with self.lock:
             return self.find(kind, filters, sort, page, per_page)
@@ -94,7 +100,8 @@ class Listing:
         descending, field_name = sort.startswith("-"), sort.lstrip("-")
         start = (page - 1) * per_page
         if len(matches) <= SORT_DIRECTLY:
-            ordered = sorted(matches, key=lambda i: (self.entries[i].keys[field_name], i), reverse=descending)
+            position = SORT_INDEX[field_name]
+            ordered = sorted(matches, key=lambda i: (self.entries[i].keys[position], i), reverse=descending)
             ids = ordered[start:start + per_page]
         else:
             order = self.order(kind, field_name)
@@ -169,18 +176,24 @@ def catch_up(session, listing, generation):
 
 
 def load_entries(session, entity_ids):
-    """Entries of the given entities (all when None); the id alone for those deleted since."""
+    """Entries of the given entities (all when None), a batch at a time to keep the peak memory small; the id
+    alone for those deleted since."""
     if entity_ids is None:
-        yield from build(session, None)
+        # Everything: consecutive id ranges, which both databases read straight off their indexes.
+        last = session.scalar(select(func.max(Entity.id))) or 0
+        for start in range(1, last + 1, BATCH):
+            yield from build(session, range(start, start + BATCH))
         return
-    for chunk in chunks(sorted(entity_ids)):
+    for chunk in chunks(sorted(entity_ids), CHUNK):
         yield from build(session, chunk)
 
 
 def build(session, ids):
-    """Entries for one batch of entity ids (or every entity), read with plain SELECTs."""
+    """Entries for a list or a range of entity ids, read with plain SELECTs."""
     def where(column):
-        return column.in_(ids) if ids is not None else true()
+        if isinstance(ids, range):
+            return column.between(ids.start, ids.stop - 1)
+        return column.in_(ids)
 
     entities = session.execute(select(Entity.id, Entity.kind, Entity.legal_name, Entity.name_key, Entity.country,
                                       Entity.website, Entity.certification_status, Entity.version,
@@ -203,18 +216,15 @@ def build(session, ids):
                    "valid_until": row.valid_until and row.valid_until.isoformat(), "destinations": []}
         licences.setdefault(row.entity_id, []).append((licence, row.number_key))
         by_licence[row.id] = (licence, row.entity_id)
-    destinations = select(LicenceDestination.licence_id, LicenceDestination.country).order_by(
-        LicenceDestination.licence_id, LicenceDestination.country)
-    if ids is not None:
-        destinations = destinations.where(LicenceDestination.licence_id.in_(list(by_licence) or [0]))
-    for licence_id, country in session.execute(destinations):
-        if licence_id in by_licence:
-            by_licence[licence_id][0]["destinations"].append(country)
-    links = select(Relationship.client_id, Relationship.provider_id, Relationship.origin_country,
+    for licence_id, country in session.execute(
+            select(LicenceDestination.licence_id, LicenceDestination.country)
+            .join(Licence, Licence.id == LicenceDestination.licence_id).where(where(Licence.entity_id))
+            .order_by(LicenceDestination.licence_id, LicenceDestination.country)):
+        by_licence[licence_id][0]["destinations"].append(country)
+    for client_id, provider_id, origin, destination in session.execute(
+            select(Relationship.client_id, Relationship.provider_id, Relationship.origin_country,
                    Relationship.destination_country)
-    if ids is not None:
-        links = links.where(Relationship.client_id.in_(ids) | Relationship.provider_id.in_(ids))
-    for client_id, provider_id, origin, destination in session.execute(links):
+            .where(where(Relationship.client_id) | where(Relationship.provider_id))):
         for entity_id in (client_id, provider_id):
             corridors.setdefault(entity_id, set()).add(f"{origin}-{destination}")
     for row in entities:
@@ -240,6 +250,7 @@ def entry_of(row, aliases, sectors, licences, corridors):
         facets |= {("corridor", f"{row.country}-{d}") for d in licence["destinations"]}
     facets |= {("corridor", c) for c in corridors}
     names = "|".join([row.name_key] + [key for _, key in aliases])
-    keys = {"legal_name": row.name_key, "country": row.country, "created_at": row.created_at.isoformat(),
-            "id": row.id}
-    return Entry(row.id, row.kind, summary, frozenset(facets), names, keys)
+    keys = (row.name_key, row.country, row.created_at.isoformat(), row.id)
+    # Kept as JSON: a summary costs a few hundred bytes this way, several kilobytes as Python objects.
+    return Entry(row.id, row.kind, json.dumps(summary, separators=(",", ":")).encode(),
+                 tuple(FACETS.setdefault(f, f) for f in facets), names, keys)

@@ -1,4 +1,6 @@
 """Lists come from each process's listing: every write shows at once, in this process and in any other."""
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -59,7 +61,7 @@ def test_another_process_catches_up_with_the_changes(client, headers, session):
     client.post("/api/v1/agencies", json=agency_body(), headers=headers)
     other = listing.Listing()
     listing.catch_up(session, other, session.scalar(select(RegistryState.generation)))
-    assert [s["legal_name"] for s in other.search("agency", {})[0]] == ["Himal Shikhar Overseas Pvt. Ltd."]
+    assert [json.loads(s)["legal_name"] for s in other.search("agency", {})[0]] == ["Himal Shikhar Overseas Pvt. Ltd."]
 
     client.post("/api/v1/agencies", headers=headers, json=agency_body(
         legal_name="Annapurna Crew Supply", aliases=[], identifiers=[],
