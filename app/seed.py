@@ -13,6 +13,7 @@ from app import db
 from app.accounts import service as accounts
 from app.accounts.cli import OPERATOR
 from app.accounts.models import Organisation, User
+from app.errors import Conflict
 from app.registry import importer
 from app.registry.models import Authority, Entity, Note, PortfolioEntry, Relationship
 from app.registry.names import name_key
@@ -113,11 +114,14 @@ def load_evidence(session):
 
 
 def score_unscored(session):
-    """Give every entity without a score its first one."""
+    """Give every entity without a score its first one (unless the rules changed since they were activated)."""
     scored = set(session.scalars(select(Score.entity_id).distinct()))
-    for target in session.scalars(select(Entity.id).where(Entity.deleted_at.is_(None)).order_by(Entity.id)):
-        if target not in scored:
-            scoring.score_entity(session, target, reason="demo data loaded")
+    try:
+        for target in session.scalars(select(Entity.id).where(Entity.deleted_at.is_(None)).order_by(Entity.id)):
+            if target not in scored:
+                scoring.score_entity(session, target, reason="demo data loaded")
+    except Conflict as err:
+        click.echo(f"Not scored: {err.message} (fairrecruit rules activate rules/default)", err=True)
 
 
 def load(session):

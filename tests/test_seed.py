@@ -63,3 +63,15 @@ def test_seed_refuses_a_production_database(app, runner, session):
         app.config["FAIRRECRUIT_ENV"] = "development"
     assert result.exit_code == 1 and "not loaded in production" in result.output
     assert session.scalar(select(User).where(User.email == "registrar@dofe.example")) is None
+
+
+def test_seed_says_so_when_the_active_rules_changed_on_disk(runner, session, tmp_path):
+    import shutil
+    from pathlib import Path
+    copy = tmp_path / "default"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "rules" / "default", copy)
+    assert runner.invoke(args=["rules", "activate", str(copy)]).exit_code == 0
+    (copy / "F-data.yaml").write_text((copy / "F-data.yaml").read_text().replace("weight: 3", "weight: 4"))
+    result = runner.invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    assert "Not scored: The rules in" in result.output and "changed on disk" in result.output
