@@ -10,7 +10,7 @@ from app.accounts.auth import READERS, current_actor, require
 from app.errors import Invalid, NotFound
 from app.registry import tables
 from app.schemas import PageArgs
-from app.scoring import importer, schemas, service
+from app.scoring import activation, importer, schemas, service
 
 blp = Blueprint("scoring", __name__, url_prefix="/api/v1", description="Evidence, risk scores and their reasons")
 EVIDENCE_WRITERS = ("admin", "analyst", "auditor", "registrar")
@@ -113,7 +113,7 @@ def diff(args, entity_id):
 @blp.response(200, schemas.WhatIfResultSchema)
 def what_if(data):
     """Score posted facts with the active rule set of that kind, saving nothing."""
-    ruleset = service.active_rule_set(db.Session(), data["kind"], record=False)
+    ruleset = activation.active_rule_set(db.Session(), data["kind"], record=False)
     result = service.what_if(ruleset, data["facts"], data["kind"], data["country"], data["corridors"])
     return {"ruleset_id": ruleset.id, "ruleset_hash": ruleset.content_hash, "total": result.total,
             "tier": result.tier, "coverage": result.coverage, "outcomes": [asdict(o) for o in result.outcomes]}

@@ -6,7 +6,7 @@ from app.registry.vocab import ENTITY_KINDS
 from app.schemas import CountryCode, PageMeta, one_of
 from app.scoring.catalogue import CATALOGUE, FEE_CATEGORIES, FEE_PAYERS, FEE_STAGES, PRINCIPLES
 from app.scoring.located import nearest
-from app.scoring.service import explained
+from app.scoring.activation import explained
 
 SOURCES = ("self_assessment", "audit", "worker_interviews", "receipts", "regulator", "other")
 NON_NEGATIVE = validate.Range(min=0, error="Must be 0 or more; got {input}.")

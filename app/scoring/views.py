@@ -5,7 +5,7 @@ from app import db
 from app.accounts.auth import current_actor
 from app.errors import NotFound, Unauthorized
 from app.registry.service import get_entity
-from app.scoring import service
+from app.scoring import activation, service
 
 bp = Blueprint("scoring_web", __name__)
 OUTCOME_ORDER = {"fail": 0, "unknown": 1, "pass": 2}
@@ -23,6 +23,6 @@ def score_page(entity_id):
         score = service.current_score(session, entity_id)
     except NotFound:
         score = None
-    outcomes = sorted(service.explained(score), key=lambda o: (
+    outcomes = sorted(activation.explained(score), key=lambda o: (
         OUTCOME_ORDER[o["outcome"]], SEVERITY_ORDER.get(o.get("severity"), 3), o["rule_id"])) if score else []
     return render_template("score.html", entity=entity, score=score, outcomes=outcomes)

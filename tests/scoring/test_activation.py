@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.scoring import service
+from app.scoring import activation
 from app.scoring.models import RuleSetActivation, Score
 from tests.conftest import count
 from tests.scoring.test_api import CLEAN_PRACTICES
@@ -47,13 +47,13 @@ def test_impact_then_activate_rescores_everyone(runner, client, make_agency, mak
     assert count(session, Score) == scores + 2
     latest = session.scalar(select(Score).where(Score.entity_id == soon.id).order_by(Score.id.desc()).limit(1))
     assert (latest.ruleset_id, latest.tier, latest.reason) == ("stricter", "critical", "rule set stricter activated")
-    activation = session.scalar(select(RuleSetActivation).order_by(RuleSetActivation.id.desc()).limit(1))
-    assert activation.kind == "agency" and "A-laws.yaml" in activation.files["files"]
+    recorded = session.scalar(select(RuleSetActivation).order_by(RuleSetActivation.id.desc()).limit(1))
+    assert recorded.kind == "agency" and "A-laws.yaml" in recorded.files["files"]
 
     # The files change on disk later: the score is still explained by the rules that produced it.
     laws = directory / "A-laws.yaml"
     laws.write_text(laws.read_text().replace("Licence not about to expire", "Renamed rule"))
-    service.LOADED.clear(), service.TRIED.clear()
+    activation.LOADED.clear(), activation.TRIED.clear()
     outcomes = client.get(f"/api/v1/entities/{soon.id}/score", headers=headers).json["outcomes"]
     renewal = next(o for o in outcomes if o["rule_id"] == "A-LICENCE-RENEWAL")
     assert renewal["title"] == "Licence not about to expire" and renewal["severity"] == "critical"

@@ -1,7 +1,7 @@
 """Evidence in, scores out: re-scoring on evidence, history, differences, what-if, and bad evidence."""
 import pytest
 
-from app.scoring import service
+from app.scoring import activation
 from app.scoring.models import FeeLine, Score
 from tests.conftest import count
 from tests.registry.test_api import agency_body
@@ -44,7 +44,7 @@ def test_evidence_rescores_and_the_score_explains_itself(client, headers, agency
     assert fee_rule["facts"]["fee_lines"][0]["amount"] == 1200.0 and fee_rule["remediation"]
 
     # A new process has loaded no rule set yet: the stored verdicts are explained from the rules again.
-    service.LOADED.clear(), service.TRIED.clear()
+    activation.LOADED.clear(), activation.TRIED.clear()
     again = client.get(f"{url}/score", headers=headers).json
     assert again["outcomes"] == scored["outcomes"]
 
