@@ -1,0 +1,106 @@
+"""Watchlist sources, their imported versions, the entries they list and what each version changed."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, utcnow
+
+SOURCE_KINDS = ("sanctions", "debarment", "banned_agency", "internal")
+CHANGE_KINDS = ("added", "changed", "removed")
+VERSION_STATUSES = ("current", "superseded")
+
+
+class WatchlistSource(Base):
+    """A list an analyst keeps up to date (OFAC SDN, UN consolidated, a regulator's banned agencies...)."""
+
+    __tablename__ = "watchlist_sources"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    format: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Sources and versions point at each other: the constraint is added after both tables exist.
+    current_version_id: Mapped[int | None] = mapped_column(ForeignKey("watchlist_versions.id", use_alter=True))
+
+    current_version: Mapped["WatchlistVersion | None"] = relationship(foreign_keys=[current_version_id],
+                                                                       post_update=True)
+
+
+class WatchlistVersion(Base):
+    """One import of a source's files: what was read, by whom, and how it differed from the version before."""
+
+    __tablename__ = "watchlist_versions"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("source_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("watchlist_sources.id"))
+    number: Mapped[int]
+    format: Mapped[str] = mapped_column(String(30))
+    files: Mapped[list] = mapped_column(JSON)
+    # SHA-256 of the files' bytes one after the other, in the order given: `cat FILES | sha256sum`.
+    sha256: Mapped[str] = mapped_column(String(64))
+    entry_count: Mapped[int]
+    added: Mapped[int]
+    changed: Mapped[int]
+    removed: Mapped[int]
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    imported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(20), default="current")
+
+    source: Mapped[WatchlistSource] = relationship(foreign_keys=[source_id])
+
+
+class WatchlistEntry(Base):
+    """A listed person, organisation, vessel...: its latest content, and the versions that added, last changed
+    and removed it. Removed entries stop matching but stay, so old hits still say what they matched."""
+
+    __tablename__ = "watchlist_entries"
+    __table_args__ = (UniqueConstraint("source_id", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("watchlist_sources.id"))
+    entry_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(Text)
+    aliases: Mapped[list] = mapped_column(JSON)
+    weak_aliases: Mapped[list] = mapped_column(JSON)
+    countries: Mapped[list] = mapped_column(JSON)
+    identifiers: Mapped[list] = mapped_column(JSON)
+    listed_on: Mapped[date | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # Bumped whenever the content changes: a hit dismissed at one revision is reviewed again at the next.
+    revision: Mapped[int] = mapped_column(default=1)
+    first_version_id: Mapped[int] = mapped_column(ForeignKey("watchlist_versions.id"))
+    last_changed_version_id: Mapped[int] = mapped_column(ForeignKey("watchlist_versions.id"))
+    removed_version_id: Mapped[int | None] = mapped_column(ForeignKey("watchlist_versions.id"))
+
+    first_version: Mapped[WatchlistVersion] = relationship(foreign_keys=[first_version_id])
+    last_changed_version: Mapped[WatchlistVersion] = relationship(foreign_keys=[last_changed_version_id])
+    removed_version: Mapped[WatchlistVersion | None] = relationship(foreign_keys=[removed_version_id])
+
+
+class WatchlistChange(Base):
+    """One entry added, changed or removed by one version: the delta that reverse screening reads."""
+
+    __tablename__ = "watchlist_changes"
+    __table_args__ = (Index("ix_watchlist_changes_version_kind", "version_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("watchlist_versions.id"))
+    watchlist_entry_id: Mapped[int] = mapped_column(ForeignKey("watchlist_entries.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    # The entry's revision after this change.
+    revision: Mapped[int]
+    # For `changed`: the content it replaced, since the entry row keeps only the latest.
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    previous: Mapped[dict | None] = mapped_column(JSON)
+
+    entry: Mapped[WatchlistEntry] = relationship()
