@@ -16,6 +16,8 @@ JSON_MAX_BYTES = 1024 * 1024
 # Default and largest page size of list endpoints.
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+# Watchlist hits at or above this score (0 to 1) wait for review; bench/eval_matching.py measures it.
+SCREENING_THRESHOLD = 0.8
 
 API_TITLE = "FairRecruit API"
 API_VERSION = "v1"
@@ -38,7 +40,7 @@ WTF_CSRF_TIME_LIMIT = None
 
 ENV_SETTINGS = (
     "DATABASE_URL", "SECRET_KEY", "FAIRRECRUIT_ENV", "LOG_FORMAT", "LOG_LEVEL",
-    "MAX_CONTENT_LENGTH", "JSON_MAX_BYTES", "PAGE_SIZE", "MAX_PAGE_SIZE",
+    "MAX_CONTENT_LENGTH", "JSON_MAX_BYTES", "PAGE_SIZE", "MAX_PAGE_SIZE", "SCREENING_THRESHOLD",
 )
 PLACEHOLDER_SECRETS = {"", "dev-only-not-secret", "change-me", "secret"}
 
@@ -49,7 +51,8 @@ def from_environment(environ=os.environ):
     for name in ENV_SETTINGS:
         if name in environ:
             value = environ[name]
-            found[name] = int(value) if isinstance(globals()[name], int) else value
+            default = globals()[name]
+            found[name] = type(default)(value) if isinstance(default, (int, float)) else value
     return found
 
 

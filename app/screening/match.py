@@ -1,0 +1,128 @@
+"""Compare two normalised names token by token, weighting distinctive words above common ones (pure)."""
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from app.screening.normalize import is_number
+
+VOWELS = str.maketrans("", "", "aeiouy")
+NAME_WEIGHT = 0.75            # the rest of the name score counts words without their weights
+CONFLICTING_NUMBERS = 0.6     # "Star 1" and "Star 2" name different companies
+OTHER_LEGAL_FORM = 0.95       # a legal form is weak evidence: registers and lists write it loosely
+INITIAL = 0.5                 # "J" for "John", in people's names only
+COMPOUND = 0.8                # the least similarity for "alnoor" to stand for "al noor"
+ONE_WORD = 0.8                # a one-word name inside a longer one ("Mohammed", "Mohammed Trading Co")
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One name ready to compare: its tokens, each token's weight and its legal forms."""
+
+    tokens: tuple[str, ...]
+    weights: tuple[float, ...]
+    legal_forms: tuple[str, ...] = ()
+    person: bool = False
+
+
+@lru_cache(maxsize=1 << 18)
+def token_similarity(a, b):
+    """Similarity of two tokens in [0, 1]: exact, a few edits for longer words, or the same consonants."""
+    if a == b:
+        return 1.0
+    if is_number(a) or is_number(b):
+        return 0.0
+    shortest, longest = sorted((len(a), len(b)))
+    if shortest < 3:
+        return 0.0
+    allowed = 1 if longest <= 5 else 2 if longest <= 9 else 3
+    edits = OSA.distance(a, b, score_cutoff=allowed)
+    similarity = 1 - edits / longest if edits <= allowed else 0.0
+    # Transliterations differ in their vowels: Mohammed, Muhammad, Mhmd.
+    if similarity < 0.85 and longest >= 4 and skeleton(a) == skeleton(b):
+        similarity = 0.85
+    return similarity
+
+
+@lru_cache(maxsize=1 << 16)
+def skeleton(token):
+    """The token's consonants with doubles collapsed: "mohammed" -> "mhmd"."""
+    consonants = token[0] + token[1:].translate(VOWELS)
+    return "".join(c for i, c in enumerate(consonants) if i == 0 or c != consonants[i - 1])
+
+
+def align(query, candidate):
+    """Pair query tokens with candidate tokens, best pairs first: [((i, ...), (j, ...), similarity)]."""
+    scored = []
+    for i, a in enumerate(query.tokens):
+        for j, b in enumerate(candidate.tokens):
+            similarity = token_similarity(a, b)
+            if not similarity and query.person and candidate.person and (len(a) == 1 or len(b) == 1):
+                similarity = INITIAL if a[0] == b[0] else 0.0
+            if similarity:
+                scored.append((similarity, (i,), (j,)))
+    scored.extend((s, one, two) for s, one, two in compounds(query.tokens, candidate.tokens))
+    scored.extend((s, two, one) for s, one, two in compounds(candidate.tokens, query.tokens))
+    scored.sort(key=lambda option: (-option[0], len(option[1]) + len(option[2])))
+    pairs, used_q, used_c = [], set(), set()
+    for similarity, qs, cs in scored:
+        if used_q.isdisjoint(qs) and used_c.isdisjoint(cs):
+            used_q.update(qs), used_c.update(cs)
+            pairs.append((qs, cs, similarity))
+    return pairs
+
+
+def compounds(one, other):
+    """Where `one` writes as a word what `other` writes as two ("alnoor", "al noor"): [(s, (i,), (j, j+1))]."""
+    found = []
+    for i, token in enumerate(one):
+        if len(token) < 4:
+            continue
+        for j in range(len(other) - 1):
+            if abs(len(other[j]) + len(other[j + 1]) - len(token)) <= 2:
+                similarity = token_similarity(token, other[j] + other[j + 1])
+                if similarity >= COMPOUND:
+                    found.append((similarity, (i,), (j, j + 1)))
+    return found
+
+
+def compare(query, candidate, explain=False):
+    """Score two names in [0, 1]; with explain, also say which words matched and why the score is what it is."""
+    pairs = align(query, candidate)
+    matched = plain = 0.0
+    for qs, cs, similarity in pairs:
+        matched += similarity * (sum(query.weights[i] for i in qs) + sum(candidate.weights[j] for j in cs))
+        plain += similarity * (len(qs) + len(cs))
+    total = sum(query.weights) + sum(candidate.weights)
+    count = len(query.tokens) + len(candidate.tokens)
+    if not total or not count:
+        return 0.0, None
+    weighted, unweighted = matched / total, min(plain / count, 1.0)
+    score = NAME_WEIGHT * weighted + (1 - NAME_WEIGHT) * unweighted
+    factors = {}
+    paired_q = {i for qs, _, _ in pairs for i in qs}
+    paired_c = {j for _, cs, _ in pairs for j in cs}
+    if any(is_number(t) for i, t in enumerate(query.tokens) if i not in paired_q) and \
+            any(is_number(t) for j, t in enumerate(candidate.tokens) if j not in paired_c):
+        factors["conflicting_numbers"] = CONFLICTING_NUMBERS
+    if min(len(query.tokens), len(candidate.tokens)) == 1 and len(query.tokens) != len(candidate.tokens):
+        factors["one_word_against_more"] = ONE_WORD
+    if query.legal_forms and candidate.legal_forms and not set(query.legal_forms) & set(candidate.legal_forms):
+        factors["other_legal_form"] = OTHER_LEGAL_FORM
+    for factor in factors.values():
+        score *= factor
+    if not explain:
+        return score, None
+    return score, {
+        "words": [{"query": " ".join(query.tokens[i] for i in qs), "list": " ".join(candidate.tokens[j] for j in cs),
+                   "similarity": round(similarity, 3),
+                   "weight": round(sum(query.weights[i] for i in qs) + sum(candidate.weights[j] for j in cs), 2)}
+                  for qs, cs, similarity in sorted(pairs)],
+        "unmatched_query": [t for i, t in enumerate(query.tokens) if i not in paired_q],
+        "unmatched_list": [t for j, t in enumerate(candidate.tokens) if j not in paired_c],
+        "weighted_overlap": round(weighted, 3),
+        "word_overlap": round(unweighted, 3),
+        "legal_forms": {"query": list(query.legal_forms), "list": list(candidate.legal_forms)},
+        "factors": factors,
+        "name_score": round(score, 3),
+    }
