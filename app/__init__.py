@@ -6,6 +6,7 @@ from app import cli, config, db, errors, health, logs, web
 from app.accounts import api as accounts_api, audit, auth
 from app.registry import api as registry_api, changes, private_api
 from app.scoring import api as scoring_api, rescoring
+from app.screening import api as screening_api
 
 
 def create_app(overrides=None):
@@ -21,12 +22,13 @@ def create_app(overrides=None):
     changes.init_app(app)
     rescoring.init_app(app)
     api = Api(app)
-    for blueprint in (accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp):
+    for blueprint in (accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp, screening_api.blp):
         api.register_blueprint(blueprint)
     app.before_request(limit_json_body)
     app.before_request(auth.load_actor)
     health.init_app(app)
-    web.init_app(app, api_blueprints=(accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp))
+    web.init_app(app, api_blueprints=(accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp,
+                                    screening_api.blp))
     errors.init_app(app)
     cli.init_app(app)
     return app
@@ -34,5 +36,5 @@ def create_app(overrides=None):
 
 def limit_json_body():
     """Ordinary JSON requests are small; only the import endpoint takes large bodies."""
-    if request.endpoint not in ("registry.import_registry", "scoring.import_evidence"):
+    if request.endpoint not in ("registry.import_registry", "scoring.import_evidence", "screening.import_version"):
         request.max_content_length = current_app.config["JSON_MAX_BYTES"]

@@ -42,12 +42,14 @@ def init_app(app):
     from app.registry import cli as registry_cli  # noqa: PLC0415
     from app import seed  # noqa: PLC0415
     from app.scoring import cli as scoring_cli  # noqa: PLC0415
+    from app.screening import cli as screening_cli  # noqa: PLC0415
     app.cli.add_command(db_group)
     app.cli.add_command(accounts_cli.users)
     app.cli.add_command(registry_cli.registry)
     app.cli.add_command(seed.seed_command)
     app.cli.add_command(scoring_cli.rules_group)
     app.cli.add_command(scoring_cli.evidence_group)
+    app.cli.add_command(screening_cli.watchlist_group)
 
 
 def main():
