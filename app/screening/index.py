@@ -7,7 +7,7 @@ from array import array
 from dataclasses import dataclass, field
 from math import log
 
-from app.screening.match import NAME_WEIGHT, Side, compare, token_similarity
+from app.screening.match import NAME_WEIGHT, Side, compare, skeleton, token_similarity
 from app.screening.normalize import is_number, normalize
 
 # Words so common in recruiters' and companies' names that they barely tell two apart, whatever the counts say.
@@ -26,6 +26,7 @@ KIND_MISMATCH = 0.7       # an organisation's name on a person, or the reverse
 OTHER_COUNTRY = 0.85      # both sides name countries and none is shared
 MIN_IDENTIFIER = 5        # shorter identifiers ("12", "A1") collide by chance
 BOUND_SLACK = 1.2         # a near spelling on the list's side may weigh a little more than the query's word
+UNSEEN = 0.75             # the most a word with no near spelling in the index is assumed to match by
 
 
 class Vocabulary:
@@ -36,6 +37,7 @@ class Vocabulary:
         self.words = []
         self.df = array("I")
         self.deletes = {}
+        self.skeletons = {}
         self.names = 0
 
     def add(self, word):
@@ -47,13 +49,8 @@ class Vocabulary:
             self.df.append(0)
             if len(word) >= 4 and not is_number(word):
                 for variant in deletions(word):
-                    known = self.deletes.get(variant)
-                    if known is None:
-                        self.deletes[variant] = word_id
-                    elif isinstance(known, int):
-                        self.deletes[variant] = [known, word_id]
-                    else:
-                        known.append(word_id)
+                    remember(self.deletes, variant, word_id)
+                remember(self.skeletons, skeleton(word), word_id)
         return word_id
 
     def weight(self, word_id):
@@ -79,23 +76,34 @@ class Vocabulary:
         probes = {word, *deletions(word)}
         if len(word) >= 7:
             probes.update(d for variant in deletions(word) for d in deletions(variant))
-        for probe in probes:
-            for word_id in self._lookup(probe):
-                if word_id not in found:
-                    similarity = token_similarity(word, self.words[word_id])
-                    if similarity:
-                        found[word_id] = similarity
+        candidates = [self.ids.get(probe) for probe in probes]
+        candidates += [word_id for probe in probes for word_id in ids_of(self.deletes.get(probe))]
+        # Transliterations that differ in their vowels ("nurzai", "noorzai") share their consonants.
+        candidates += ids_of(self.skeletons.get(skeleton(word)))
+        for word_id in candidates:
+            if word_id is not None and word_id not in found:
+                similarity = token_similarity(word, self.words[word_id])
+                if similarity:
+                    found[word_id] = similarity
         return sorted(found.items(), key=lambda item: -item[1])
 
-    def _lookup(self, probe):
-        known = self.ids.get(probe)
-        if known is not None:
-            yield known
-        known = self.deletes.get(probe)
-        if isinstance(known, int):
-            yield known
-        elif known:
-            yield from known
+
+def remember(table, key, word_id):
+    """Add a word id under a key, keeping a single id as a plain int to save memory."""
+    known = table.get(key)
+    if known is None:
+        table[key] = word_id
+    elif isinstance(known, int):
+        table[key] = [known, word_id]
+    else:
+        known.append(word_id)
+
+
+def ids_of(known):
+    """The word ids kept under a key: none, one or several."""
+    if known is None:
+        return ()
+    return (known,) if isinstance(known, int) else known
 
 
 def deletions(word):
@@ -146,8 +154,8 @@ def identifier_key(value):
 class NameIndex:
     """Names of one collection (the watchlists, or the registry), searchable by fuzzy weighted words."""
 
-    def __init__(self, vocabulary):
-        self.vocabulary = vocabulary
+    def __init__(self, vocabulary=None):
+        self.vocabulary = vocabulary or Vocabulary()
         self.records = []
         self.by_key = {}
         self.postings = {}
@@ -203,14 +211,21 @@ class NameIndex:
                 self.vocabulary.df[token_id] -= 1
             self.vocabulary.names -= 1
 
-    def search(self, query, *, threshold, limit=10, groups=None):
-        """Records whose names or identifiers match the query at or above the threshold, best first."""
+    def search(self, query, *, threshold, limit=10, groups=None, kinds=None):
+        """Records whose names or identifiers match the query at or above the threshold, best first.
+
+        groups and kinds, when given, are the only record groups (lists) and kinds to look at.
+        """
+        def wanted(record):
+            return record.alive and (groups is None or record.group in groups) and \
+                (kinds is None or record.kind in kinds)
+
         best = {}
         for name in dict.fromkeys(query.names):
-            for match in self._search_name(name, query, threshold, groups):
+            for match in self._search_name(name, query, threshold, wanted):
                 if match.score > best.get(match.key, (0.0,))[0]:
                     best[match.key] = (match.score, match)
-        for position in self._identified(query, groups):
+        for position in self._identified(query, wanted):
             record = self.records[position]
             if record.key not in best or best[record.key][0] < 1.0:
                 match = self._identifier_match(record, query, best.get(record.key, (0.0, None))[1])
@@ -252,7 +267,7 @@ class NameIndex:
                     if head is not None and tail is not None:
                         expansions[i].extend(((head, 1.0), (tail, 1.0)))
 
-    def _candidates(self, side, expansions, groups):
+    def _candidates(self, side, expansions, wanted):
         """Names sharing a word (or a near spelling) with the query, with a rough score to rank them by."""
         rough = {}
         order = sorted(range(len(side.tokens)), key=lambda i: -side.weights[i])
@@ -273,39 +288,53 @@ class NameIndex:
         picked = []
         for name_id, value in sorted(rough.items(), key=lambda item: -item[1]):
             record = records[self.name_record[name_id]]
-            if record.alive and (groups is None or record.group in groups):
+            if wanted(record):
                 picked.append((name_id, value))
                 if len(picked) == CANDIDATES:
                     break
         return picked
 
-    def _search_name(self, name, query, threshold, groups):
+    def _search_name(self, name, query, threshold, wanted):
         normal, side, expansions = self.side(name, query.kind)
         if not side.tokens:
             return []
         vocabulary = self.vocabulary
         found = []
         query_weight = sum(side.weights)
-        for name_id, rough in self._candidates(side, expansions, groups):
+        # Words the index knows no near spelling of may still resemble a candidate's word more loosely.
+        unseen = sum(UNSEEN * weight for weight, near in zip(side.weights, expansions) if not near)
+        for name_id, rough in self._candidates(side, expansions, wanted):
+            rough += unseen
             tokens = self.name_tokens[name_id]
             weights = tuple(vocabulary.weight(t) for t in tokens)
             # What the names share can weigh at most about twice the query's matched words: skip hopeless ones.
             if NAME_WEIGHT * min(1.0, BOUND_SLACK * 2 * rough / (query_weight + sum(weights))) + 1 - NAME_WEIGHT \
                     < threshold:
                 continue
-            record = self.records[self.name_record[name_id]]
-            candidate = Side(tuple(vocabulary.words[t] for t in tokens), weights,
-                             self.name_forms[name_id], self.name_person[name_id])
-            score, _ = compare(side, candidate)
-            factors = self._record_factors(record, query)
-            for factor in factors.values():
-                score *= factor
-            if score >= threshold:
-                _, explanation = compare(side, candidate, explain=True)
-                explanation.update(query_normalised=normal.text, list_normalised=" ".join(candidate.tokens +
-                                   candidate.legal_forms), record_factors=factors, score=round(score, 4))
-                found.append(Match(record.key, record.group, score, name, self.name_text[name_id], explanation))
+            match = self._compare(side, normal, name, name_id, self.records[self.name_record[name_id]], query,
+                                  threshold, weights)
+            if match:
+                found.append(match)
         return found
+
+    def _compare(self, side, normal, name, name_id, record, query, threshold, weights=None):
+        """The match of one query name with one indexed name, or None below the threshold."""
+        vocabulary = self.vocabulary
+        tokens = self.name_tokens[name_id]
+        weights = weights or tuple(vocabulary.weight(t) for t in tokens)
+        candidate = Side(tuple(vocabulary.words[t] for t in tokens), weights, self.name_forms[name_id],
+                         self.name_person[name_id])
+        score, _ = compare(side, candidate)
+        factors = self._record_factors(record, query)
+        for factor in factors.values():
+            score *= factor
+        if score < threshold or not side.tokens:
+            return None
+        _, explanation = compare(side, candidate, explain=True)
+        explanation = explanation or {}
+        explanation.update(query_normalised=normal.text, list_normalised=" ".join(candidate.tokens +
+                           candidate.legal_forms), record_factors=factors, score=round(score, 4))
+        return Match(record.key, record.group, score, name, self.name_text[name_id], explanation)
 
     def _record_factors(self, record, query):
         factors = {}
@@ -315,20 +344,30 @@ class NameIndex:
             factors["other_country"] = OTHER_COUNTRY
         return factors
 
-    def _identified(self, query, groups):
+    def _identified(self, query, wanted):
         for identifier in query.identifiers:
             for position in self.by_identifier.get(identifier_key(identifier), ()):
-                record = self.records[position]
-                if record.alive and (groups is None or record.group in groups):
+                if wanted(self.records[position]):
                     yield position
 
     def _identifier_match(self, record, query, by_name):
         """An identical identifier is strong evidence, on top of whatever the names say."""
+        by_name = by_name or self._best_name(record, query)
         shared = sorted(record.identifiers & {identifier_key(i) for i in query.identifiers})
         name_score = by_name.score if by_name else 0.0
         score = 1 - (1 - name_score) * (1 - IDENTIFIER_EVIDENCE)
-        explanation = dict(by_name.explanation) if by_name else {"query_name": None}
+        explanation = dict(by_name.explanation) if by_name else {}
         explanation.update(identifiers=shared, identifier_evidence=IDENTIFIER_EVIDENCE, score=round(score, 4))
         return Match(record.key, record.group, score, by_name.query_name if by_name else query.names[0],
-                     by_name.matched_name if by_name else self.name_text[record.names[0]] if record.names else "",
-                     explanation)
+                     by_name.matched_name if by_name else self.name_text[record.names[0]], explanation)
+
+    def _best_name(self, record, query):
+        """The best of the record's names for the query, however low it scores."""
+        best = None
+        for name in dict.fromkeys(query.names):
+            normal, side, _ = self.side(name, query.kind)
+            for name_id in record.names:
+                match = self._compare(side, normal, name, name_id, record, query, threshold=0.0)
+                if match and (best is None or match.score > best.score):
+                    best = match
+        return best

@@ -76,12 +76,13 @@ def compounds(one, other):
     """Where `one` writes as a word what `other` writes as two ("alnoor", "al noor"): [(s, (i,), (j, j+1))]."""
     found = []
     for i, token in enumerate(one):
-        if len(token) < 4:
+        if len(token) < 3:
             continue
         for j in range(len(other) - 1):
             if abs(len(other[j]) + len(other[j + 1]) - len(token)) <= 2:
                 similarity = token_similarity(token, other[j] + other[j + 1])
-                if similarity >= COMPOUND:
+                # Short words ("sad", "sa d") only join when spelt exactly alike.
+                if similarity >= COMPOUND and (len(token) >= 5 or similarity == 1.0):
                     found.append((similarity, (i,), (j, j + 1)))
     return found
 

@@ -8,12 +8,14 @@ from anyascii import anyascii
 from normality import ascii_text
 from rigour.names import remove_person_prefixes, replace_org_types_compare
 
-from app.screening.legal_forms import AMBIGUOUS, FORMS, LONGEST
+from app.screening.legal_forms import split_legal_forms
 
 MAX_NAME_LENGTH = 300  # longer text is not a name; the API refuses it, the engine cuts it
 
-# Dots and apostrophes join ("W.L.L." -> "wll", "O'Brien" -> "obrien"); other punctuation separates words.
-JOINERS = re.compile(r"[.'’`´ʻʼ]")
+# Apostrophes join ("O'Brien" -> "obrien"), and so do the dots of letter-by-letter abbreviations ("W.L.L.",
+# "S.A. de C.V."); other dots and punctuation separate words ("Iran.Space.Research").
+JOINERS = re.compile(r"['’`´ʻʼ]")
+ABBREVIATION = re.compile(r"\b(?:[^\W\d_]\.)+[^\W\d_]\b\.?")
 SEPARATORS = re.compile(r"[^a-z0-9]+")
 DIGIT = re.compile(r"\d")
 
@@ -46,14 +48,18 @@ def _normalize(name, kind):
     # rigour knows legal forms in many scripts and languages ("общество с ограниченной ответственностью").
     text = replace_org_types_compare(text)
     words, transliterated = [], True
-    for word in words_of(JOINERS.sub("", text)):
+    text = ABBREVIATION.sub(lambda m: m.group().replace(".", ""), JOINERS.sub("", text))
+    for word in words_of(text):
         latin = latin_word(word)
         if latin is None:
             transliterated = False
             words.append(word)
         else:
             words.extend(latin.split())
-    tokens, forms = split_legal_forms([word for word in words if word])
+    words = [word for word in words if word]
+    if kind != "person":
+        words = join_letters(words)
+    tokens, forms = split_legal_forms(words)
     return NormalName(name, tuple(tokens), tuple(dict.fromkeys(forms)), transliterated)
 
 
@@ -85,25 +91,19 @@ def latin_word(word):
     return latin or None
 
 
-def split_legal_forms(words):
-    """Take legal forms out of the words: (distinctive tokens, legal-form classes)."""
-    tokens, forms, i, last = [], [], 0, len(words)
-    while i < last:
-        for size in range(min(LONGEST, last - i), 0, -1):
-            phrase = " ".join(words[i:i + size])
-            form = FORMS.get(phrase)
-            # Short forms like "co", "sa" or "pt" are also ordinary words; trust them only at an end.
-            if form and (phrase not in AMBIGUOUS or i == 0 or i + size == last):
-                forms.append(form)
-                i += size
-                break
-        else:
-            tokens.append(words[i])
-            i += 1
-    if not tokens:
-        # A name made only of legal-form words ("Limited Company") keeps them as its tokens.
-        return list(words), []
-    return tokens, forms
+def join_letters(words):
+    """Single letters in a row are one abbreviation in a company's name: "s a de c v" -> "sa de cv"."""
+    joined, run = [], []
+    for word in words + [""]:
+        if len(word) == 1:
+            run.append(word)
+            continue
+        if run:
+            joined.extend(["".join(run)] if len(run) > 1 else run)
+            run = []
+        if word:
+            joined.append(word)
+    return joined
 
 
 def is_number(token):
