@@ -45,7 +45,7 @@ def versions(args, name):
 
 @blp.route("/watchlists/<name>/versions", methods=["POST"])
 @require(*LIST_WRITERS)
-@blp.arguments(schemas.UploadSchema, location="form")
+@blp.arguments(schemas.UploadSchema, location="form", content_type="multipart/form-data")
 @blp.response(201, schemas.ImportResultSchema)
 def import_version(form, name):
     """Refresh a source (or create it) from uploaded files: multipart field `file`, once per file."""

@@ -1,4 +1,5 @@
 """What the watchlist API accepts and returns."""
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from app.schemas import PageArgs, PageMeta, one_of
@@ -88,6 +89,8 @@ class UploadSchema(Schema):
     kind = fields.String(validate=one_of(SOURCE_KINDS), metadata={"description": "Needed for a new source"})
     title = fields.String(validate=validate.Length(min=1, max=200))
     publisher = fields.String(validate=validate.Length(min=1, max=200))
+    # Only documents the file parts: the form loader never sees them, the view reads them from request.files.
+    file = fields.List(Upload(), metadata={"description": "The list's files, one `file` part each"})
 
 
 class ImportResultSchema(Schema):

@@ -1,7 +1,10 @@
 """Watchlist API: refresh a source by upload (platform staff), read sources, versions, changes and entries."""
+import io
 from pathlib import Path
 
 import pytest
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "screening" / "sources"
 
@@ -88,3 +91,14 @@ def test_a_bad_upload_is_refused_with_its_places_and_the_source_is_unchanged(cli
     source = client.get("/api/v1/watchlists/np-banned", headers=reader).json
     assert source["current_version"]["number"] == 1
     assert client.get("/api/v1/watchlists/other-list", headers=reader).status_code == 404
+
+
+def test_uploads_may_be_larger_than_ordinary_json_bodies(client, staff, app):
+    rows = [f"X-{n},Trading House {n}," + "x" * 100_000 for n in range(app.config["JSON_MAX_BYTES"] // 100_000 + 1)]
+    big = ("id,name,reason\n" + "\n".join(rows) + "\n").encode()
+    # Encoded here in memory: the test client spools bodies this large to a file it never closes.
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(big), "big.csv"), "format": "generic-csv",
+                                       "kind": "internal"})
+    response = client.post("/api/v1/watchlists/big-list/versions", headers=staff, data=body,
+                           content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 201, response.json
