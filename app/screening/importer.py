@@ -149,48 +149,76 @@ def content(entry):
             "reason": entry.reason, "details": entry.details}
 
 
-def write_version(session, source, entries, format_name, paths, actor):
-    """Compare the entries with the source's, write the version, the entries and the changes.
+@dataclass
+class Delta:
+    """How the parsed entries differ from the source's stored ones."""
 
-    Returns (version, unchanged count, delta as {change kind: [publisher ids]}).
-    """
+    new: list        # (entry, content hash) of ids never seen
+    rewritten: list  # (stored row, entry, content hash): changed, or listed again after a removal
+    gone: list       # stored rows listed no more
+    unchanged: int
+
+    @property
+    def back(self):
+        return [(row, entry, digest) for row, entry, digest in self.rewritten if row.removed_version_id is not None]
+
+    def ids(self):
+        """{change kind: sorted publisher ids}."""
+        back = {entry.entry_id for _, entry, _ in self.back}
+        rewritten = {entry.entry_id for _, entry, _ in self.rewritten}
+        return {"added": sorted({entry.entry_id for entry, _ in self.new} | back),
+                "changed": sorted(rewritten - back), "removed": sorted(row.entry_id for row in self.gone)}
+
+
+def compare(session, source, entries):
+    """The delta of the parsed entries against the source's stored ones, by publisher id and content hash."""
     table = WatchlistEntry.__table__
     known = {row.entry_id: row for row in session.execute(
         select(table.c.id, table.c.entry_id, table.c.content_hash, table.c.revision, table.c.removed_version_id)
         .where(table.c.source_id == source.id))}
-    new, rewritten, unchanged = [], [], 0
+    delta = Delta([], [], [], 0)
     for entry in entries:
         digest = entry.content_hash()
         row = known.get(entry.entry_id)
         if row is None:
-            new.append((entry, digest))
+            delta.new.append((entry, digest))
         elif row.removed_version_id is not None or row.content_hash != digest:
-            rewritten.append((row, entry, digest))
+            delta.rewritten.append((row, entry, digest))
         else:
-            unchanged += 1
+            delta.unchanged += 1
     listed = {entry.entry_id for entry in entries}
-    gone = [row for entry_id, row in known.items() if row.removed_version_id is None and entry_id not in listed]
-    back = sum(row.removed_version_id is not None for row, _, _ in rewritten)
+    delta.gone = [row for entry_id, row in known.items() if row.removed_version_id is None and entry_id not in listed]
+    return delta
 
+
+def write_version(session, source, entries, format_name, paths, actor):
+    """Write the next version with its delta: new entries, rewritten ones, removals and the change rows.
+
+    Returns (version, unchanged count, {change kind: publisher ids}).
+    """
+    delta = compare(session, source, entries)
+    back = len(delta.back)
     previous = source.current_version
     number = (session.scalar(select(func.max(WatchlistVersion.number))
                              .where(WatchlistVersion.source_id == source.id)) or 0) + 1
     version = WatchlistVersion(source_id=source.id, number=number, format=format_name,
                                files=[Path(p).name for p in paths], sha256=files_sha256(paths),
-                               entry_count=len(entries), added=len(new) + back, changed=len(rewritten) - back,
-                               removed=len(gone), imported_by=actor.user_id, status="current")
+                               entry_count=len(entries), added=len(delta.new) + back,
+                               changed=len(delta.rewritten) - back, removed=len(delta.gone),
+                               imported_by=actor.user_id, status="current")
     session.add(version)
     if previous is not None:
         previous.status = "superseded"
     session.flush()
 
-    changes = insert_entries(session, source, version, new)
-    changes += rewrite_entries(session, version, rewritten)
-    for chunk in chunks(gone):
+    table = WatchlistEntry.__table__
+    changes = insert_entries(session, source, version, delta.new)
+    changes += rewrite_entries(session, version, delta.rewritten)
+    for chunk in chunks(delta.gone):
         session.execute(update(table).where(any_of(session, table.c.id, [row.id for row in chunk]))
                         .values(removed_version_id=version.id))
     changes += [{"version_id": version.id, "watchlist_entry_id": row.id, "kind": "removed", "revision": row.revision,
-                 "previous_hash": None, "previous": None} for row in gone]
+                 "previous_hash": None, "previous": None} for row in delta.gone]
     for chunk in chunks(changes):
         insert_rows(session, WatchlistChange.__table__, chunk)
 
@@ -198,11 +226,11 @@ def write_version(session, source, entries, format_name, paths, actor):
     source.current_version_id = version.id
     session.flush()
     session.expire(source, ["current_version"])
-    delta = {"added": sorted([e.entry_id for e, _ in new] + [e.entry_id for r, e, _ in rewritten
-                                                             if r.removed_version_id is not None]),
-             "changed": sorted(e.entry_id for r, e, _ in rewritten if r.removed_version_id is None),
-             "removed": sorted(row.entry_id for row in gone)}
-    return version, unchanged, delta
+    # The entries were written past the ORM: any already loaded in this session would show their old content.
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, WatchlistEntry):
+            session.expire(obj)
+    return version, delta.unchanged, delta.ids()
 
 
 def insert_entries(session, source, version, new):

@@ -45,6 +45,7 @@ def test_first_import_adds_every_entry_as_version_one(session):
 
 def test_reimport_records_added_changed_and_removed_entries(session):
     first = load(session, "banned_v1.csv").version
+    changed = entry(session, "NP-B-004")  # loaded before the re-import: it must not keep its old content
     result = load(session, "banned_v2.csv")
     second = result.version
     assert second.number == 2 and counts(second) == (4, 1, 1, 1) and result.unchanged == 2
@@ -52,7 +53,6 @@ def test_reimport_records_added_changed_and_removed_entries(session):
     assert first.status == "superseded" and result.source.current_version_id == second.id
     removed = entry(session, "NP-B-002")
     assert removed.removed_version_id == second.id and removed.name == "Sagarmatha Job Link"
-    changed = entry(session, "NP-B-004")
     assert changed.revision == 2 and changed.last_changed_version_id == second.id
     assert changed.aliases == ["Gulf Dreams", "Gulf Dream Manpower"] and changed.first_version_id == first.id
     assert entry(session, "NP-B-001").revision == 1 and entry(session, "NP-B-001").last_changed_version_id == first.id
@@ -104,7 +104,7 @@ def test_problems_name_their_place(session):
     assert set(bad_rows.value.errors) == {'bad_rows.csv: row 3, column "name"', 'bad_rows.csv: row 4, column "listed_on"'}
     with pytest.raises(Invalid) as no_name:
         load(session, "no_name_column.csv")
-    assert "lacks the columns id, name" in no_name.value.errors["no_name_column.csv"][0]
+    assert "not generic-csv" in no_name.value.errors["no_name_column.csv"][0]
 
 
 def test_duplicate_ids_from_any_format_are_refused(session, monkeypatch):
