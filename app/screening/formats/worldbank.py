@@ -54,23 +54,19 @@ def rows(path):
 
 def find_header(path, title, values):
     """The row number of the header's first row, consuming both header rows; FormatError when it differs."""
-    seen = []
+    first = None
     for number, cells in enumerate(values, start=1):
-        cells = labels(cells)
-        seen.append(cells)
-        if cells[:1] == labels(HEADER[:1]):
-            subheader = labels(next(values, ()))
-            if cells == labels(HEADER) and subheader == labels(SUBHEADER):
+        first = first or (cells if any(cell not in (None, "") for cell in cells) else None)
+        if labels(cells[:1]) == labels(HEADER[:1]):
+            subheader = next(values, ())
+            if labels(cells) == labels(HEADER) and labels(subheader) == labels(SUBHEADER):
                 return number
-            raise FormatError(f"the header differs: expected {format_header(HEADER)} over "
-                              f"{format_header(SUBHEADER)}, found {format_header(cells)} over "
-                              f"{format_header(subheader)}", f'{path.name}: sheet "{title}", row {number}')
+            raise FormatError(f"the header differs: expected {shown(HEADER)} over {shown(SUBHEADER)}, found "
+                              f"{shown(cells)} over {shown(subheader)}", f'{path.name}: sheet "{title}", row {number}')
         if number == HEADER_SEARCH_ROWS:
             break
-    found = next((cells for cells in seen if any(cells)), ())
     raise FormatError(f"no header starting with \"{HEADER[0]}\" in the first {HEADER_SEARCH_ROWS} rows: expected "
-                      f"{format_header(HEADER)}, found {format_header(found)} first",
-                      f'{path.name}: sheet "{title}", row 1')
+                      f"{shown(HEADER)}, found {shown(first or ())} first", f'{path.name}: sheet "{title}", row 1')
 
 
 def labels(cells):
@@ -81,9 +77,12 @@ def labels(cells):
     return tuple(cleaned)
 
 
-def format_header(cells):
-    """Header cells as a reader sees them: ("Firm Name", "", ...)."""
-    return "(" + ", ".join(f'"{cell or ""}"' for cell in cells) + ")"
+def shown(cells):
+    """Header cells as a reader sees them, without trailing empty cells: ("Firm Name", "", ...)."""
+    cells = list(cells)
+    while cells and cells[-1] in (None, ""):
+        cells.pop()
+    return "(" + ", ".join(f'"{"" if cell is None else cell}"' for cell in cells) + ")"
 
 
 def row_entry(where, cells):
