@@ -59,7 +59,8 @@ def test_xml_of_another_kind_names_its_root(tmp_path):
 
 def test_xml_with_entity_declarations_is_refused(tmp_path):
     path = tmp_path / "bomb.xml"
-    path.write_text('<?xml version="1.0"?>\n<!DOCTYPE l [<!ENTITY a "aaaa">]>\n<CONSOLIDATED_LIST>&a;</CONSOLIDATED_LIST>')
+    path.write_text('<?xml version="1.0"?>\n<!DOCTYPE l [<!ENTITY a "aaaa">]>\n'
+                    "<CONSOLIDATED_LIST>&a;</CONSOLIDATED_LIST>")
     assert "refused XML" in refusal("un-xml", path).message
 
 

@@ -6,10 +6,12 @@ import hashlib
 import io
 import json
 from pathlib import Path
+import re
 import zipfile
 
 KINDS = ("organization", "person", "vessel", "aircraft", "other")
 SNIFF_BYTES = 64 * 1024
+FTM_KEYS = re.compile(r'"schema"\s*:\s*"')
 
 
 class FormatError(Exception):
@@ -64,11 +66,8 @@ def sniff(path):
         return "un-xml" if "<CONSOLIDATED_LIST" in text else None
     first_line = text.split("\n", 1)[0].strip()
     if first_line.startswith("{"):
-        try:
-            record = json.loads(first_line)
-        except ValueError:
-            return None
-        return "ftm-json" if isinstance(record, dict) and {"schema", "properties"} <= record.keys() else None
+        # A long entity may not end within the bytes read, so its keys are looked for rather than parsed.
+        return "ftm-json" if FTM_KEYS.search(first_line) and '"properties"' in first_line else None
     try:
         header = next(csv.reader(io.StringIO(first_line)), [])
     except csv.Error:

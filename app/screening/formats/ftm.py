@@ -63,7 +63,9 @@ def entity(line, where):
     if not isinstance(record, dict) or not record.get("id") or not isinstance(record.get("schema"), str) \
             or not isinstance(record.get("properties", {}), dict):
         raise FormatError("not a FollowTheMoney entity: expected an object with id, schema and properties", where)
-    record.setdefault("properties", {})
+    # FtM writes every property as a list; a lone value is read as a list of one.
+    record["properties"] = {name: values if isinstance(values, list) else [values]
+                            for name, values in record.get("properties", {}).items()}
     return record
 
 

@@ -14,9 +14,10 @@ def parse(paths):
     seen = {}
     for path in paths:
         for where, row in rows(path):
-            if row["id"] in seen:
-                raise FormatError(f"id {row['id']} is listed twice (first at {seen[row['id']]})", f'{where}, column "id"')
-            seen[row["id"]] = where
+            entry_id = row["id"]
+            if entry_id in seen:
+                raise FormatError(f"id {entry_id} is listed twice (first at {seen[entry_id]})", f'{where}, column "id"')
+            seen[entry_id] = where
             yield row_entry(where, row)
 
 

@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from app.screening.formats import FormatError, wrong_format
-from app.screening.formats.clean import build_entry, looks_like_person, merge_entries, slug_id, to_date
+from app.screening.formats.clean import (build_entry, clean_text, looks_like_person, merge_entries, slug_id,
+                                         to_date)
 from app.screening.formats.countries import countries_of
 from app.screening.formats.firm_info import read_info, split_name, strip_leading_marker
 
@@ -87,7 +88,8 @@ def shown(cells):
 
 def row_entry(where, cells):
     """The ListedEntry of one row."""
-    raw_name, info_text, address, country, start, end, grounds = cells
+    raw_name, info_text, address, country, start, end, grounds = (
+        clean_text(cell) if isinstance(cell, str) else cell for cell in cells)
     name, inline = split_name(strip_leading_marker(raw_name))
     info = read_info(info_text)
     codes, unmapped = countries_of([country or ""])
@@ -105,5 +107,5 @@ def row_entry(where, cells):
                      "grounds": grounds}],
     }
     return build_entry(f'{where}, column "{HEADER[0]}"', slug_id(name, codes, unmapped), kind, name,
-                       aliases=aliases, country_names=[country or ""], identifiers=inline.identifiers + info.identifiers,
-                       listed_on=start_date, reason=grounds, details=details)
+                       aliases=aliases, country_names=[country or ""], listed_on=start_date, reason=grounds,
+                       identifiers=inline.identifiers + info.identifiers, details=details)
