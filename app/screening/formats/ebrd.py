@@ -30,14 +30,15 @@ def parse(paths):
 def rows(path):
     """(place, cells) for each non-empty row; FormatError for a file of another shape."""
     if sniff(path) != "ebrd-csv":
-        raise wrong_format(path, "ebrd-csv", f"the first line is not the EBRD header {HEADER}")
+        raise wrong_format(path, "ebrd-csv", f"the first line is not the EBRD header ({', '.join(HEADER)})")
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         number = 1
         try:
             header = tuple(clean_text(cell) or "" for cell in next(reader))
             if tuple(cell.casefold() for cell in header) != tuple(cell.casefold() for cell in HEADER):
-                raise FormatError(f"the header differs: expected {HEADER}, found {header}", f"{path.name}: row 1")
+                raise FormatError(f"the header differs: expected ({', '.join(HEADER)}), found ({', '.join(header)})",
+                                  f"{path.name}: row 1")
             for number, row in enumerate(reader, start=2):
                 if not any(cell.strip() for cell in row):
                     continue
