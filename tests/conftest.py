@@ -13,6 +13,7 @@ from app.accounts.audit import set_actor
 from app.accounts.auth import actor_for
 from app.registry import listing, service as registry
 from app.registry.models import Authority
+from app.screening import indexes
 
 PASSWORD = "correct horse battery"
 
@@ -60,8 +61,9 @@ def session(app):
     No app context is held open: each request pushes its own and removes its session at the end, as in
     production, so a failed request's uncommitted changes are really rolled back.
     """
-    # Each test's writes are rolled back under the process's listing: start every test with none.
+    # Each test's writes are rolled back under the process's listing and name indexes: start with none.
     listing.forget()
+    indexes.forget()
     with app.extensions["engine"].connect() as conn:
         outer = conn.begin()
         db.Session.configure(bind=conn, join_transaction_mode="create_savepoint")

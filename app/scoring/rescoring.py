@@ -34,6 +34,11 @@ def on_after_flush(session, flush_context):
         session.info.setdefault("rescore", set()).update(changed)
 
 
+def later(session, entity_ids):
+    """Have these entities re-scored just before the transaction commits (other capabilities' facts changed)."""
+    session.info.setdefault("rescore", set()).update(entity_ids)
+
+
 def on_before_commit(session):
     from app.scoring import service  # noqa: PLC0415 (service imports the registry; this module loads early)
     pending = session.info.pop("rescore", set())

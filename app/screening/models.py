@@ -104,3 +104,81 @@ class WatchlistChange(Base):
     previous: Mapped[dict | None] = mapped_column(JSON)
 
     entry: Mapped[WatchlistEntry] = relationship()
+
+
+HIT_STATES = ("open", "confirmed", "dismissed", "escalated")
+DISMISS_REASONS = ("different_entity", "different_country", "different_identifier", "other")
+
+
+class Screening(Base):
+    """One screening of an entity and its people: when, at which threshold, against which list versions."""
+
+    __tablename__ = "screenings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    screened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    threshold: Mapped[float]
+    # {source name: version number} of every list screened against.
+    list_versions: Mapped[dict] = mapped_column(JSON)
+    hits: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(200))
+
+
+class Hit(Base):
+    """A possible match of an entity (or one of its people) with a list entry, waiting for or holding a decision.
+
+    One row per (entity, subject, entry): re-screening updates it. A dismissal holds while the entry's revision
+    and the subject's screened names stay what they were when it was decided.
+    """
+
+    __tablename__ = "hits"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("entity_id", "subject", "watchlist_entry_id"),
+                      Index("ix_hits_state_source", "state", "source_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    # "entity" for the entity's own names, "person:<id>" for one of its people.
+    subject: Mapped[str] = mapped_column(String(40))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    watchlist_entry_id: Mapped[int] = mapped_column(ForeignKey("watchlist_entries.id"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("watchlist_sources.id"))
+    list_version_id: Mapped[int] = mapped_column(ForeignKey("watchlist_versions.id"))
+    entry_revision: Mapped[int]
+    # A digest of the subject's screened names and identifiers when last matched.
+    names_key: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float]
+    query_name: Mapped[str] = mapped_column(Text)
+    matched_name: Mapped[str] = mapped_column(Text)
+    explanation: Mapped[dict] = mapped_column(JSON)
+    # False once the last screening no longer found it (entry removed, names changed, threshold raised).
+    current: Mapped[bool] = mapped_column(default=True)
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    reason: Mapped[str | None] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    entry: Mapped[WatchlistEntry] = relationship()
+    source: Mapped[WatchlistSource] = relationship()
+    list_version: Mapped[WatchlistVersion] = relationship()
+
+
+class HitEvent(Base):
+    """The history of a hit: found, decided, reopened, each with who (None for the system) and why."""
+
+    __tablename__ = "hit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hit_id: Mapped[int] = mapped_column(ForeignKey("hits.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text)
+    entry_revision: Mapped[int]
+    names_key: Mapped[str] = mapped_column(String(64))
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,126 @@
+"""Hit review: list hits, decide one or many (confirm, dismiss with a reason, escalate), and the facts that
+confirmed hits give the scoring rules."""
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.bulk import CHUNK, chunks
+from app.db import utcnow
+from app.errors import Conflict, Invalid, NotFound
+from app.scoring import facts, rescoring
+from app.screening.models import DISMISS_REASONS, HIT_STATES, Hit, HitEvent, Screening, WatchlistEntry, WatchlistSource
+
+DECISIONS = HIT_STATES
+
+
+def hits_query(state=None, source=None, entity_id=None, current=None):
+    """Hits filtered by state, list (source name), entity and whether the last screening still found them."""
+    query = select(Hit).join(WatchlistSource, WatchlistSource.id == Hit.source_id)
+    if state:
+        query = query.where(Hit.state == state)
+    if source:
+        query = query.where(WatchlistSource.name == source)
+    if entity_id:
+        query = query.where(Hit.entity_id == entity_id)
+    if current is not None:
+        query = query.where(Hit.current.is_(current))
+    return query
+
+
+def list_hits(session, *, state=None, source=None, entity_id=None, current=None, page=1, per_page=50):
+    """A page of hits, best scores first, and how many there are."""
+    query = hits_query(state, source, entity_id, current)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.options(joinedload(Hit.entry), joinedload(Hit.source), joinedload(Hit.list_version))
+                           .order_by(Hit.score.desc(), Hit.id).offset((page - 1) * per_page).limit(per_page)).all()
+    return rows, total
+
+
+def get_hit(session, hit_id):
+    """One hit, or NotFound."""
+    hit = session.get(Hit, hit_id)
+    if hit is None:
+        raise NotFound(f"No hit with id {hit_id}.")
+    return hit
+
+
+def hit_history(session, hit_id):
+    """What happened to a hit, oldest first."""
+    return session.scalars(select(HitEvent).where(HitEvent.hit_id == hit_id).order_by(HitEvent.id)).all()
+
+
+def check_decision(decision, where=""):
+    """Field errors of one decision: a known state, and a reason (with a note for "other") to dismiss."""
+    errors = {}
+    state, reason, note = decision.get("state"), decision.get("reason"), (decision.get("note") or "").strip()
+    if state not in DECISIONS:
+        errors[f"{where}state"] = [f"Must be one of: {', '.join(DECISIONS)}."]
+    if state == "dismissed":
+        if reason not in DISMISS_REASONS:
+            errors[f"{where}reason"] = [f"A dismissal needs a reason, one of: {', '.join(DISMISS_REASONS)}."]
+        elif reason == "other" and not note:
+            errors[f"{where}note"] = ["Say why in a note when the reason is \"other\"."]
+    elif reason is not None:
+        errors[f"{where}reason"] = ["Only a dismissal takes a reason."]
+    return errors
+
+
+def decide(session, hit_id, decision, *, actor):
+    """Record a reviewer's decision on a hit; a decision made on a stale read gets 409."""
+    errors = check_decision(decision)
+    if errors:
+        raise Invalid("The decision is incomplete.", errors)
+    return apply(session, get_hit(session, hit_id), decision, actor)
+
+
+def decide_many(session, decisions, *, actor):
+    """Decide several hits at once: all are recorded, or none (every problem is reported with its index)."""
+    errors = {}
+    for position, decision in enumerate(decisions):
+        errors.update(check_decision(decision, f"decisions[{position}]."))
+    if errors:
+        raise Invalid("Some decisions are incomplete; none was recorded.", errors)
+    hits = {hit.id: hit for hit in session.scalars(select(Hit).where(Hit.id.in_([d["id"] for d in decisions])))}
+    missing = [d["id"] for d in decisions if d["id"] not in hits]
+    if missing:
+        raise NotFound(f"No hit with id {', '.join(map(str, missing))}; no decision was recorded.")
+    stale = {f"decisions[{i}].version": ["stale"] for i, d in enumerate(decisions)
+             if d["version"] != hits[d["id"]].version}
+    if stale:
+        raise Conflict("Some hits changed since you read them; no decision was recorded. Read them again.", stale)
+    return [apply(session, hits[d["id"]], d, actor) for d in decisions]
+
+
+def apply(session, hit, decision, actor):
+    if decision["version"] != hit.version:
+        raise Conflict(f"This hit changed since you read it (you sent version {decision['version']}, it is now "
+                       f"{hit.version}); read it again and decide again.", {"version": ["stale"]})
+    hit.state = decision["state"]
+    hit.reason = decision.get("reason")
+    hit.note = (decision.get("note") or "").strip() or None
+    hit.decided_by, hit.decided_at = actor.user_id, utcnow()
+    hit.version += 1
+    session.add(HitEvent(hit_id=hit.id, state=hit.state, reason=hit.reason, note=hit.note,
+                         entry_revision=hit.entry_revision, names_key=hit.names_key, by_user_id=actor.user_id))
+    session.flush()
+    rescoring.later(session, [hit.entity_id])
+    return hit
+
+
+@facts.provide
+def confirmed_hits(session, entity_ids):
+    """The confirmed_hits fact: confirmed hits on entries still listed; unknown for entities never screened."""
+    screened = set()
+    for chunk in chunks(sorted(entity_ids), CHUNK):
+        screened.update(session.scalars(select(Screening.entity_id).where(Screening.entity_id.in_(chunk)).distinct()))
+    found = {entity_id: {"confirmed_hits": []} for entity_id in screened}
+    for chunk in chunks(sorted(screened), CHUNK):
+        rows = session.execute(
+            select(Hit.entity_id, Hit.subject, WatchlistSource.name, WatchlistSource.kind, WatchlistEntry.name)
+            .join(WatchlistSource, WatchlistSource.id == Hit.source_id)
+            .join(WatchlistEntry, WatchlistEntry.id == Hit.watchlist_entry_id)
+            .where(Hit.entity_id.in_(chunk), Hit.state == "confirmed", WatchlistEntry.removed_version_id.is_(None)))
+        for entity_id, subject, source, kind, name in rows:
+            found[entity_id]["confirmed_hits"].append({"list": source, "list_kind": kind, "name": name,
+                                                       "subject": subject})
+    return found
+

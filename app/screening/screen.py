@@ -1,0 +1,185 @@
+"""Screening: an entity and its people against the lists, a name on its own, a list's changes against the registry."""
+from datetime import date
+import hashlib
+import logging
+
+from sqlalchemy import select
+
+from app.bulk import CHUNK, chunks
+from app.errors import Invalid
+from app.registry.models import Entity, Role
+from app.registry.service import get_entity
+from app.scoring import rescoring
+from app.screening import indexes as live
+from app.screening.importer import import_watchlist
+from app.screening.index import Query
+from app.screening.models import (Hit, HitEvent, Screening, WatchlistChange, WatchlistEntry, WatchlistSource,
+                                  WatchlistVersion)
+from app.screening.normalize import MAX_NAME_LENGTH, normalize
+
+log = logging.getLogger(__name__)
+HITS_PER_SUBJECT = 25
+REVERSE_MARGIN = 0.1  # registry candidates for a changed entry are looked for this far below the threshold
+SEARCH_THRESHOLD = 0.5  # the registry search shows looser resemblances: a person picks from a list
+
+
+def subjects_of(entity, today=None):
+    """What to screen for an entity: its own names, and each of its current people: [(subject, query, kinds)]."""
+    today = today or date.today()
+    countries = {entity.country} | {address.country for address in entity.addresses}
+    identifiers = [i.value for i in entity.identifiers] + [licence.number for licence in entity.licences]
+    own = Query((entity.legal_name, *(alias.name for alias in entity.aliases)), "organization",
+                frozenset(countries), frozenset(identifiers))
+    subjects = [("entity", own, None)]
+    for role in entity.roles:
+        if role.until is None or role.until >= today:
+            person = role.person
+            query = Query((person.name,), "person", frozenset([person.nationality] if person.nationality else []))
+            # People are matched against listed people only, never against companies.
+            subjects.append((f"person:{person.id}", query, {"person"}))
+    return list({subject: (subject, query, kinds) for subject, query, kinds in subjects}.values())
+
+
+def names_key(query):
+    """A digest of what was screened for a subject, so a dismissal knows when the names changed."""
+    body = "\n".join(sorted(query.names)) + "\n#" + "\n".join(sorted(query.identifiers))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def check_name(name, where="name"):
+    """Refuse a query name that is empty or too long to be a name, or has nothing to match on."""
+    if not name or not name.strip():
+        raise Invalid("Give a name to screen.", {where: ["Missing or empty."]})
+    if len(name) > MAX_NAME_LENGTH:
+        raise Invalid(f"A name is at most {MAX_NAME_LENGTH} characters; this one has {len(name)}.",
+                      {where: [f"Longer than {MAX_NAME_LENGTH} characters."]})
+    if not normalize(name).tokens:
+        raise Invalid("This name has no letters or digits to match on.", {where: ["No letters or digits."]})
+
+
+def screen_name(session, query, *, threshold, lists=None, limit=HITS_PER_SUBJECT):
+    """Ad-hoc screening of a name against the lists: matches with their entries, nothing stored."""
+    for position, name in enumerate(query.names):
+        check_name(name, "name" if position == 0 else f"aliases[{position - 1}]")
+    indexes = live.current(session)
+    matches = indexes.lists.search(query, threshold=threshold, limit=limit, groups=set(lists) if lists else None)
+    entries = entries_by_id(session, [m.key for m in matches])
+    return [(match, entries[match.key]) for match in matches]
+
+
+def entries_by_id(session, ids):
+    """List entries by row id, with their sources loaded."""
+    found = {}
+    for chunk in chunks(sorted(set(ids)), CHUNK):
+        for entry in session.scalars(select(WatchlistEntry).where(WatchlistEntry.id.in_(chunk))):
+            found[entry.id] = entry
+    return found
+
+
+def screen_entity(session, entity_id, *, threshold, reason="screened", indexes=None):
+    """Screen an entity and its people against every list; update its hits and record the screening."""
+    entity = get_entity(session, entity_id)
+    indexes = indexes or live.current(session)
+    found = {}
+    keys = {}
+    for subject, query, kinds in subjects_of(entity):
+        keys[subject] = names_key(query)
+        for match in indexes.lists.search(query, threshold=threshold, limit=HITS_PER_SUBJECT, kinds=kinds):
+            found[(subject, match.key)] = match
+    entries = entries_by_id(session, [key for _, key in found])
+    existing = {(hit.subject, hit.watchlist_entry_id): hit
+                for hit in session.scalars(select(Hit).where(Hit.entity_id == entity.id))}
+    for (subject, entry_key), match in found.items():
+        record_match(session, entity, subject, keys[subject], match, entries[entry_key],
+                     existing.get((subject, entry_key)))
+    for key, hit in existing.items():
+        if key not in found and hit.current:
+            hit.current = False
+    versions = dict(session.execute(select(WatchlistSource.name, WatchlistVersion.number)
+                                    .join(WatchlistVersion, WatchlistVersion.id == WatchlistSource.current_version_id))
+                    .all())
+    session.add(Screening(entity_id=entity.id, threshold=threshold, list_versions=versions, hits=len(found),
+                          reason=reason))
+    session.flush()
+    # The watchlist fact changes: known now, and perhaps with other confirmed hits.
+    rescoring.later(session, [entity.id])
+    log.info("screening.entity entity=%s hits=%s reason=%s", entity.id, len(found), reason)
+    return found
+
+
+def record_match(session, entity, subject, key, match, entry, hit):
+    """Create or refresh the hit for one match; a dismissal reopens when the entry or the names changed."""
+    person_id = int(subject.split(":")[1]) if subject.startswith("person:") else None
+    if hit is None:
+        hit = Hit(entity_id=entity.id, subject=subject, person_id=person_id, watchlist_entry_id=entry.id,
+                  source_id=entry.source_id, entry_revision=entry.revision, names_key=key, state="open")
+        session.add(hit)
+        event = "Found."
+    else:
+        changed = []
+        if hit.entry_revision != entry.revision:
+            changed.append(f"the list entry changed (revision {hit.entry_revision} -> {entry.revision})")
+        if hit.names_key != key:
+            changed.append("the screened names or identifiers changed")
+        event = None
+        if changed and hit.state == "dismissed":
+            hit.state, hit.reason, hit.decided_by, hit.decided_at = "open", None, None, None
+            hit.note = event = "Reopened: " + " and ".join(changed) + "."
+            hit.version += 1
+    hit.list_version_id = entry.last_changed_version_id
+    hit.score, hit.query_name, hit.matched_name = round(match.score, 4), match.query_name, match.matched_name
+    hit.explanation, hit.current = match.explanation, True
+    hit.entry_revision, hit.names_key = entry.revision, key
+    if event:
+        session.flush()
+        session.add(HitEvent(hit_id=hit.id, state="open", note=event, entry_revision=entry.revision, names_key=key))
+    return hit
+
+
+def screen_list_changes(session, version_ids, *, threshold):
+    """Reverse screening: match what these list versions added or changed against the registry, then screen
+    each entity found (so every hit is scored the same way, from the entity's side)."""
+    indexes = live.current(session, registry=True)
+    rows = session.execute(select(WatchlistChange.kind, WatchlistEntry)
+                           .join(WatchlistEntry, WatchlistEntry.id == WatchlistChange.watchlist_entry_id)
+                           .where(WatchlistChange.version_id.in_(list(version_ids)))).all()
+    removed = [entry.id for kind, entry in rows if kind == "removed"]
+    entity_ids, people = set(), set()
+    for kind, entry in rows:
+        if kind == "removed":
+            continue
+        query = Query((entry.name, *entry.aliases, *entry.weak_aliases), entry.kind, frozenset(entry.countries),
+                      frozenset(value for _, value in entry.identifiers))
+        wanted = {"person"} if entry.kind == "person" else {"organization"}
+        for match in indexes.registry.search(query, threshold=threshold - REVERSE_MARGIN, limit=50, kinds=wanted):
+            group, record_id = match.key
+            (entity_ids if group == "entity" else people).add(record_id)
+    for chunk in chunks(sorted(people), CHUNK):
+        entity_ids.update(session.scalars(select(Role.entity_id).where(Role.person_id.in_(chunk))))
+    live_ids = set()
+    for chunk in chunks(sorted(entity_ids), CHUNK):
+        live_ids.update(session.scalars(select(Entity.id).where(Entity.id.in_(chunk), Entity.deleted_at.is_(None))))
+    for chunk in chunks(removed, CHUNK):
+        for hit in session.scalars(select(Hit).where(Hit.watchlist_entry_id.in_(chunk), Hit.current.is_(True))):
+            hit.current = False
+    for entity_id in sorted(live_ids):
+        screen_entity(session, entity_id, threshold=threshold, reason="list changed", indexes=indexes)
+    log.info("screening.reverse versions=%s changed=%s entities=%s", sorted(version_ids), len(rows) - len(removed),
+             len(live_ids))
+    return live_ids
+
+
+def import_and_screen(session, source_name, format_name, paths, *, actor, threshold, **source):
+    """Import a list's files as its next version, then screen what changed against the registry: the import's
+    result and the ids of the entities screened again."""
+    result = import_watchlist(session, source_name, format_name, paths, actor=actor, **source)
+    return result, screen_list_changes(session, [result.version.id], threshold=threshold)
+
+
+def similar_entities(session, text, *, threshold=SEARCH_THRESHOLD, limit=500):
+    """Ids of registered entities whose names resemble the text, typos and all (for the registry's search)."""
+    if not normalize(text).tokens:
+        return frozenset()
+    index = live.current(session, registry=True).registry
+    return frozenset(match.key[1] for match in index.search(Query((text,)), threshold=threshold, limit=limit,
+                                                           groups={"entity"}))

@@ -1,0 +1,147 @@
+"""Screening entities, reviewing hits, and re-screening when a list or an entity changes."""
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.accounts.cli import OPERATOR
+from app.errors import Conflict, Invalid
+from app.registry import service as registry
+from app.scoring import service as scoring
+from app.screening import review
+from app.screening.models import Hit, HitEvent, Screening
+from app.screening.screen import import_and_screen, screen_entity
+from tests.conftest import count
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "screening" / "hits"
+THRESHOLD = 0.8
+RAM = {"name": "Ram Bahadur Thapa", "role": "owner", "nationality": "NP"}
+
+
+def load(session, name):
+    return import_and_screen(session, "np-banned", "generic-csv", [DATA / name], actor=OPERATOR,
+                             kind="banned_agency", threshold=THRESHOLD)
+
+
+def hits(session, entity_id):
+    return {(h.subject.split(":")[0], h.entry.entry_id): h
+            for h in session.scalars(select(Hit).where(Hit.entity_id == entity_id))}
+
+
+@pytest.fixture
+def gulf(make_agency):
+    return make_agency(legal_name="Gulf Dream Manpower Pvt. Ltd.", people=[RAM],
+                       aliases=[{"name": "Gulf Dreams HR", "kind": "trading"}])
+
+
+def test_a_list_import_screens_the_registry_and_explains_each_hit(session, gulf, make_agency):
+    clean = make_agency(legal_name="Annapurna Job Link Pvt Ltd")
+    load(session, "banned_v1.csv")
+    found = hits(session, gulf.id)
+    assert set(found) == {("entity", "B-1"), ("person", "B-2")}
+    company, owner = found[("entity", "B-1")], found[("person", "B-2")]
+    assert company.state == owner.state == "open" and company.current
+    assert company.matched_name == "Gulf Dreams Manpower Private Limited" and company.score >= THRESHOLD
+    assert company.explanation["list_normalised"] == "gulf dreams manpower pvt ltd"
+    assert company.list_version.number == 1 and company.source.name == "np-banned"
+    assert owner.person_id == gulf.roles[0].person_id and owner.matched_name == "THAPA, Ram Bahadur"
+    assert hits(session, clean.id) == {}
+
+
+def test_people_are_matched_against_listed_people_only(session, make_agency):
+    # An agency named after its owner: the company name must not hit the listed person, nor the reverse.
+    agency = make_agency(legal_name="Ram Bahadur Thapa Overseas Pvt Ltd")
+    load(session, "banned_v1.csv")
+    assert ("entity", "B-2") not in hits(session, agency.id)
+
+
+def test_dismissed_hit_stays_dismissed_until_the_entry_changes(session, gulf):
+    load(session, "banned_v1.csv")
+    hit = hits(session, gulf.id)[("entity", "B-1")]
+    review.decide(session, hit.id, {"state": "dismissed", "reason": "different_entity", "version": hit.version},
+                  actor=OPERATOR)
+    screen_entity(session, gulf.id, threshold=THRESHOLD)
+    assert hit.state == "dismissed"
+    load(session, "banned_v2.csv")  # B-1 gains an alias
+    assert hit.state == "open" and hit.entry_revision == 2
+    assert hit.note == "Reopened: the list entry changed (revision 1 -> 2)."
+    history = session.scalars(select(HitEvent).where(HitEvent.hit_id == hit.id).order_by(HitEvent.id)).all()
+    assert [(e.state, e.reason) for e in history] == [("open", None), ("dismissed", "different_entity"),
+                                                      ("open", None)]
+
+
+def test_dismissed_hit_reopens_when_the_entity_names_change(session, gulf):
+    load(session, "banned_v1.csv")
+    hit = hits(session, gulf.id)[("entity", "B-1")]
+    review.decide(session, hit.id, {"state": "dismissed", "reason": "different_country", "version": hit.version},
+                  actor=OPERATOR)
+    registry.update_entity(session, None, gulf.id, "agency",
+                           {"version": gulf.version, "aliases": [{"name": "Gulf Dream Overseas", "kind": "former"}]})
+    screen_entity(session, gulf.id, threshold=THRESHOLD)
+    assert hit.state == "open" and "names or identifiers changed" in hit.note
+
+
+def test_a_decision_on_a_stale_read_is_refused(session, gulf):
+    load(session, "banned_v1.csv")
+    hit = hits(session, gulf.id)[("entity", "B-1")]
+    stale = hit.version
+    review.decide(session, hit.id, {"state": "escalated", "version": stale}, actor=OPERATOR)
+    with pytest.raises(Conflict):
+        review.decide(session, hit.id, {"state": "confirmed", "version": stale}, actor=OPERATOR)
+    assert hit.state == "escalated"
+
+
+@pytest.mark.parametrize("decision, field", [
+    ({"state": "dismissed"}, "reason"),
+    ({"state": "dismissed", "reason": "looks different"}, "reason"),
+    ({"state": "dismissed", "reason": "other", "note": "  "}, "note"),
+    ({"state": "confirmed", "reason": "different_entity"}, "reason"),
+    ({"state": "closed"}, "state"),
+])
+def test_a_decision_says_what_is_missing(session, gulf, decision, field):
+    load(session, "banned_v1.csv")
+    hit = hits(session, gulf.id)[("entity", "B-1")]
+    with pytest.raises(Invalid) as error:
+        review.decide(session, hit.id, {**decision, "version": hit.version}, actor=OPERATOR)
+    assert list(error.value.errors) == [field] and hit.state == "open"
+
+
+def test_deciding_many_hits_is_all_or_nothing(session, gulf):
+    load(session, "banned_v1.csv")
+    company, owner = hits(session, gulf.id)[("entity", "B-1")], hits(session, gulf.id)[("person", "B-2")]
+    with pytest.raises(Invalid) as error:
+        review.decide_many(session, [{"id": company.id, "version": company.version, "state": "confirmed"},
+                                     {"id": owner.id, "version": owner.version, "state": "dismissed"}], actor=OPERATOR)
+    assert "decisions[1].reason" in error.value.errors and company.state == "open"
+    review.decide_many(session, [{"id": company.id, "version": company.version, "state": "confirmed"},
+                                 {"id": owner.id, "version": owner.version, "state": "escalated"}], actor=OPERATOR)
+    assert (company.state, owner.state) == ("confirmed", "escalated")
+
+
+def test_confirmed_hits_fail_the_watchlist_rule_until_the_entry_is_delisted(session, gulf, make_agency):
+    def watchlist_rule(entity_id):
+        score = scoring.score_entity(session, entity_id, reason="test")
+        return next(o for o in score.outcomes if o[0] == "A-WATCHLIST")[1]
+
+    never = make_agency(legal_name="Makalu Skills Recruitment Pvt Ltd")
+    assert watchlist_rule(never.id) == "unknown"
+    load(session, "banned_v1.csv")
+    screen_entity(session, never.id, threshold=THRESHOLD)
+    assert watchlist_rule(never.id) == "pass"
+    hit = hits(session, gulf.id)[("entity", "B-1")]
+    review.decide(session, hit.id, {"state": "confirmed", "version": hit.version}, actor=OPERATOR)
+    assert watchlist_rule(gulf.id) == "fail"
+
+
+def test_a_refresh_matches_only_what_changed(session, gulf, make_agency):
+    himal = make_agency(legal_name="Himal Bridge Overseas Pvt Ltd")
+    kantipur = make_agency(legal_name="Kantipur Sky Recruitment Pvt Ltd")
+    load(session, "banned_v1.csv")
+    screened = count(session, Screening)
+    load(session, "banned_v2.csv")  # B-1 changed, B-3 removed, B-4 added
+    assert hits(session, himal.id)[("entity", "B-4")].state == "open"
+    removed = hits(session, kantipur.id)[("entity", "B-3")]
+    assert not removed.current and removed.state == "open"
+    # Gulf (changed entry) and Himal (new entry) were screened again; Kantipur's entry left, nothing to match.
+    again = session.scalars(select(Screening.entity_id).where(Screening.id > screened)).all()
+    assert sorted(again) == sorted([gulf.id, himal.id])
