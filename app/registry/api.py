@@ -11,6 +11,7 @@ from app.accounts.auth import READERS, REGISTRY_WRITERS, current_actor, require
 from app.errors import Invalid
 from app.registry import export, importer, schemas, service, tables
 from app.registry.models import Authority
+from app.screening.screen import similar_entities
 
 blp = Blueprint("registry", __name__, url_prefix="/api/v1", description="Agencies, employers and their licences")
 
@@ -24,7 +25,11 @@ def entity_routes(kind, plural):
         def get(self, args):
             """List, filter, sort and search: summaries with public fields only (full records at the item URL)."""
             page, per_page, sort = args.pop("page"), args.pop("per_page"), args.pop("sort")
-            rows, total = service.list_entities(db.Session(), kind, args, page=page, per_page=per_page, sort=sort)
+            session = db.Session()
+            # Names typed with a typo still find the agency: the screening name index knows near spellings.
+            near = similar_entities(session, args["q"]) if args.get("q") else frozenset()
+            rows, total = service.list_entities(session, kind, args, page=page, per_page=per_page, sort=sort,
+                                                near=near)
             # The listing keeps each summary as JSON already: the page is those bytes joined.
             meta = json.dumps({"page": page, "per_page": per_page, "total": total}).encode()
             return Response(b'{"items":[' + b",".join(rows) + b'],"meta":' + meta + b"}", mimetype="application/json")

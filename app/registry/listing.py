@@ -82,13 +82,16 @@ class Listing:
                                                  for i in self.postings.get(("kind", kind), ()))
         return self.orders[kind, sort]
 
-    def search(self, kind, filters, *, sort="legal_name", page=1, per_page=50):
-        """One page of summaries (each as JSON bytes) matching the filters, and how many match in all."""
+    def search(self, kind, filters, *, sort="legal_name", page=1, per_page=50, near=frozenset()):
+        """One page of summaries (each as JSON bytes) matching the filters, and how many match in all.
+
+        near: ids of entities whose names resemble `q` without containing it (typos), found by the caller.
+        """
         # Threaded servers: a catch-up in another thread must not change the sets under this one.
         with self.lock:
-            return self.find(kind, filters, sort, page, per_page)
+            return self.find(kind, filters, sort, page, per_page, near)
 
-    def find(self, kind, filters, sort, page, per_page):
+    def find(self, kind, filters, sort, page, per_page, near=frozenset()):
         """search() without the lock."""
         wanted = [self.postings.get(facet, set()) for facet in facets_of(filters)]
         wanted.sort(key=len)
@@ -96,7 +99,7 @@ class Listing:
         matches = base.intersection(*wanted) if wanted else base
         if filters.get("q"):
             needle = name_key(filters["q"])
-            matches = {i for i in matches if needle in self.entries[i].names}
+            matches = {i for i in matches if needle in self.entries[i].names or i in near}
         descending, field_name = sort.startswith("-"), sort.lstrip("-")
         start = (page - 1) * per_page
         if len(matches) <= SORT_DIRECTLY:

@@ -118,9 +118,9 @@ def delete_entity(session, actor, entity_id, kind, version=None):
     session.flush()
 
 
-def list_entities(session, kind, filters, *, page=1, per_page=50, sort="legal_name"):
-    """One page of entity summaries matching the filters, and the total count."""
-    return listing.current(session).search(kind, filters, sort=sort, page=page, per_page=per_page)
+def list_entities(session, kind, filters, *, page=1, per_page=50, sort="legal_name", near=frozenset()):
+    """One page of entity summaries matching the filters, and the total count (near: see Listing.search)."""
+    return listing.current(session).search(kind, filters, sort=sort, page=page, per_page=per_page, near=near)
 
 
 def add_licence(session, actor, entity, data, prefix=""):
