@@ -50,6 +50,7 @@ def init_app(app):
     app.cli.add_command(scoring_cli.rules_group)
     app.cli.add_command(scoring_cli.evidence_group)
     app.cli.add_command(screening_cli.watchlist_group)
+    app.cli.add_command(screening_cli.screen_command)
 
 
 def main():

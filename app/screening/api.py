@@ -2,7 +2,7 @@
 from pathlib import Path
 import tempfile
 
-from flask import request
+from flask import current_app, request
 from flask_smorest import Blueprint
 from werkzeug.utils import secure_filename
 
@@ -10,11 +10,16 @@ from app import db
 from app.accounts.auth import READERS, current_actor, require
 from app.errors import Invalid
 from app.schemas import PageArgs
-from app.screening import importer, schemas, service
+from app.screening import review, schemas, screen, service
+from app.screening.index import Query
 
-blp = Blueprint("screening", __name__, url_prefix="/api/v1", description="Watchlists: sources, versions, entries")
+blp = Blueprint("screening", __name__, url_prefix="/api/v1",
+                description="Watchlists (sources, versions, entries), screening, and the review of hits")
 # Platform staff only, checked by the importer: the lists are shared by every organisation.
 LIST_WRITERS = ("admin", "analyst")
+SCREENERS = ("admin", "analyst", "registrar", "auditor")
+# Platform staff and regulators, checked by the review service: a decision holds for every organisation.
+REVIEWERS = ("admin", "analyst", "registrar")
 
 
 @blp.route("/watchlists", methods=["GET"])
@@ -61,11 +66,12 @@ def import_version(form, name):
         paths = [Path(directory) / filename for filename in names]
         for upload, path in zip(uploads, paths):
             upload.save(path)
-        result = importer.import_watchlist(session, name, form.get("format"), paths, actor=current_actor(),
-                                           title=form.get("title"), publisher=form.get("publisher"),
-                                           kind=form.get("kind"))
+        result, screened = screen.import_and_screen(
+            session, name, form.get("format"), paths, actor=current_actor(), title=form.get("title"),
+            publisher=form.get("publisher"), kind=form.get("kind"),
+            threshold=current_app.config["SCREENING_THRESHOLD"])
     session.commit()
-    return result
+    return {**result.__dict__, "screened": len(screened)}
 
 
 @blp.route("/watchlists/<name>/versions/<int:number>/changes", methods=["GET"])
@@ -89,3 +95,86 @@ def entries(args, name):
     rows, total = service.list_entries(db.Session(), name, args.get("q"), args["removed"], args["page"],
                                        args["per_page"])
     return {"items": rows, "meta": {"page": args["page"], "per_page": args["per_page"], "total": total}}
+
+
+@blp.route("/screen", methods=["POST"])
+@require(*READERS)
+@blp.arguments(schemas.ScreenQuerySchema)
+@blp.response(200, schemas.ScreenResultSchema)
+def screen_name(args):
+    """Screen a name (with its aliases, kind, countries, identifiers) against the lists; nothing is stored."""
+    threshold = args.get("threshold", current_app.config["SCREENING_THRESHOLD"])
+    query = Query((args["name"], *args["aliases"]), args.get("kind"), frozenset(args["countries"]),
+                  frozenset(args["identifiers"]))
+    found = screen.screen_name(db.Session(), query, threshold=threshold, lists=args.get("lists"), limit=args["limit"])
+    return {"threshold": threshold, "hits": [
+        {"list": match.group, "entry_id": entry.entry_id, "name": match.query_name,
+         "matched_name": match.matched_name, "score": round(match.score, 4), "explanation": match.explanation,
+         "entry": entry} for match, entry in found]}
+
+
+@blp.route("/entities/<int:entity_id>/screen", methods=["POST"])
+@require(*SCREENERS)
+@blp.response(200, schemas.ScreeningSchema)
+def screen_entity(entity_id):
+    """Screen an entity and its people now; its hits, new and known, come back."""
+    session = db.Session()
+    screen.screen_entity(session, entity_id, threshold=current_app.config["SCREENING_THRESHOLD"],
+                         reason="asked for")
+    session.commit()
+    return review.latest_screening(session, entity_id)
+
+
+@blp.route("/entities/<int:entity_id>/screening", methods=["GET"])
+@require(*READERS)
+@blp.response(200, schemas.ScreeningSchema)
+def last_screening(entity_id):
+    """The entity's last screening and its current hits."""
+    return review.latest_screening(db.Session(), entity_id)
+
+
+@blp.route("/hits", methods=["GET"])
+@require(*READERS)
+@blp.arguments(schemas.HitArgs, location="query")
+@blp.response(200, schemas.HitPageSchema)
+def hits(args):
+    """Hits by state, list and entity, best scores first."""
+    rows, total = review.list_hits(db.Session(), state=args.get("state"), source=args.get("list"),
+                                   entity_id=args.get("entity_id"), current=args.get("current"),
+                                   page=args["page"], per_page=args["per_page"])
+    return {"items": rows, "meta": {"page": args["page"], "per_page": args["per_page"], "total": total}}
+
+
+@blp.route("/hits/<int:hit_id>", methods=["GET"])
+@require(*READERS)
+@blp.response(200, schemas.HitDetailSchema)
+def hit(hit_id):
+    """One hit with its explanation and history."""
+    session = db.Session()
+    found = review.get_hit(session, hit_id)
+    found.history = review.hit_history(session, hit_id)
+    return found
+
+
+@blp.route("/hits/<int:hit_id>/decision", methods=["POST"])
+@require(*REVIEWERS)
+@blp.arguments(schemas.DecisionSchema)
+@blp.response(200, schemas.HitSchema)
+def decide(decision, hit_id):
+    """Confirm, dismiss (with a reason), escalate or reopen a hit; send the version you read (stale: 409)."""
+    session = db.Session()
+    decided = review.decide(session, hit_id, decision, actor=current_actor())
+    session.commit()
+    return decided
+
+
+@blp.route("/hits/decisions", methods=["POST"])
+@require(*REVIEWERS)
+@blp.arguments(schemas.DecisionsSchema)
+@blp.response(200, schemas.HitSchema(many=True))
+def decide_many(body):
+    """Decide several hits at once: all are recorded, or none."""
+    session = db.Session()
+    decided = review.decide_many(session, body["decisions"], actor=current_actor())
+    session.commit()
+    return decided

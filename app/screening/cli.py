@@ -1,13 +1,19 @@
-"""`fairrecruit watchlist import|sources`: load and refresh watchlists, see what is loaded."""
+"""`fairrecruit watchlist import|sources|screen-registry` and `fairrecruit screen`: load and refresh watchlists,
+screen the registry, screen a file of names."""
+import os
+from pathlib import Path
 import sys
+import tempfile
+import time
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from app import db
 from app.accounts.cli import OPERATOR
 from app.errors import AppError
-from app.screening import formats, importer, service
+from app.screening import batch, formats, screen, service
 from app.screening.models import SOURCE_KINDS
 
 
@@ -36,8 +42,9 @@ def import_command(source_name, format_name, kind, title, publisher, paths):
     """Import PATHS as the next version of a source (created on first import) and print the delta."""
     session = db.Session()
     try:
-        result = importer.import_watchlist(session, source_name, format_name, list(paths), actor=OPERATOR,
-                                           title=title, publisher=publisher, kind=kind)
+        result, screened = screen.import_and_screen(
+            session, source_name, format_name, list(paths), actor=OPERATOR, title=title, publisher=publisher,
+            kind=kind, threshold=current_app.config["SCREENING_THRESHOLD"])
     except AppError as err:
         session.rollback()
         click.echo(f"{source_name}: {err.message}", err=True)
@@ -49,7 +56,8 @@ def import_command(source_name, format_name, kind, title, publisher, paths):
     version = result.version
     click.echo(f"{result.source.name} version {version.number}{' (new source)' if result.created else ''}: "
                f"{version.entry_count} entries; added {version.added}, changed {version.changed}, "
-               f"removed {version.removed}, unchanged {result.unchanged}")
+               f"removed {version.removed}, unchanged {result.unchanged}; "
+               f"{len(screened)} registered entities screened for the changes")
 
 
 @watchlist_group.command("sources")
@@ -64,3 +72,70 @@ def sources_command():
         current = (f"version {version.number} of {version.imported_at:%Y-%m-%d %H:%M}, {version.entry_count} entries"
                    if version else "no version")
         click.echo(f"{source.name:<24} {source.kind:<14} {source.format:<18} {current}  {source.title}")
+
+
+@watchlist_group.command("screen-registry")
+@with_appcontext
+def screen_registry_command():
+    """Screen every registered entity against the loaded lists (after a bulk registry import, say)."""
+    session = db.Session()
+    threshold = current_app.config["SCREENING_THRESHOLD"]
+    started = time.perf_counter()
+    try:
+        count, hits = screen.screen_registry(session, threshold=threshold)
+    except AppError as err:
+        raise click.ClickException(err.message) from None
+    session.commit()
+    click.echo(f"{count} entities screened, {hits} hits at or above {threshold}, "
+               f"in {time.perf_counter() - started:.1f} s")
+
+
+def list_names(ctx, param, value):
+    """The --lists option as a set of source names, each one known."""
+    if not value:
+        return None
+    names = {name.strip() for name in value.split(",") if name.strip()}
+    known = {source.name for source in service.list_sources(db.Session())}
+    if names - known:
+        raise click.BadParameter(f"no watchlist named {', '.join(sorted(names - known))}; loaded: "
+                                 f"{', '.join(sorted(known)) or 'none'}.")
+    return names
+
+
+@click.command("screen")
+@click.option("--input", "input_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV with columns id,name and optional kind,country,aliases,identifiers.")
+@click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="JSON lines written here: one line per input row with its hits, best first.")
+@click.option("--threshold", type=click.FloatRange(0, 1), help="Default: the configured SCREENING_THRESHOLD.")
+@click.option("--lists", callback=list_names, expose_value=True, help="Comma-separated source names; default all.")
+@with_appcontext
+def screen_command(input_path, output_path, threshold, lists):
+    """Screen every name of a CSV file against the lists; nothing is stored."""
+    session = db.Session()
+    threshold = current_app.config["SCREENING_THRESHOLD"] if threshold is None else threshold
+    try:
+        queries = batch.read_queries(input_path)
+    except AppError as err:
+        click.echo(err.message, err=True)
+        for where, messages in err.errors.items():
+            for message in messages:
+                click.echo(f"  {where}: {message}", err=True)
+        sys.exit(1)
+    started = time.perf_counter()
+    hits = 0
+    # Written beside the output and renamed at the end: a failed run leaves no half-written file.
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=output_path.resolve().parent, delete=False,
+                                     suffix=".partial") as out:
+        try:
+            results = screen.screen_names(session, [query for _, _, query in queries], threshold=threshold,
+                                          lists=lists)
+            for (row_id, name, _), (_, found) in zip(queries, results):
+                hits += len(found)
+                out.write(batch.result_line(row_id, name, found) + "\n")
+        except BaseException:
+            os.unlink(out.name)
+            raise
+    os.replace(out.name, output_path)
+    click.echo(f"{len(queries)} names screened, {hits} hits at or above {threshold}, "
+               f"in {time.perf_counter() - started:.1f} s: {output_path}")

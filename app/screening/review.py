@@ -5,7 +5,8 @@ from sqlalchemy.orm import joinedload
 
 from app.bulk import CHUNK, chunks
 from app.db import utcnow
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.registry.service import get_entity
 from app.scoring import facts, rescoring
 from app.screening.models import DISMISS_REASONS, HIT_STATES, Hit, HitEvent, Screening, WatchlistEntry, WatchlistSource
 
@@ -64,8 +65,15 @@ def check_decision(decision, where=""):
     return errors
 
 
+def check_reviewer(actor):
+    """Platform staff and regulators decide hits: a decision holds for every organisation."""
+    if actor.organisation_kind not in ("platform", "government"):
+        raise Forbidden("Hits are reviewed by the platform's analysts and by regulators; ask them to decide.")
+
+
 def decide(session, hit_id, decision, *, actor):
     """Record a reviewer's decision on a hit; a decision made on a stale read gets 409."""
+    check_reviewer(actor)
     errors = check_decision(decision)
     if errors:
         raise Invalid("The decision is incomplete.", errors)
@@ -74,6 +82,7 @@ def decide(session, hit_id, decision, *, actor):
 
 def decide_many(session, decisions, *, actor):
     """Decide several hits at once: all are recorded, or none (every problem is reported with its index)."""
+    check_reviewer(actor)
     errors = {}
     for position, decision in enumerate(decisions):
         errors.update(check_decision(decision, f"decisions[{position}]."))
@@ -124,3 +133,15 @@ def confirmed_hits(session, entity_ids):
                                                        "subject": subject})
     return found
 
+
+
+def latest_screening(session, entity_id):
+    """The entity's last screening with its current hits, or NotFound if it was never screened."""
+    get_entity(session, entity_id)
+    screening = session.scalar(select(Screening).where(Screening.entity_id == entity_id)
+                               .order_by(Screening.id.desc()).limit(1))
+    if screening is None:
+        raise NotFound(f"Entity {entity_id} has not been screened yet.")
+    hits = list_hits(session, entity_id=entity_id, current=True, per_page=500)[0]
+    return {"entity_id": entity_id, "screened_at": screening.screened_at, "threshold": screening.threshold,
+            "list_versions": screening.list_versions, "reason": screening.reason, "hits": hits}

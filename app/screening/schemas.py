@@ -3,7 +3,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from app.schemas import PageArgs, PageMeta, one_of
-from app.screening.models import CHANGE_KINDS, SOURCE_KINDS
+from app.screening.models import CHANGE_KINDS, DISMISS_REASONS, HIT_STATES, SOURCE_KINDS
 
 
 def version_number(attribute):
@@ -98,3 +98,119 @@ class ImportResultSchema(Schema):
     version = fields.Nested(VersionSchema)
     created = fields.Boolean(metadata={"description": "Whether this import created the source"})
     unchanged = fields.Integer()
+    screened = fields.Integer(metadata={"description": "Registered entities screened again for the changes"})
+
+
+class ScreenQuerySchema(Schema):
+    name = fields.String(required=True, metadata={"description": "The name to screen (at most 300 characters)"})
+    aliases = fields.List(fields.String(), load_default=list, validate=validate.Length(max=20))
+    kind = fields.String(validate=one_of(("organization", "person")), allow_none=True)
+    countries = fields.List(fields.String(validate=validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166 alpha-2 code.")),
+                            load_default=list, validate=validate.Length(max=20))
+    identifiers = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=list,
+                              validate=validate.Length(max=20))
+    lists = fields.List(fields.String(), metadata={"description": "Source names to screen against; default all"})
+    threshold = fields.Float(validate=validate.Range(min=0, max=1),
+                             metadata={"description": "Default: the service's configured threshold"})
+    limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+
+
+class HitEntrySchema(Schema):
+    id = fields.Integer()
+    entry_id = fields.String()
+    kind = fields.String()
+    name = fields.String()
+    countries = fields.List(fields.String())
+    listed_on = fields.Date(allow_none=True)
+    reason = fields.String(allow_none=True)
+    revision = fields.Integer()
+    removed = fields.Function(lambda entry: entry.removed_version_id is not None)
+
+
+class ScreenHitSchema(Schema):
+    list = fields.String()
+    entry_id = fields.String()
+    name = fields.String(metadata={"description": "The query name that matched"})
+    matched_name = fields.String(metadata={"description": "The list's name (or alias) it matched"})
+    score = fields.Float()
+    explanation = fields.Dict()
+    entry = fields.Nested(HitEntrySchema)
+
+
+class ScreenResultSchema(Schema):
+    threshold = fields.Float()
+    hits = fields.List(fields.Nested(ScreenHitSchema))
+
+
+class HitSchema(Schema):
+    id = fields.Integer()
+    entity_id = fields.Integer()
+    subject = fields.String(metadata={"description": "\"entity\" or \"person:<id>\" (one of its people)"})
+    person_id = fields.Integer(allow_none=True)
+    list = fields.Function(lambda hit: hit.source.name)
+    list_kind = fields.Function(lambda hit: hit.source.kind)
+    list_version = fields.Function(lambda hit: hit.list_version.number)
+    entry = fields.Nested(HitEntrySchema)
+    entry_revision = fields.Integer()
+    score = fields.Float()
+    query_name = fields.String()
+    matched_name = fields.String()
+    explanation = fields.Dict()
+    current = fields.Boolean(metadata={"description": "False once the last screening stopped finding it"})
+    state = fields.String()
+    reason = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    decided_by = fields.Integer(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    version = fields.Integer()
+
+
+class HitEventSchema(Schema):
+    state = fields.String()
+    reason = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    entry_revision = fields.Integer()
+    by_user_id = fields.Integer(allow_none=True)
+    at = fields.DateTime()
+
+
+class HitDetailSchema(HitSchema):
+    history = fields.List(fields.Nested(HitEventSchema))
+
+
+class HitPageSchema(Schema):
+    items = fields.List(fields.Nested(HitSchema))
+    meta = fields.Nested(PageMeta)
+
+
+class HitArgs(PageArgs):
+    state = fields.String(validate=one_of(HIT_STATES))
+    list = fields.String(metadata={"description": "A source name"})
+    entity_id = fields.Integer()
+    current = fields.Boolean()
+
+
+class DecisionSchema(Schema):
+    state = fields.String(required=True, validate=one_of(HIT_STATES))
+    reason = fields.String(allow_none=True, metadata={"description": ", ".join(DISMISS_REASONS) + " (dismissals)"})
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    version = fields.Integer(required=True, metadata={"description": "The hit's version you read"})
+
+
+class BatchDecisionSchema(DecisionSchema):
+    id = fields.Integer(required=True)
+
+
+class DecisionsSchema(Schema):
+    decisions = fields.List(fields.Nested(BatchDecisionSchema), required=True, validate=validate.Length(min=1, max=500))
+
+
+class ScreeningSchema(Schema):
+    entity_id = fields.Integer()
+    screened_at = fields.DateTime()
+    threshold = fields.Float()
+    list_versions = fields.Dict(metadata={"description": "The version number of each list screened against"})
+    reason = fields.String()
+    hits = fields.List(fields.Nested(HitSchema), metadata={"description": "Hits the screening found"})

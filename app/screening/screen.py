@@ -6,7 +6,7 @@ import logging
 from sqlalchemy import select
 
 from app.bulk import CHUNK, chunks
-from app.errors import Invalid
+from app.errors import Conflict, Invalid
 from app.registry.models import Entity, Role
 from app.registry.service import get_entity
 from app.scoring import rescoring
@@ -76,9 +76,17 @@ def entries_by_id(session, ids):
     return found
 
 
+def lists_loaded(session):
+    """Whether any watchlist has been imported (before that, an entity cannot be said to be screened)."""
+    return session.scalar(select(WatchlistSource.id).where(WatchlistSource.current_version_id.isnot(None))
+                          .limit(1)) is not None
+
+
 def screen_entity(session, entity_id, *, threshold, reason="screened", indexes=None):
     """Screen an entity and its people against every list; update its hits and record the screening."""
     entity = get_entity(session, entity_id)
+    if not lists_loaded(session):
+        raise Conflict("No watchlist is loaded yet: import one first (fairrecruit watchlist import).")
     indexes = indexes or live.current(session)
     found = {}
     keys = {}
@@ -183,3 +191,24 @@ def similar_entities(session, text, *, threshold=SEARCH_THRESHOLD, limit=500):
     index = live.current(session, registry=True).registry
     return frozenset(match.key[1] for match in index.search(Query((text,)), threshold=threshold, limit=limit,
                                                            groups={"entity"}))
+
+
+def screen_registry(session, *, threshold):
+    """Screen every live entity: (how many, how many hits)."""
+    if not lists_loaded(session):
+        raise Conflict("No watchlist is loaded yet: import one first (fairrecruit watchlist import).")
+    indexes = live.current(session)
+    ids = session.scalars(select(Entity.id).where(Entity.deleted_at.is_(None)).order_by(Entity.id)).all()
+    hits = 0
+    for entity_id in ids:
+        hits += len(screen_entity(session, entity_id, threshold=threshold, reason="whole registry", indexes=indexes))
+    return len(ids), hits
+
+
+def screen_names(session, queries, *, threshold, lists=None, limit=HITS_PER_SUBJECT):
+    """Screen many checked queries at once: [(query, [(match, entry)])] in the same order."""
+    index = live.current(session).lists
+    groups = set(lists) if lists else None
+    found = [(query, index.search(query, threshold=threshold, limit=limit, groups=groups)) for query in queries]
+    entries = entries_by_id(session, [match.key for _, matches in found for match in matches])
+    return [(query, [(match, entries[match.key]) for match in matches]) for query, matches in found]
