@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import db
 from app.accounts import service as accounts
@@ -17,11 +17,14 @@ from app.errors import Conflict
 from app.registry import importer
 from app.registry.models import Authority, Entity, Note, PortfolioEntry, Relationship
 from app.registry.names import name_key
-from app.scoring import service as scoring
+from app.scoring import rescoring, service as scoring
 from app.scoring.models import AuditFinding, FeeLine, PracticeAssessment, Score
 from app.scoring.schemas import FeeLineSchema, FindingSchema, PracticeSchema
+from app.screening import screen
+from app.screening.models import Hit, WatchlistSource
 
 SEED = Path(__file__).resolve().parent.parent / "seed"
+DEMO_LIST = "demo-banned-agencies"
 
 
 def read_json(name):
@@ -113,6 +116,18 @@ def load_evidence(session):
     session.flush()
 
 
+def load_watchlist(session):
+    """Load the demo banned-agency list once and screen the registry against it (hits to review)."""
+    if session.scalar(select(WatchlistSource.id).where(WatchlistSource.name == DEMO_LIST)) is not None:
+        return None
+    result, _ = screen.import_and_screen(
+        session, DEMO_LIST, "generic-csv", [SEED / "banned-agencies.csv"], actor=OPERATOR, kind="banned_agency",
+        title="Banned recruitment agencies (demo, invented)", publisher="FairRecruit demo data",
+        threshold=current_app.config["SCREENING_THRESHOLD"])
+    screen.screen_registry(session, threshold=current_app.config["SCREENING_THRESHOLD"])
+    return result
+
+
 def score_unscored(session):
     """Give every entity without a score its first one (unless the rules changed since they were activated)."""
     scored = set(session.scalars(select(Score.entity_id).distinct()))
@@ -121,6 +136,8 @@ def score_unscored(session):
             if target not in scored:
                 scoring.score_entity(session, target, reason="demo data loaded")
     except Conflict as err:
+        # Nothing can be scored until the rules are activated again: the screenings' re-scores wait too.
+        rescoring.cancel(session)
         click.echo(f"Not scored: {err.message} (fairrecruit rules activate rules/default)", err=True)
 
 
@@ -135,8 +152,9 @@ def load(session):
     load_relationships(session)
     load_portfolios(session)
     load_evidence(session)
+    listed = load_watchlist(session)
     score_unscored(session)
-    return sign_ins, reports
+    return sign_ins, reports, listed
 
 
 @click.command("seed")
@@ -147,11 +165,14 @@ def seed_command():
     if current_app.config["FAIRRECRUIT_ENV"] == "production":
         raise click.ClickException("The demo data has public passwords; it is not loaded in production.")
     session = db.Session()
-    sign_ins, reports = load(session)
+    sign_ins, reports, listed = load(session)
     session.commit()
     for name, report in zip(("agencies", "employers"), reports):
         click.echo(f"{name}: created {report['created']}, updated {report['updated']}, "
                    f"unchanged {report['unchanged']}")
+    if listed:
+        hits = session.scalar(select(func.count()).select_from(Hit))
+        click.echo(f"watchlist {DEMO_LIST}: {listed.version.entry_count} entries, {hits} hits to review")
     click.echo("Demo sign-ins:")
     for email, password, role, organisation in sign_ins:
         click.echo(f"  {email:32} {password:24} {role:10} {organisation}")

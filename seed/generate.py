@@ -285,6 +285,34 @@ def evidence(agencies, rng):
     return records
 
 
+# A regulator's banned-agency list, invented: the banned agencies as a ministry might write them, their owners,
+# and agencies that are not in the demo registry. Loaded by the seed so the demo has hits to review.
+UNREGISTERED = [("Kalinchowk Dream Overseas Pvt. Ltd.", "NP"), ("Golden Dhow Manpower Supply W.L.L.", "QA"),
+                ("Pasig Horizon Placement Agency", "PH")]
+
+
+def banned_list(agencies):
+    """Rows of the demo banned-agency list in the generic-csv layout."""
+    rows = []
+    banned = [row for row in agencies if row["licence_status"] == "banned"]
+    for n, row in enumerate(banned, start=1):
+        # The ministry writes legal forms its own way: "Private Limited", "P.L.C.".
+        name = row["legal_name"].replace("Pvt. Ltd.", "Private Limited").replace("PLC", "P.L.C.")
+        registration = row["identifiers"].split(";")[0].split(":")[1]
+        rows.append({"id": f"BAN-{n:03d}", "name": name, "kind": "organization", "aliases": "",
+                     "countries": row["country"], "identifiers": f"registration:{registration}",
+                     "listed_on": f"2025-0{n}-15", "reason": "Licence banned: workers charged recruitment fees"})
+        owner = row["people"].split(";")[0].split(" (")[0].strip()
+        given, surname = owner.rsplit(" ", 1)
+        rows.append({"id": f"BAN-{n:03d}-P", "name": f"{surname.upper()}, {given}", "kind": "person", "aliases": "",
+                     "countries": row["country"], "identifiers": "", "listed_on": f"2025-0{n}-15",
+                     "reason": f"Owner of {name}"})
+    for n, (name, country) in enumerate(UNREGISTERED, start=len(banned) + 1):
+        rows.append({"id": f"BAN-{n:03d}", "name": name, "kind": "organization", "aliases": "", "countries": country,
+                     "identifiers": "", "listed_on": "2024-11-30", "reason": "Passports retained; contract substitution"})
+    return rows
+
+
 def write_json(name, value):
     (HERE / name).write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -307,6 +335,8 @@ def main():
     write_csv("relationships.csv", links, list(links[0]))
     write_json("portfolios.json", portfolios(agencies))
     write_json("evidence.json", evidence(agencies, rng))
+    banned = banned_list(agencies)
+    write_csv("banned-agencies.csv", banned, list(banned[0]))
     print(f"wrote {len(agencies)} agencies, {len(EMPLOYERS)} employers, {len(links)} relationships to {HERE}")
 
 

@@ -39,6 +39,16 @@ def later(session, entity_ids):
     session.info.setdefault("rescore", set()).update(entity_ids)
 
 
+def scored(session, entity_id):
+    """The entity was just scored on every fact flushed so far: it needs no re-scoring at commit."""
+    session.info.get("rescore", set()).discard(entity_id)
+
+
+def cancel(session):
+    """Drop the re-scores this transaction asked for (when scoring cannot run, say)."""
+    session.info.pop("rescore", None)
+
+
 def on_before_commit(session):
     from app.scoring import service  # noqa: PLC0415 (service imports the registry; this module loads early)
     pending = session.info.pop("rescore", set())

@@ -7,7 +7,7 @@ from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.registry.models import Entity
 from app.registry.service import get_entity
-from app.scoring import evaluate, facts as fact_source, rules
+from app.scoring import evaluate, facts as fact_source, rescoring, rules
 from app.scoring.activation import active_rule_set, explained, load_rule_set, record_activation, remember_rule_sets
 from app.scoring.located import Problems
 from app.scoring.models import AuditFinding, FeeLine, PracticeAssessment, Score
@@ -28,6 +28,8 @@ def score_entity(session, entity_id, reason, ruleset=None):
                   facts=facts, reason=reason)
     session.add(score)
     session.flush()
+    # This score already reflects every fact flushed so far: no need to score it again at commit.
+    rescoring.scored(session, entity_id)
     return score
 
 
