@@ -6,4 +6,5 @@ PY=../.venv/bin/python
 $PY bench_import.py --backend both
 $PY bench_api.py --backend both
 $PY bench_evaluate.py
+$PY bench_matcher.py
 $PY bench_scoring.py --backend both

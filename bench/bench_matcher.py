@@ -1,0 +1,196 @@
+"""The pure name matcher (no database, no Flask): index build and screening queries on the real lists, and on
+one million synthetic list names (built in a subprocess of its own, so its memory figure is the index's)."""
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from types import SimpleNamespace
+
+from common import OUT, median_ms, p99_ms, report
+
+from app.bulk import paused_gc
+from app.config import SCREENING_THRESHOLD
+from app.screening.index import NameIndex, Query
+from app.screening.normalize import normalize
+from app.screening.screen import HITS_PER_SUBJECT
+from bench.eval_matching import clean_names, variant
+from bench.generate_agencies import CORRIDORS
+from bench.lists import load_all
+from bench.synthetic_names import Pools, listed_words, synthetic_entries
+
+VARIANTS = ("typo_1", "legal_form", "word_order")
+MIX = (0.45, 0.8)   # below the first: a variant of a listed name; below the second: an agency; else a person
+WARM_UP = 1000      # queries run before measuring: the first ones fill the normaliser's and similarity caches
+
+
+def query_mix(count, rng, listed, known, people):
+    """`count` screening queries, labelled: listed names lightly changed (a typo, another legal form, another
+    word order), agency names on no list, and people's names (a quarter sharing words with listed people)."""
+    queries = []
+    while len(queries) < count:
+        draw = rng.random()
+        if draw < MIX[0]:
+            entry = rng.choice(listed)
+            text = variant(entry, rng.choice(VARIANTS), rng)
+            if text and text != entry.name:
+                queries.append(("listed", Query((text,), kind=entry.kind)))
+        elif draw < MIX[1]:
+            (name, country), = clean_names(1, rng, known)
+            queries.append(("agency", Query((name,), kind="organization", countries=frozenset([country]))))
+        else:
+            queries.append(("person", Query((person_name(rng, people),), kind="person")))
+    return queries
+
+
+def person_name(rng, people):
+    """An agency owner or worker: names of a recruitment corridor, or given and family names seen on the lists."""
+    if rng.random() < 0.5:
+        given, family = people
+    else:
+        corridor = CORRIDORS[rng.choice(list(CORRIDORS))]
+        given, family = corridor[4], corridor[5]
+    middle = f" {rng.choice(given)}" if rng.random() < 0.4 else ""
+    return f"{rng.choice(given)}{middle} {rng.choice(family)}"
+
+
+def timed_queries(index, queries):
+    """Seconds each search takes, and how many queries of each label found something."""
+    samples, found = [], {}
+    for label, query in queries:
+        start = time.perf_counter()
+        hits = index.search(query, threshold=SCREENING_THRESHOLD, limit=HITS_PER_SUBJECT)
+        samples.append(time.perf_counter() - start)
+        found.setdefault(label, [0, 0])
+        found[label][0] += bool(hits)
+        found[label][1] += 1
+    return samples, found
+
+
+def hit_shares(found):
+    return ", ".join(f"{label} {hits / total:.0%} of {total}" for label, (hits, total) in sorted(found.items()))
+
+
+def rss_mb():
+    """Peak resident memory of this process so far (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_lists(count):
+    """Targets on the real lists: build < 10 s; one query median < 2 ms and p99 < 20 ms; 10,000 queries < 10 s."""
+    start = time.perf_counter()
+    entries = load_all()
+    parsing = time.perf_counter() - start
+    index = NameIndex()
+    names = 0
+    start = time.perf_counter()
+    with paused_gc():  # as the service builds its indexes (app.screening.indexes)
+        for e in entries:
+            index.add((e.source, e.entry_id), (e.name, *e.aliases, *e.weak_aliases), group=e.source, kind=e.kind,
+                      countries=e.countries, identifiers=[v for _, v in e.identifiers])
+            names += 1 + len(e.aliases) + len(e.weak_aliases)
+    build = time.perf_counter() - start
+    print(f"real lists: {len(entries):,} entries, {names:,} names, {len(index.vocabulary.words):,} distinct words; "
+          f"parsing the files took {parsing:.1f} s (not counted)", flush=True)
+    report(f"build the index of {len(entries):,} list entries", build, 10, "s")
+
+    given, family, _ = listed_words(entries)
+    people = (list(given.elements()), list(family.elements()))
+    known = {normalize(e.name, e.kind).tokens for e in entries}
+    listed = [e for e in entries if e.kind in ("organization", "person")]
+    timed_queries(index, query_mix(WARM_UP, random.Random(1), listed, known, people))
+    samples, found = timed_queries(index, query_mix(count, random.Random(2), listed, known, people))
+    report(f"one query, median of {count:,}", median_ms(samples), 2, "ms")
+    report(f"one query, 99th percentile of {count:,}", p99_ms(samples), 20, "ms")
+    print(f"{'':58} queries with a hit: {hit_shares(found)}", flush=True)
+    batch = query_mix(10_000, random.Random(3), listed, known, people)
+    start = time.perf_counter()
+    for _, query in batch:
+        index.search(query, threshold=SCREENING_THRESHOLD, limit=HITS_PER_SUBJECT)
+    report("10,000 queries in a loop", time.perf_counter() - start, 10, "s")
+    return entries, known, people
+
+
+def write_million(path, size, entries, known, people, count):
+    """Write the synthetic entries and the queries to look them up with (JSON lines; generation is not timed)."""
+    start = time.perf_counter()
+    pools = Pools(entries, random.Random(5))
+    rng = random.Random(6)
+    sample = []
+    with open(path, "w") as out:
+        for n, entry in enumerate(synthetic_entries(size, pools, seed=7)):
+            out.write(json.dumps(entry) + "\n")
+            if n % 50 == 0:
+                sample.append(SimpleNamespace(name=entry["names"][0], kind=entry["kind"]))
+        mix = query_mix(WARM_UP + count, rng, sample, known, people)
+        out.write(json.dumps([[q.names[0], q.kind, sorted(q.countries), label] for label, q in mix]) + "\n")
+    print(f"synthetic names: {size:,} written in {time.perf_counter() - start:.0f} s (not counted); made of "
+          f"{pools.vocabulary:,} words", flush=True)
+
+
+def bench_million(path):
+    """Targets at one million names (run alone in a subprocess): build < 90 s and < 2 GB; one query median < 20 ms."""
+    baseline = rss_mb()
+    index = NameIndex()
+    entries = names = 0
+    adding = 0.0
+    with open(path) as lines, paused_gc():
+        for line in lines:
+            entry = json.loads(line)
+            if isinstance(entry, list):
+                queries = [(label, Query((text,), kind=kind, countries=frozenset(countries)))
+                           for text, kind, countries, label in entry]
+                break
+            start = time.perf_counter()
+            index.add(entry["key"], entry["names"], group="synthetic", kind=entry["kind"],
+                      countries=entry["countries"], identifiers=entry["identifiers"])
+            adding += time.perf_counter() - start
+            entries += 1
+            names += len(entry["names"])
+    peak = rss_mb()
+    print(f"synthetic lists: {entries:,} entries, {names:,} names, {len(index.vocabulary.words):,} distinct words",
+          flush=True)
+    report(f"build the index of {names:,} names", adding, 90, "s")
+    report("peak memory of the build process", peak, 2048, "MB")
+    report(f"  of which the index (above {baseline:.0f} MB with the modules loaded)", peak - baseline, 2048, "MB")
+    timed_queries(index, queries[:WARM_UP])
+    samples, found = timed_queries(index, queries[WARM_UP:])
+    count = len(queries) - WARM_UP
+    report(f"one query at {names:,} names, median of {count:,}", median_ms(samples), 20, "ms")
+    print(f"{'':58} 99th percentile {p99_ms(samples):.1f} ms (no target); queries with a hit: {hit_shares(found)}",
+          flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("lists", "million"), help="run only this part")
+    parser.add_argument("--queries", type=int, default=5000, help="measured single queries (default 5,000)")
+    parser.add_argument("--million", type=int, default=1_000_000, help="synthetic names (default 1,000,000)")
+    parser.add_argument("--million-queries", type=int, default=3000, help="measured queries at that size")
+    parser.add_argument("--build", help=argparse.SUPPRESS)  # the subprocess: build from this file and query
+    args = parser.parse_args()
+    if args.build:
+        bench_million(args.build)
+        return
+    if args.only != "million":
+        entries, known, people = bench_lists(args.queries)
+    else:
+        entries = load_all()
+        known = {normalize(e.name, e.kind).tokens for e in entries}
+        given, family, _ = listed_words(entries)
+        people = (list(given.elements()), list(family.elements()))
+    if args.only != "lists":
+        OUT.mkdir(exist_ok=True)
+        path = OUT / f"synthetic_names_{args.million}.jsonl"
+        write_million(path, args.million, entries, known, people, args.million_queries)
+        del entries, known
+        # Linux carries a process's peak RSS over exec: started from this process, the build would report our
+        # own peak. A shell in between forks it from a small process instead.
+        subprocess.run(["/bin/sh", "-c", '"$0" "$@"; exit $?', sys.executable, __file__, "--build", str(path)],
+                       check=True)
+
+
+if __name__ == "__main__":
+    main()
