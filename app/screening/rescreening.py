@@ -4,13 +4,14 @@ Like scoring, screening listens to the registry: the entities whose screened nam
 and screened just before the transaction commits, in that same transaction (and before they are re-scored,
 since a screening changes the watchlist fact).
 """
-from flask import current_app
 from sqlalchemy import event, inspect
 
 from app import db
 from app.registry.models import Alias, Entity, Identifier, Licence, Role
 
 NAMED = (Alias, Identifier, Role, Licence)
+# Each app's SCREENING_THRESHOLD by its engine's URL: registry writes may commit outside an app context.
+THRESHOLDS = {}
 
 
 def changed_entities(session):
@@ -36,7 +37,7 @@ def on_before_commit(session):
     pending = session.info.pop("rescreen", set())
     if not pending or not screen.lists_loaded(session):
         return
-    threshold = current_app.config["SCREENING_THRESHOLD"]
+    threshold = THRESHOLDS[str(session.get_bind().engine.url)]
     for entity_id in sorted(pending):
         entity = session.get(Entity, entity_id)
         if entity is not None and entity.deleted_at is None:
@@ -49,6 +50,7 @@ def on_rollback(session):
 
 def init_app(app):
     """Listen to the app's sessions (once per process), ahead of re-scoring."""
+    THRESHOLDS[str(app.extensions["engine"].url)] = app.config["SCREENING_THRESHOLD"]
     factory = db.Session.session_factory
     if not event.contains(factory, "after_flush", on_after_flush):
         event.listen(factory, "after_flush", on_after_flush)
