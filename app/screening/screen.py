@@ -61,6 +61,12 @@ def screen_name(session, query, *, threshold, lists=None, limit=HITS_PER_SUBJECT
     """Ad-hoc screening of a name against the lists: matches with their entries, nothing stored."""
     for position, name in enumerate(query.names):
         check_name(name, "name" if position == 0 else f"aliases[{position - 1}]")
+    if lists:
+        # A misspelt list would screen against nothing and look clean.
+        known = set(session.scalars(select(WatchlistSource.name).where(WatchlistSource.name.in_(sorted(set(lists))))))
+        unknown = ", ".join(sorted(set(lists) - known))
+        if unknown:
+            raise Invalid(f"No watchlist named {unknown}.", {"lists": [f"Unknown: {unknown}."]})
     indexes = live.current(session)
     matches = indexes.lists.search(query, threshold=threshold, limit=limit, groups=set(lists) if lists else None)
     entries = entries_by_id(session, [m.key for m in matches])
