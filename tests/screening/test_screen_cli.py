@@ -1,0 +1,131 @@
+"""`fairrecruit screen` (a CSV of names to JSON lines of hits) and `fairrecruit watchlist import|screen-registry`."""
+import json
+from pathlib import Path
+
+import pytest
+
+from app.accounts.cli import OPERATOR
+from app.screening.models import Screening
+from app.screening.screen import import_and_screen
+from tests.conftest import count
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "screening"
+BATCH = DATA / "batch"
+
+
+def load(session, name, path, kind="banned_agency"):
+    import_and_screen(session, name, "generic-csv", [DATA / path], actor=OPERATOR, kind=kind, threshold=0.8)
+    session.commit()
+
+
+@pytest.fixture
+def lists(session):
+    load(session, "np-banned", "hits/banned_v1.csv")
+    load(session, "debarred", "batch/debarred.csv", kind="debarment")
+
+
+def screen(runner, tmp_path, *options, source="names.csv"):
+    """Run `fairrecruit screen` on a fixture file: (result, the output's lines by id, or None if none written)."""
+    output = tmp_path / "hits.jsonl"
+    result = runner.invoke(args=["screen", "--input", str(BATCH / source), "--output", str(output), *options])
+    if not output.exists():
+        return result, None
+    return result, {line["id"]: line for line in map(json.loads, output.read_text(encoding="utf-8").splitlines())}
+
+
+def found(line):
+    return [(hit["list"], hit["entry_id"]) for hit in line["hits"]]
+
+
+def test_screen_writes_a_line_per_row_with_its_hits_best_first(runner, tmp_path, lists):
+    result, lines = screen(runner, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "4 names screened, 3 hits at or above 0.8" in result.output
+    assert list(lines) == ["n-1", "n-2", "n-3", "n-4"]
+    gulf = lines["n-1"]
+    assert gulf["name"] == "Gulf Dream Manpower Pvt Ltd"
+    assert found(gulf) == [("np-banned", "B-1"), ("debarred", "D-1")]
+    assert gulf["hits"][0]["score"] > gulf["hits"][1]["score"]
+    best = gulf["hits"][0]
+    assert best["name"] == "Gulf Dream Manpower Pvt Ltd"
+    assert best["matched_name"] == "Gulf Dreams Manpower Private Limited"
+    assert best["explanation"]["query_normalised"] == "gulf dream manpower pvt ltd"
+    assert found(lines["n-2"]) == [("np-banned", "B-2")]
+    assert lines["n-2"]["hits"][0]["matched_name"] == "THAPA, Ram Bahadur"
+    assert lines["n-3"]["hits"] == lines["n-4"]["hits"] == []
+
+
+def test_screen_takes_a_threshold_and_the_lists_to_use(runner, tmp_path, lists):
+    _, default = screen(runner, tmp_path)
+    result, loose = screen(runner, tmp_path, "--threshold", "0.5")
+    assert "hits at or above 0.5" in result.output
+    assert default["n-3"]["hits"] == [] and found(loose["n-3"]) == [("np-banned", "B-1"), ("debarred", "D-1")]
+    assert all(hit["score"] >= 0.5 for hit in loose["n-3"]["hits"])
+    result, debarred = screen(runner, tmp_path, "--lists", "debarred")
+    assert result.exit_code == 0, result.output
+    assert found(debarred["n-1"]) == [("debarred", "D-1")] and debarred["n-2"]["hits"] == []
+
+
+def test_without_a_threshold_the_configured_one_applies(runner, tmp_path, lists, app):
+    result, lines = screen(runner, tmp_path)
+    assert f"hits at or above {app.config['SCREENING_THRESHOLD']}" in result.output
+    assert all(hit["score"] >= app.config["SCREENING_THRESHOLD"] for line in lines.values() for hit in line["hits"])
+
+
+@pytest.mark.parametrize("source, column", [("no_id.csv", "id"), ("no_name.csv", "name")])
+def test_an_input_without_a_required_column_names_it(runner, tmp_path, lists, source, column):
+    result, lines = screen(runner, tmp_path, source=source)
+    assert result.exit_code == 1 and lines is None
+    assert f"missing column(s) {column};" in result.output
+
+
+def test_every_bad_cell_is_reported_with_its_row_and_column_and_nothing_is_written(runner, tmp_path, lists):
+    result, lines = screen(runner, tmp_path, source="bad_cells.csv")
+    assert result.exit_code == 1 and lines is None
+    assert list(tmp_path.iterdir()) == []  # no half-written file either
+    assert "4 bad cell(s); nothing was screened" in result.output
+    assert 'row 3, column "name": missing' in result.output
+    assert """row 4, column "kind": must be one of: organization, person; got 'company'""" in result.output
+    assert """row 5, column "country": 'Nepal' is not an ISO 3166 alpha-2 code""" in result.output
+    assert """row 6, column "identifiers": 'NP-REG-88121' is not scheme:value""" in result.output
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--lists", "np-banned,ofac-sdm"], "'--lists': no watchlist named ofac-sdm"),
+    (["--threshold", "2"], "'--threshold': 2.0 is not in the range 0<=x<=1"),
+])
+def test_bad_options_are_usage_errors_naming_the_problem(runner, tmp_path, lists, options, message):
+    result, lines = screen(runner, tmp_path, *options)
+    assert result.exit_code == 2 and message in result.output and lines is None
+
+
+def test_a_missing_input_file_is_a_usage_error(runner, tmp_path, lists):
+    result, lines = screen(runner, tmp_path, source="no-such.csv")
+    assert result.exit_code == 2 and "does not exist" in result.output and lines is None
+
+
+def test_watchlist_import_says_how_many_registered_entities_it_screened(runner, session, make_agency):
+    make_agency(legal_name="Gulf Dream Manpower Pvt. Ltd.")
+    make_agency(legal_name="Annapurna Job Link Pvt Ltd")
+    result = runner.invoke(args=["watchlist", "import", "--source", "np-banned", "--format", "generic-csv",
+                                 "--kind", "banned_agency", str(DATA / "hits" / "banned_v1.csv")])
+    assert result.exit_code == 0, result.output
+    assert "1 registered entities screened for the changes" in result.output
+
+
+def test_screen_registry_screens_every_entity(runner, session, make_agency, lists):
+    for name in ("Gulf Dream Manpower Pvt. Ltd.", "Annapurna Job Link Pvt Ltd", "Kantipur Sky Recruitment"):
+        make_agency(legal_name=name)
+    before = count(session, Screening)
+    result = runner.invoke(args=["watchlist", "screen-registry"])
+    assert result.exit_code == 0, result.output
+    assert "3 entities screened, 3 hits at or above 0.8" in result.output
+    assert count(session, Screening) == before + 3
+
+
+def test_screen_registry_without_a_list_says_to_load_one(runner, session, make_agency):
+    make_agency()
+    result = runner.invoke(args=["watchlist", "screen-registry"])
+    assert result.exit_code == 1
+    assert "No watchlist is loaded yet: import one first" in result.output
+    assert count(session, Screening) == 0
