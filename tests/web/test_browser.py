@@ -1,5 +1,6 @@
 """The pages in a real browser (Debian's Chromium driven by Playwright) against a live server."""
 from datetime import date
+from pathlib import Path
 import shutil
 import threading
 
@@ -12,7 +13,11 @@ from app.accounts import service as accounts
 from app.registry import service as registry
 from app.registry.models import Authority
 from app.scoring.models import PracticeAssessment
+from app.accounts.cli import OPERATOR
+from app.screening.screen import import_and_screen
 from tests.conftest import PASSWORD, fresh_database_url, make_app
+
+LIST = Path(__file__).resolve().parent.parent / "data" / "screening" / "hits" / "browser_list.csv"
 
 SCORED = {}
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -37,6 +42,12 @@ def live_server(tmp_path_factory):
                       "destinations": ["QA"], "sectors": []}]})
     session.add(PracticeAssessment(entity_id=agency.id, source="audit", assessed_on=date(2026, 10, 1),
                                    documents_retained=True, written_contract=True))
+    platform = accounts.create_organisation(session, name="Browser Test Platform", kind="platform")
+    accounts.create_user(session, organisation_id=platform.id, email="reviewer@platform.example",
+                         name="Rita Reviewer", role="analyst", password=PASSWORD)
+    session.commit()
+    import_and_screen(session, "np-banned", "generic-csv", [LIST], actor=OPERATOR, kind="banned_agency",
+                      threshold=0.8)
     session.commit()
     SCORED["id"] = agency.id
     db.Session.remove()
@@ -115,3 +126,28 @@ def test_analyst_reads_a_score_rule_by_rule_on_a_phone(page, live_server):
     assert "D · Passports and identity documents stay with the worker" in first and "fail" in first
     assert "Fix: Return every document today" in first
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling on a phone
+
+
+def test_reviewer_dismisses_a_hit_with_a_reason_on_a_phone(page, live_server):
+    page.goto(f"{live_server}/login")
+    page.fill("#email", "reviewer@platform.example")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.click("header >> text=Hits")
+    row = page.locator("#hits tbody tr").nth(0).inner_text()
+    assert "Gorkha Global Placement Pvt. Ltd." in row and "np-banned" in row
+    page.locator("#hits tbody tr a").nth(0).click()
+    assert "gorkha global placement pvt ltd" in page.inner_text("main")
+    assert "gorkha" in page.inner_text("#words")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.select_option("#state-choice", "dismissed")
+    page.click("text=Record decision")
+    assert "reason" in page.inner_text("#error")  # a dismissal needs a reason
+    page.select_option("#state-choice", "dismissed")
+    page.select_option("#reason", "different_entity")
+    page.click("text=Record decision")
+    assert "is now dismissed" in page.inner_text("main")
+    assert "No open hits" in page.inner_text("#hits")
+    page.click("a[href*='state=dismissed']")
+    page.locator("#hits tbody tr a").nth(0).click()
+    assert page.inner_text("#state") == "dismissed" and "different_entity" in page.inner_text("#history")
