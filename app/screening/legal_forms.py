@@ -82,19 +82,21 @@ def split_legal_forms(words):
     """
     words = [legal_word(word) for word in words]
     last = len(words)
-    # best[i]: (words covered by forms, forms) for words[i:], filled from the end.
-    best = [(0, ())] * (last + 1)
+    # best[i]: (words covered by forms, minus how many forms, the forms) for words[i:], filled from the end;
+    # among splits covering as many words, the one with fewest forms wins ("co ltd", not "co" + "ltd").
+    best = [(0, 0, ())] * (last + 1)
     for i in range(last - 1, -1, -1):
-        choice = (best[i + 1][0], best[i + 1][1])
+        choice = best[i + 1]
         for size in range(1, min(LONGEST, last - i) + 1):
             phrase = " ".join(words[i:i + size])
             form = FORMS.get(phrase)
             if form and (phrase not in AMBIGUOUS or i == 0 or i + size == last):
-                covered = size + best[i + size][0]
-                if covered > choice[0]:
-                    choice = (covered, ((i, size, form),) + best[i + size][1])
+                covered, fewer, forms = best[i + size]
+                option = (covered + size, fewer - 1, ((i, size, form),) + forms)
+                if option[:2] > choice[:2]:
+                    choice = option
         best[i] = choice
-    taken = best[0][1]
+    taken = best[0][2]
     if not taken:
         return words, []
     skip = {i + k for i, size, _ in taken for k in range(size)}
