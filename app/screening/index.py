@@ -6,6 +6,7 @@ names the service knows: a word used by many agencies or listed companies counts
 from array import array
 from dataclasses import dataclass, field
 from math import log
+from operator import itemgetter
 
 from app.screening.match import NAME_WEIGHT, Side, compare, skeleton, token_similarity
 from app.screening.normalize import is_number, normalize
@@ -27,6 +28,7 @@ OTHER_COUNTRY = 0.85      # both sides name countries and none is shared
 MIN_IDENTIFIER = 5        # shorter identifiers ("12", "A1") collide by chance
 BOUND_SLACK = 1.2         # a near spelling on the list's side may weigh a little more than the query's word
 UNSEEN = 0.75             # the most a word with no near spelling in the index is assumed to match by
+NEARBY = 50000            # query words whose near spellings are remembered
 
 
 class Vocabulary:
@@ -39,6 +41,8 @@ class Vocabulary:
         self.deletes = {}
         self.skeletons = {}
         self.names = 0
+        self.weights = {}   # word id -> weight, valid until the counts change
+        self.nearby = {}    # query word -> its near spellings, valid until a new word comes
 
     def add(self, word):
         """The word's id, registering it on first sight."""
@@ -51,14 +55,28 @@ class Vocabulary:
                 for variant in deletions(word):
                     remember(self.deletes, variant, word_id)
                 remember(self.skeletons, skeleton(word), word_id)
+            self.nearby = {}  # last, and a new dict (see count)
         return word_id
+
+    def count(self, token_ids, step):
+        """Count a name's distinct words in (step 1) or out (step -1) of the word frequencies."""
+        for token_id in token_ids:
+            self.df[token_id] += step
+        self.names += step
+        # A new dict, not clear(): a weight computed meanwhile by a search in another thread goes to the old one.
+        self.weights = {}
 
     def weight(self, word_id):
         """Inverse document frequency, capped for the field's generic words."""
-        df = max(self.df[word_id], 1)
-        weight = log(1 + self.names / df)
-        if self.words[word_id] in GENERIC:
-            weight = min(weight, log(1 + 1 / GENERIC_SHARE))
+        # Every word of every candidate name is weighed, a few hundred per query; counts change far less often.
+        known = self.weights
+        weight = known.get(word_id)
+        if weight is None:
+            df = max(self.df[word_id], 1)
+            weight = log(1 + self.names / df)
+            if self.words[word_id] in GENERIC:
+                weight = min(weight, log(1 + 1 / GENERIC_SHARE))
+            known[word_id] = weight
         return weight
 
     def rare_weight(self):
@@ -67,6 +85,16 @@ class Vocabulary:
 
     def near(self, word):
         """Known words within a few edits of this one: [(word id, similarity)], the word itself first."""
+        # Queries repeat their words ("manpower", "mohammed"), and what is near a word only changes with new words.
+        known = self.nearby
+        found = known.get(word)
+        if found is None:
+            if len(known) >= NEARBY:
+                known.clear()
+            found = known[word] = tuple(self._near(word))
+        return list(found)
+
+    def _near(self, word):
         found = {}
         exact = self.ids.get(word)
         if exact is not None:
@@ -186,10 +214,10 @@ class NameIndex:
                 continue
             name_id = len(self.name_text)
             token_ids = tuple(vocabulary.add(token) for token in normal.tokens)
-            for token_id in set(token_ids):
-                vocabulary.df[token_id] += 1
+            distinct = set(token_ids)
+            vocabulary.count(distinct, 1)
+            for token_id in distinct:
                 self.postings.setdefault(token_id, array("I")).append(name_id)
-            vocabulary.names += 1
             self.name_record.append(position)
             self.name_tokens.append(token_ids)
             self.name_forms.append(normal.legal_forms)
@@ -207,9 +235,7 @@ class NameIndex:
         record = self.records[position]
         record.alive = False
         for name_id in record.names:
-            for token_id in set(self.name_tokens[name_id]):
-                self.vocabulary.df[token_id] -= 1
-            self.vocabulary.names -= 1
+            self.vocabulary.count(set(self.name_tokens[name_id]), -1)
 
     def search(self, query, *, threshold, limit=10, groups=None, kinds=None):
         """Records whose names or identifiers match the query at or above the threshold, best first.
@@ -281,12 +307,11 @@ class NameIndex:
                 get = rough.get
                 for name_id in postings:
                     rough[name_id] = get(name_id, 0.0) + gain
-        if len(rough) > CANDIDATES:
-            ranked = sorted(rough.items(), key=lambda item: -item[1])
-            rough = dict(ranked[:CANDIDATES * 4])
+        # One sort, keyed in C; it is stable, so names with equal rough scores keep their order.
+        ranked = sorted(rough.items(), key=itemgetter(1), reverse=True)[:CANDIDATES * 4]
         records = self.records
         picked = []
-        for name_id, value in sorted(rough.items(), key=lambda item: -item[1]):
+        for name_id, value in ranked:
             record = records[self.name_record[name_id]]
             if wanted(record):
                 picked.append((name_id, value))
@@ -306,7 +331,7 @@ class NameIndex:
         for name_id, rough in self._candidates(side, expansions, wanted):
             rough += unseen
             tokens = self.name_tokens[name_id]
-            weights = tuple(vocabulary.weight(t) for t in tokens)
+            weights = tuple(map(vocabulary.weight, tokens))
             # What the names share can weigh at most about twice the query's matched words: skip hopeless ones.
             if NAME_WEIGHT * min(1.0, BOUND_SLACK * 2 * rough / (query_weight + sum(weights))) + 1 - NAME_WEIGHT \
                     < threshold:
