@@ -56,6 +56,13 @@ def person_name(rng, people):
     return f"{rng.choice(given)}{middle} {rng.choice(family)}"
 
 
+def query_material(entries):
+    """What queries are made of besides the listed names: the listed names' tokens (for clean names to avoid)
+    and the given and family names seen on the lists."""
+    given, family, _ = listed_words(entries)
+    return {normalize(e.name, e.kind).tokens for e in entries}, (list(given.elements()), list(family.elements()))
+
+
 def timed_queries(index, queries):
     """Seconds each search takes, and how many queries of each label found something."""
     samples, found = [], {}
@@ -96,9 +103,7 @@ def bench_lists(count):
           f"parsing the files took {parsing:.1f} s (not counted)", flush=True)
     report(f"build the index of {len(entries):,} list entries", build, 10, "s")
 
-    given, family, _ = listed_words(entries)
-    people = (list(given.elements()), list(family.elements()))
-    known = {normalize(e.name, e.kind).tokens for e in entries}
+    known, people = query_material(entries)
     listed = [e for e in entries if e.kind in ("organization", "person")]
     timed_queries(index, query_mix(WARM_UP, random.Random(1), listed, known, people))
     samples, found = timed_queries(index, query_mix(count, random.Random(2), listed, known, people))
@@ -178,14 +183,11 @@ def main():
         entries, known, people = bench_lists(args.queries)
     else:
         entries = load_all()
-        known = {normalize(e.name, e.kind).tokens for e in entries}
-        given, family, _ = listed_words(entries)
-        people = (list(given.elements()), list(family.elements()))
+        known, people = query_material(entries)
     if args.only != "lists":
         OUT.mkdir(exist_ok=True)
         path = OUT / f"synthetic_names_{args.million}.jsonl"
         write_million(path, args.million, entries, known, people, args.million_queries)
-        del entries, known
         # Linux carries a process's peak RSS over exec: started from this process, the build would report our
         # own peak. A shell in between forks it from a small process instead.
         subprocess.run(["/bin/sh", "-c", '"$0" "$@"; exit $?', sys.executable, __file__, "--build", str(path)],
