@@ -1,25 +1,12 @@
-"""The in-memory name index: words, their weights and near spellings, and candidate search (pure).
-
-One Vocabulary is shared by every NameIndex (watchlists, registry), so word weights are learned from all the
-names the service knows: a word used by many agencies or listed companies counts for little.
-"""
+"""The in-memory name index: names of a collection, and candidate search with full comparison (pure)."""
 from array import array
 from dataclasses import dataclass, field
-from math import log
 from operator import itemgetter
 
-from app.screening.match import NAME_WEIGHT, Side, compare, skeleton, token_similarity
-from app.screening.normalize import is_number, normalize
+from app.screening.match import NAME_WEIGHT, Side, compare, token_similarity
+from app.screening.normalize import normalize
+from app.screening.vocabulary import Vocabulary
 
-# Words so common in recruiters' and companies' names that they barely tell two apart, whatever the counts say.
-GENERIC = frozenset("""
-    manpower overseas recruitment recruiting recruiters employment employments services service international
-    intl human resources resource agency agencies global trading traders trade general consultancy consultants
-    consulting consultant group holding holdings enterprise enterprises solutions industries industry
-    travels travel tours placement placements staffing workforce labour labor supply suppliers export
-    import exports imports the and of for al el
-""".split())
-GENERIC_SHARE = 0.02      # a generic word weighs at most what a word found in 2% of names weighs
 CANDIDATES = 60           # names fully compared per query name, best rough scores first
 CROWDED = 20000           # a word on more names than this is only searched when nothing rarer matched
 IDENTIFIER_EVIDENCE = 0.8  # an identical identifier alone scores this
@@ -27,116 +14,7 @@ KIND_MISMATCH = 0.7       # an organisation's name on a person, or the reverse
 OTHER_COUNTRY = 0.85      # both sides name countries and none is shared
 MIN_IDENTIFIER = 5        # shorter identifiers ("12", "A1") collide by chance
 BOUND_SLACK = 1.2         # a near spelling on the list's side may weigh a little more than the query's word
-UNSEEN = 0.75             # the most a word with no near spelling in the index is assumed to match by
-NEARBY = 50000            # query words whose near spellings are remembered
-
-
-class Vocabulary:
-    """Every word of every indexed name: ids, how many names use each, and one-deletion neighbours."""
-
-    def __init__(self):
-        self.ids = {}
-        self.words = []
-        self.df = array("I")
-        self.deletes = {}
-        self.skeletons = {}
-        self.names = 0
-        self.weights = {}   # word id -> weight, valid until the counts change
-        self.nearby = {}    # query word -> its near spellings, valid until a new word comes
-
-    def add(self, word):
-        """The word's id, registering it on first sight."""
-        word_id = self.ids.get(word)
-        if word_id is None:
-            word_id = self.ids[word] = len(self.words)
-            self.words.append(word)
-            self.df.append(0)
-            if len(word) >= 4 and not is_number(word):
-                for variant in deletions(word):
-                    remember(self.deletes, variant, word_id)
-                remember(self.skeletons, skeleton(word), word_id)
-            self.nearby = {}  # last, and a new dict (see count)
-        return word_id
-
-    def count(self, token_ids, step):
-        """Count a name's distinct words in (step 1) or out (step -1) of the word frequencies."""
-        for token_id in token_ids:
-            self.df[token_id] += step
-        self.names += step
-        # A new dict, not clear(): a weight computed meanwhile by a search in another thread goes to the old one.
-        self.weights = {}
-
-    def weight(self, word_id):
-        """Inverse document frequency, capped for the field's generic words."""
-        # Every word of every candidate name is weighed, a few hundred per query; counts change far less often.
-        known = self.weights
-        weight = known.get(word_id)
-        if weight is None:
-            df = max(self.df[word_id], 1)
-            weight = log(1 + self.names / df)
-            if self.words[word_id] in GENERIC:
-                weight = min(weight, log(1 + 1 / GENERIC_SHARE))
-            known[word_id] = weight
-        return weight
-
-    def rare_weight(self):
-        """The weight of a word no indexed name uses."""
-        return log(1 + max(self.names, 1))
-
-    def near(self, word):
-        """Known words within a few edits of this one: [(word id, similarity)], the word itself first."""
-        # Queries repeat their words ("manpower", "mohammed"), and what is near a word only changes with new words.
-        known = self.nearby
-        found = known.get(word)
-        if found is None:
-            if len(known) >= NEARBY:
-                known.clear()
-            found = known[word] = tuple(self._near(word))
-        return list(found)
-
-    def _near(self, word):
-        found = {}
-        exact = self.ids.get(word)
-        if exact is not None:
-            found[exact] = 1.0
-        if len(word) < 4 or is_number(word):
-            return list(found.items())
-        probes = {word, *deletions(word)}
-        if len(word) >= 7:
-            probes.update(d for variant in deletions(word) for d in deletions(variant))
-        candidates = [self.ids.get(probe) for probe in probes]
-        candidates += [word_id for probe in probes for word_id in ids_of(self.deletes.get(probe))]
-        # Transliterations that differ in their vowels ("nurzai", "noorzai") share their consonants.
-        candidates += ids_of(self.skeletons.get(skeleton(word)))
-        for word_id in candidates:
-            if word_id is not None and word_id not in found:
-                similarity = token_similarity(word, self.words[word_id])
-                if similarity:
-                    found[word_id] = similarity
-        return sorted(found.items(), key=lambda item: -item[1])
-
-
-def remember(table, key, word_id):
-    """Add a word id under a key, keeping a single id as a plain int to save memory."""
-    known = table.get(key)
-    if known is None:
-        table[key] = word_id
-    elif isinstance(known, int):
-        table[key] = [known, word_id]
-    else:
-        known.append(word_id)
-
-
-def ids_of(known):
-    """The word ids kept under a key: none, one or several."""
-    if known is None:
-        return ()
-    return (known,) if isinstance(known, int) else known
-
-
-def deletions(word):
-    """The word with one letter taken out, every way."""
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
+UNKNOWN_AT_MOST = 0.9     # the most a word two edits away from a query word resembles it
 
 
 @dataclass(slots=True)
@@ -326,16 +204,28 @@ class NameIndex:
         vocabulary = self.vocabulary
         found = []
         query_weight = sum(side.weights)
-        # Words the index knows no near spelling of may still resemble a candidate's word more loosely.
-        unseen = sum(UNSEEN * weight for weight, near in zip(side.weights, expansions) if not near)
+        # Words the index does not know (typos, most likely) may resemble a candidate's word by more edits than
+        # the near spellings found for them: such words are compared with each candidate's words directly.
+        unknown = [(token, weight) for token, weight, near in zip(side.tokens, side.weights, expansions)
+                   if len(token) >= 6 and (not near or near[0][1] < 1.0)]
+        # Words not found near have two edits or more: at most this similar.
+        hope = UNKNOWN_AT_MOST * sum(weight for _, weight in unknown)
+
+        def bound(rough, weights):
+            """What the names share can weigh at most about twice the query's matched words."""
+            return NAME_WEIGHT * min(1.0, BOUND_SLACK * 2 * rough / (query_weight + sum(weights))) + 1 - NAME_WEIGHT
+
         for name_id, rough in self._candidates(side, expansions, wanted):
-            rough += unseen
             tokens = self.name_tokens[name_id]
             weights = tuple(map(vocabulary.weight, tokens))
-            # What the names share can weigh at most about twice the query's matched words: skip hopeless ones.
-            if NAME_WEIGHT * min(1.0, BOUND_SLACK * 2 * rough / (query_weight + sum(weights))) + 1 - NAME_WEIGHT \
-                    < threshold:
-                continue
+            if bound(rough, weights) < threshold:
+                if not unknown or bound(rough + hope, weights) < threshold:
+                    continue
+                words = [vocabulary.words[t] for t in tokens]
+                rough += sum(weight * max(token_similarity(token, word) for word in words)
+                             for token, weight in unknown)
+                if bound(rough, weights) < threshold:
+                    continue
             match = self._compare(side, normal, name, name_id, self.records[self.name_record[name_id]], query,
                                   threshold, weights)
             if match:
