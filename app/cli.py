@@ -36,6 +36,15 @@ def revision(message):
     migrate.revision(current_app, message)
 
 
+def fail(where, err):
+    """Print an AppError with every problem and its place, and exit 1 (the caller has rolled back)."""
+    click.echo(f"{where}: {err.message}", err=True)
+    for place, messages in err.errors.items():
+        for message in messages:
+            click.echo(f"  {place}: {message}", err=True)
+    raise SystemExit(1)
+
+
 def init_app(app):
     """Attach every command group."""
     from app.accounts import cli as accounts_cli  # noqa: PLC0415  (capability CLIs import the app package)

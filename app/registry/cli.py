@@ -1,11 +1,11 @@
 """Registry commands: bulk import and export."""
-import sys
 
 import click
 from flask.cli import with_appcontext
 
 from app import db
 from app.accounts.cli import OPERATOR
+from app.cli import fail
 from app.errors import AppError
 from app.registry import export, importer, tables
 
@@ -32,11 +32,7 @@ def import_command(path, fmt, kind, skip_invalid):
                                           skip_invalid=skip_invalid)
     except AppError as err:
         session.rollback()
-        click.echo(f"{path}: {err.message}", err=True)
-        for where, messages in err.errors.items():
-            for message in messages:
-                click.echo(f"  {where}: {message}", err=True)
-        sys.exit(1)
+        fail(path, err)
     session.commit()
     click.echo(f"{path}: {report['rows']} rows; created {report['created']}, updated {report['updated']}, "
                f"unchanged {report['unchanged']}, skipped {len(report['skipped'])}")

@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 
 from app import db
 from app.accounts.cli import OPERATOR
+from app.cli import fail
 from app.errors import AppError
 from app.registry import tables
 from app.scoring import evaluate, importer, rules, service
@@ -141,11 +142,7 @@ def import_command(path, evidence, fmt, skip_invalid):
                                               evidence=evidence, skip_invalid=skip_invalid)
     except AppError as err:
         session.rollback()
-        click.echo(f"{path}: {err.message}", err=True)
-        for where, messages in err.errors.items():
-            for message in messages:
-                click.echo(f"  {where}: {message}", err=True)
-        raise SystemExit(1) from None
+        fail(path, err)
     session.commit()
     click.echo(f"{path}: {report['rows']} rows; {report['imported']} imported for {report['entities']} entities "
                f"(re-scored), skipped {len(report['skipped'])}")

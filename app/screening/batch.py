@@ -30,7 +30,7 @@ def read_queries(path):
             if missing or unknown:
                 message = (f"missing column(s) {', '.join(missing)}; " if missing else "") + \
                           (f"unknown column(s) {', '.join(unknown)}; " if unknown else "")
-                raise Invalid(f"{path}: row 1: {message}the columns are {', '.join(REQUIRED + OPTIONAL)} "
+                raise Invalid(f"row 1: {message}the columns are {', '.join(REQUIRED + OPTIONAL)} "
                               "(id and name required).", {"row 1": [message.rstrip("; ")]})
             for number, row in enumerate(reader, start=2):
                 if not any(cell.strip() for cell in row):
@@ -40,9 +40,9 @@ def read_queries(path):
                 if query:
                     queries.append((cells["id"].strip(), cells["name"].strip(), query))
     except (csv.Error, UnicodeDecodeError) as err:
-        raise Invalid(f"{path}: not a readable UTF-8 CSV file: {err}", {"file": [str(err)]}) from None
+        raise Invalid(f"not a readable UTF-8 CSV file: {err}", {"file": [str(err)]}) from None
     if problems:
-        raise Invalid(f"{path}: {len(problems)} bad cell(s); nothing was screened.", problems)
+        raise Invalid(f"{len(problems)} bad cell(s); nothing was screened.", problems)
     return queries
 
 

@@ -2,7 +2,6 @@
 screen the registry, screen a file of names."""
 import os
 from pathlib import Path
-import sys
 import tempfile
 import time
 
@@ -12,6 +11,7 @@ from flask.cli import with_appcontext
 
 from app import db
 from app.accounts.cli import OPERATOR
+from app.cli import fail
 from app.errors import AppError
 from app.screening import batch, formats, screen, service
 from app.screening.models import SOURCE_KINDS
@@ -47,11 +47,7 @@ def import_command(source_name, format_name, kind, title, publisher, paths):
             kind=kind, threshold=current_app.config["SCREENING_THRESHOLD"])
     except AppError as err:
         session.rollback()
-        click.echo(f"{source_name}: {err.message}", err=True)
-        for where, messages in err.errors.items():
-            for message in messages:
-                click.echo(f"  {where}: {message}", err=True)
-        sys.exit(1)
+        fail(source_name, err)
     session.commit()
     version = result.version
     click.echo(f"{result.source.name} version {version.number}{' (new source)' if result.created else ''}: "
@@ -117,11 +113,7 @@ def screen_command(input_path, output_path, threshold, lists):
     try:
         queries = batch.read_queries(input_path)
     except AppError as err:
-        click.echo(err.message, err=True)
-        for where, messages in err.errors.items():
-            for message in messages:
-                click.echo(f"  {where}: {message}", err=True)
-        sys.exit(1)
+        fail(input_path, err)
     started = time.perf_counter()
     hits = 0
     # Written beside the output and renamed at the end: a failed run leaves no half-written file.

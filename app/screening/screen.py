@@ -74,7 +74,7 @@ def screen_name(session, query, *, threshold, lists=None, limit=HITS_PER_SUBJECT
 
 
 def entries_by_id(session, ids):
-    """List entries by row id, with their sources loaded."""
+    """List entries by row id."""
     found = {}
     for chunk in chunks(sorted(set(ids)), CHUNK):
         for entry in session.scalars(select(WatchlistEntry).where(WatchlistEntry.id.in_(chunk))):

@@ -116,6 +116,15 @@ def build_entry(where, entry_id, kind, name, *, aliases=(), weak_aliases=(), cou
                        listed_on=listed_on, reason=clean_text(reason), details=details)
 
 
+def merged(entries):
+    """The entries with those of the same id (rows of one party in one country) merged, in first-seen order."""
+    found = {}
+    for entry in entries:
+        known = found.get(entry.entry_id)
+        found[entry.entry_id] = merge_entries(known, entry) if known else entry
+    return list(found.values())
+
+
 def merge_entries(first, second):
     """One entry from two rows of a list without ids that name the same party in the same country.
 

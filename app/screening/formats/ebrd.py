@@ -7,7 +7,7 @@ number ("X Ltd (formerly known as Y Ltd)"), which are split off.
 import csv
 
 from app.screening.formats import FormatError, sniff, wrong_format
-from app.screening.formats.clean import (build_entry, clean_text, looks_like_person, merge_entries, slug_id,
+from app.screening.formats.clean import (build_entry, clean_text, looks_like_person, merged, slug_id,
                                          surname_first, to_date)
 from app.screening.formats.countries import countries_of
 from app.screening.formats.firm_info import split_name
@@ -18,13 +18,7 @@ HEADER = ("Firm Name", "Address", "Nationality", "Ineligible From", "Ineligible 
 
 def parse(paths):
     """Entries of each file, one per firm and country."""
-    merged = {}
-    for path in paths:
-        for where, row in rows(path):
-            entry = row_entry(where, row)
-            known = merged.get(entry.entry_id)
-            merged[entry.entry_id] = merge_entries(known, entry) if known else entry
-    yield from merged.values()
+    yield from merged(row_entry(where, row) for path in paths for where, row in rows(path))
 
 
 def rows(path):

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from app.screening.formats import FormatError, wrong_format
-from app.screening.formats.clean import (build_entry, clean_text, looks_like_person, merge_entries, slug_id,
+from app.screening.formats.clean import (build_entry, clean_text, looks_like_person, merged, slug_id,
                                          to_date)
 from app.screening.formats.countries import countries_of
 from app.screening.formats.firm_info import read_info, split_name, strip_leading_marker
@@ -23,13 +23,7 @@ HEADER_SEARCH_ROWS = 10
 
 def parse(paths):
     """Entries of each workbook's first sheet, one per firm and country."""
-    merged = {}
-    for path in paths:
-        for where, values in rows(path):
-            entry = row_entry(where, values)
-            known = merged.get(entry.entry_id)
-            merged[entry.entry_id] = merge_entries(known, entry) if known else entry
-    yield from merged.values()
+    yield from merged(row_entry(where, values) for path in paths for where, values in rows(path))
 
 
 def rows(path):
