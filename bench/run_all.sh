@@ -8,3 +8,5 @@ $PY bench_api.py --backend both
 $PY bench_evaluate.py
 $PY bench_matcher.py
 $PY bench_scoring.py --backend both
+$PY bench_screening.py --backend both
+$PY eval_matching.py
