@@ -12,9 +12,9 @@ from pathlib import Path
 import re
 import time
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, text, update
 
-from app.bulk import any_of, chunks, insert_rows, paused_gc, reserve_ids
+from app.bulk import any_of, chunks, insert_rows, paused_gc, postgresql, reserve_ids
 from app.errors import Forbidden, Invalid
 from app.screening import formats
 from app.screening.formats import FormatError
@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CONTENT = ("kind", "name", "aliases", "weak_aliases", "countries", "identifiers", "listed_on", "reason", "details")
 ENTRY_ID_LENGTH = 100
+IMPORT_LOCK = 4_2024_0001  # the PostgreSQL advisory lock key of list imports
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,11 @@ def import_watchlist(session, source_name, format_name, paths, *, actor, title=N
     started = time.perf_counter()
     if actor.organisation_kind != "platform":
         raise Forbidden("Watchlists are shared by every organisation: only platform admins and analysts import them.")
+    if postgresql(session):
+        # One list import at a time, whatever the source: versions then commit in the order of their ids, which
+        # is how every process's name index catches up (app/screening/indexes.py), and two first imports of
+        # one new source cannot both create it.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
     source = session.scalar(select(WatchlistSource).where(WatchlistSource.name == source_name).with_for_update())
     format_name = check_request(source, source_name, format_name, paths, kind)
     with paused_gc():

@@ -92,16 +92,17 @@ class NameIndex:
                 continue
             name_id = len(self.name_text)
             token_ids = tuple(vocabulary.add(token) for token in normal.tokens)
-            distinct = set(token_ids)
-            vocabulary.count(distinct, 1)
-            for token_id in distinct:
-                self.postings.setdefault(token_id, array("I")).append(name_id)
+            # The name first, then the postings: a search in another thread finds only names complete.
             self.name_record.append(position)
             self.name_tokens.append(token_ids)
             self.name_forms.append(normal.legal_forms)
             self.name_text.append(name)
             self.name_person.append(person)
             record.names.append(name_id)
+            distinct = set(token_ids)
+            vocabulary.count(distinct, 1)
+            for token_id in distinct:
+                self.postings.setdefault(token_id, array("I")).append(name_id)
         for identifier in record.identifiers:
             self.by_identifier.setdefault(identifier, []).append(position)
 

@@ -63,21 +63,20 @@ def catch_up_lists(session, indexes, newest):
     """Apply the list versions imported since the last look (everything the first time, or if history went back)."""
     started = time.perf_counter()
     if indexes.lists_version < 0 or newest < indexes.lists_version:
-        indexes.lists = NameIndex()
-        changed = None
-    else:
-        changed = session.execute(
-            select(WatchlistChange.watchlist_entry_id, WatchlistChange.kind)
-            .where(WatchlistChange.version_id > indexes.lists_version).order_by(WatchlistChange.id)).all()
-    index = indexes.lists
-    if changed is None:
+        # Built aside and swapped in whole: searches under way keep the index they started with.
+        index = NameIndex()
         for entry, source in list_entries(session, None):
             add_entry(index, entry, source)
+        indexes.lists = index
     else:
-        removed = {entry_id for entry_id, kind in changed if kind == "removed"}
-        for entry_id in removed:
+        index = indexes.lists
+        changed = session.execute(select(WatchlistChange.watchlist_entry_id, WatchlistChange.kind)
+                                  .where(WatchlistChange.version_id > indexes.lists_version)).all()
+        # What matters is each changed entry's state now (removed in one version, back in the next...).
+        touched = {entry_id for entry_id, _ in changed}
+        for entry_id in touched:
             index.remove(entry_id)
-        for entry, source in list_entries(session, {entry_id for entry_id, _ in changed} - removed):
+        for entry, source in list_entries(session, touched):
             add_entry(index, entry, source)
     indexes.lists_version = newest
     log.info("screening.lists_indexed records=%s names=%s version=%s ms=%.0f", len(index),
@@ -105,16 +104,17 @@ def catch_up_registry(session, indexes, generation):
     """Index the entities (and their people) changed since the last look: everything the first time."""
     started = time.perf_counter()
     if indexes.registry_generation < 0 or generation < indexes.registry_generation:
-        indexes.registry = NameIndex()
-        changed = None
+        index, changed = NameIndex(), None
     else:
+        index = indexes.registry
         changed = session.scalars(select(Entity.id).where(Entity.generation > indexes.registry_generation)).all()
-    index = indexes.registry
     for key, names, kind, countries, identifiers in registry_records(session, changed):
         if names is None:
             index.remove(key)
         else:
             index.add(key, names, group=key[0], kind=kind, countries=countries, identifiers=identifiers)
+    # A new index is swapped in whole once built (see catch_up_lists).
+    indexes.registry = index
     indexes.registry_generation = generation
     log.info("screening.registry_indexed records=%s names=%s generation=%s ms=%.0f", len(index),
              index.vocabulary.names, generation, (time.perf_counter() - started) * 1000)
