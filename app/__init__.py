@@ -6,7 +6,7 @@ from app import cli, config, db, errors, health, logs, web
 from app.accounts import api as accounts_api, audit, auth
 from app.registry import api as registry_api, changes, private_api
 from app.scoring import api as scoring_api, rescoring
-from app.screening import api as screening_api, rescreening
+from app.screening import api as screening_api, indexes, rescreening
 
 
 def create_app(overrides=None):
@@ -22,6 +22,7 @@ def create_app(overrides=None):
     changes.init_app(app)
     rescoring.init_app(app)
     rescreening.init_app(app)
+    indexes.init_app(app)
     api = Api(app)
     for blueprint in (accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp, screening_api.blp):
         api.register_blueprint(blueprint)

@@ -3,6 +3,7 @@ import logging
 
 from flask import jsonify, render_template, request
 from marshmallow import ValidationError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,12 @@ def init_app(app):
         if err.code == 413:
             message = "The request body is too large."
         return render(err.code, CODES.get(err.code, "error"), message, errors)
+
+    @app.errorhandler(StaleDataError)
+    def handle_stale(err):
+        # Another request changed the row between this one's read and its write (version_id_col).
+        return render(409, "conflict", "This record changed while your change was being saved; read it again.",
+                      {"version": ["stale"]})
 
     @app.errorhandler(Exception)
     def handle_unexpected(err):

@@ -114,12 +114,17 @@ class NameIndex:
         record = self.records[position]
         record.alive = False
         for name_id in record.names:
-            self.vocabulary.count(set(self.name_tokens[name_id]), -1)
+            distinct = set(self.name_tokens[name_id])
+            self.vocabulary.count(distinct, -1)
+            # Out of the postings too, or records re-indexed many times would crowd out the live ones.
+            for token_id in distinct:
+                self.postings[token_id].remove(name_id)
 
-    def search(self, query, *, threshold, limit=10, groups=None, kinds=None):
+    def search(self, query, *, threshold, limit=10, groups=None, kinds=None, candidates=CANDIDATES):
         """Records whose names or identifiers match the query at or above the threshold, best first.
 
-        groups and kinds, when given, are the only record groups (lists) and kinds to look at.
+        groups and kinds, when given, are the only record groups (lists) and kinds to look at; candidates is
+        how many names per query name are compared in full.
         """
         def wanted(record):
             return record.alive and (groups is None or record.group in groups) and \
@@ -127,7 +132,7 @@ class NameIndex:
 
         best = {}
         for name in dict.fromkeys(query.names):
-            for match in self._search_name(name, query, threshold, wanted):
+            for match in self._search_name(name, query, threshold, wanted, candidates):
                 if match.score > best.get(match.key, (0.0,))[0]:
                     best[match.key] = (match.score, match)
         for position in self._identified(query, wanted):
@@ -172,7 +177,7 @@ class NameIndex:
                     if head is not None and tail is not None:
                         expansions[i].extend(((head, 1.0), (tail, 1.0)))
 
-    def _candidates(self, side, expansions, wanted):
+    def _candidates(self, side, expansions, wanted, candidates):
         """Names sharing a word (or a near spelling) with the query, with a rough score to rank them by."""
         rough = {}
         order = sorted(range(len(side.tokens)), key=lambda i: -side.weights[i])
@@ -187,18 +192,18 @@ class NameIndex:
                 for name_id in postings:
                     rough[name_id] = get(name_id, 0.0) + gain
         # One sort, keyed in C; it is stable, so names with equal rough scores keep their order.
-        ranked = sorted(rough.items(), key=itemgetter(1), reverse=True)[:CANDIDATES * 4]
+        ranked = sorted(rough.items(), key=itemgetter(1), reverse=True)[:candidates * 4]
         records = self.records
         picked = []
         for name_id, value in ranked:
             record = records[self.name_record[name_id]]
             if wanted(record):
                 picked.append((name_id, value))
-                if len(picked) == CANDIDATES:
+                if len(picked) == candidates:
                     break
         return picked
 
-    def _search_name(self, name, query, threshold, wanted):
+    def _search_name(self, name, query, threshold, wanted, candidates):
         normal, side, expansions = self.side(name, query.kind)
         if not side.tokens:
             return []
@@ -216,7 +221,7 @@ class NameIndex:
             """What the names share can weigh at most about twice the query's matched words."""
             return NAME_WEIGHT * min(1.0, BOUND_SLACK * 2 * rough / (query_weight + sum(weights))) + 1 - NAME_WEIGHT
 
-        for name_id, rough in self._candidates(side, expansions, wanted):
+        for name_id, rough in self._candidates(side, expansions, wanted, candidates):
             tokens = self.name_tokens[name_id]
             weights = tuple(map(vocabulary.weight, tokens))
             if bound(rough, weights) < threshold:

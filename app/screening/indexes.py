@@ -5,7 +5,7 @@ import logging
 from threading import RLock
 import time
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app import db
 from app.bulk import CHUNK, chunks, paused_gc
@@ -38,18 +38,44 @@ def forget():
 
 def current(session, *, registry=False):
     """This process's indexes, the watchlists caught up (and the registry too, when asked)."""
-    indexes = INDEXES.setdefault(str(session.get_bind().engine.url), Indexes())
+    url = str(session.get_bind().engine.url)
+    indexes = INDEXES.setdefault(url, Indexes())
     with indexes.lock:
         newest = session.scalar(select(func.max(WatchlistVersion.id))) or 0
         if newest != indexes.lists_version:
             with paused_gc():
                 catch_up_lists(session, indexes, newest)
+            touched(session, url)
         if registry:
             generation = session.scalar(select(RegistryState.generation).where(RegistryState.id == 1)) or 0
             if generation != indexes.registry_generation:
                 with paused_gc():
                     catch_up_registry(session, indexes, generation)
+                touched(session, url)
     return indexes
+
+
+def touched(session, url):
+    """Note that this transaction moved the shared indexes on: if it rolls back, they must be forgotten."""
+    session.info.setdefault("indexes_caught_up", set()).add(url)
+
+
+def on_rollback(session):
+    # The indexes may hold what this transaction wrote (a list version, registry changes) and then undid.
+    for url in session.info.pop("indexes_caught_up", ()):
+        INDEXES.pop(url, None)
+
+
+def on_commit(session):
+    session.info.pop("indexes_caught_up", None)
+
+
+def init_app(app):
+    """Forget the indexes a rolled-back transaction caught up (once per process)."""
+    factory = db.Session.session_factory
+    if not event.contains(factory, "after_rollback", on_rollback):
+        event.listen(factory, "after_rollback", on_rollback)
+        event.listen(factory, "after_commit", on_commit)
 
 
 def warm(app):

@@ -167,6 +167,9 @@ class Hit(Base):
     source: Mapped[WatchlistSource] = relationship()
     list_version: Mapped[WatchlistVersion] = relationship()
 
+    # Two writers of one hit (a reviewer, a re-screening) cannot overwrite each other unseen.
+    __mapper_args__ = {"version_id_col": version}
+
 
 class HitEvent(Base):
     """The history of a hit: found, decided, reopened, each with who (None for the system) and why."""

@@ -107,7 +107,6 @@ def apply(session, hit, decision, actor):
     hit.reason = decision.get("reason")
     hit.note = (decision.get("note") or "").strip() or None
     hit.decided_by, hit.decided_at = actor.user_id, utcnow()
-    hit.version += 1
     session.add(HitEvent(hit_id=hit.id, state=hit.state, reason=hit.reason, note=hit.note,
                          entry_revision=hit.entry_revision, names_key=hit.names_key, by_user_id=actor.user_id))
     session.flush()

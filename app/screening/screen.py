@@ -20,6 +20,7 @@ from app.screening.normalize import MAX_NAME_LENGTH, normalize
 log = logging.getLogger(__name__)
 HITS_PER_SUBJECT = 25
 REVERSE_MARGIN = 0.1  # registry candidates for a changed entry are looked for this far below the threshold
+REVERSE_CANDIDATES = 2000  # registry names compared in full for each name of a changed entry
 SEARCH_THRESHOLD = 0.5  # the registry search shows looser resemblances: a person picks from a list
 
 
@@ -61,6 +62,7 @@ def screen_name(session, query, *, threshold, lists=None, limit=HITS_PER_SUBJECT
     """Ad-hoc screening of a name against the lists: matches with their entries, nothing stored."""
     for position, name in enumerate(query.names):
         check_name(name, "name" if position == 0 else f"aliases[{position - 1}]")
+    require_lists(session)
     if lists:
         # A misspelt list would screen against nothing and look clean.
         known = set(session.scalars(select(WatchlistSource.name).where(WatchlistSource.name.in_(sorted(set(lists))))))
@@ -88,11 +90,16 @@ def lists_loaded(session):
                           .limit(1)) is not None
 
 
+def require_lists(session):
+    """Refuse to screen before any list is loaded: "no hits" would read as clean."""
+    if not lists_loaded(session):
+        raise Conflict("No watchlist is loaded yet: import one first (fairrecruit watchlist import).")
+
+
 def screen_entity(session, entity_id, *, threshold, reason="screened", indexes=None):
     """Screen an entity and its people against every list; update its hits and record the screening."""
     entity = get_entity(session, entity_id)
-    if not lists_loaded(session):
-        raise Conflict("No watchlist is loaded yet: import one first (fairrecruit watchlist import).")
+    require_lists(session)
     indexes = indexes or live.current(session)
     found = {}
     keys = {}
@@ -139,7 +146,6 @@ def record_match(session, entity, subject, key, match, entry, hit):
         if changed and hit.state == "dismissed":
             hit.state, hit.reason, hit.decided_by, hit.decided_at = "open", None, None, None
             hit.note = event = "Reopened: " + " and ".join(changed) + "."
-            hit.version += 1
     hit.list_version_id = entry.last_changed_version_id
     hit.score, hit.query_name, hit.matched_name = round(match.score, 4), match.query_name, match.matched_name
     hit.explanation, hit.current = match.explanation, True
@@ -165,17 +171,26 @@ def screen_list_changes(session, version_ids, *, threshold):
         query = Query((entry.name, *entry.aliases, *entry.weak_aliases), entry.kind, frozenset(entry.countries),
                       frozenset(value for _, value in entry.identifiers))
         wanted = {"person"} if entry.kind == "person" else {"organization"}
-        for match in indexes.registry.search(query, threshold=threshold - REVERSE_MARGIN, limit=50, kinds=wanted):
+        # Every resemblance, however common the name (70 agencies may share an owner's name): the registry
+        # search only finds whom to screen, so it looks a little below the threshold and without a limit.
+        for match in indexes.registry.search(query, threshold=threshold - REVERSE_MARGIN, limit=None, kinds=wanted,
+                                             candidates=REVERSE_CANDIDATES):
             group, record_id = match.key
             (entity_ids if group == "entity" else people).add(record_id)
     for chunk in chunks(sorted(people), CHUNK):
         entity_ids.update(session.scalars(select(Role.entity_id).where(Role.person_id.in_(chunk))))
+    # Entities with hits on changed entries are screened again too: the change may end the resemblance.
+    changed = [entry.id for kind, entry in rows if kind == "changed"]
+    for chunk in chunks(changed, CHUNK):
+        entity_ids.update(session.scalars(select(Hit.entity_id).where(Hit.watchlist_entry_id.in_(chunk))))
     live_ids = set()
     for chunk in chunks(sorted(entity_ids), CHUNK):
         live_ids.update(session.scalars(select(Entity.id).where(Entity.id.in_(chunk), Entity.deleted_at.is_(None))))
     for chunk in chunks(removed, CHUNK):
-        for hit in session.scalars(select(Hit).where(Hit.watchlist_entry_id.in_(chunk), Hit.current.is_(True))):
+        for hit in session.scalars(select(Hit).where(Hit.watchlist_entry_id.in_(chunk))):
             hit.current = False
+            # A confirmed hit on a delisted entry stops failing the watchlist rule.
+            rescoring.later(session, [hit.entity_id])
     for entity_id in sorted(live_ids):
         screen_entity(session, entity_id, threshold=threshold, reason="list changed", indexes=indexes)
     log.info("screening.reverse versions=%s changed=%s entities=%s", sorted(version_ids), len(rows) - len(removed),
@@ -201,8 +216,7 @@ def similar_entities(session, text, *, threshold=SEARCH_THRESHOLD, limit=500):
 
 def screen_registry(session, *, threshold):
     """Screen every live entity: (how many, how many hits)."""
-    if not lists_loaded(session):
-        raise Conflict("No watchlist is loaded yet: import one first (fairrecruit watchlist import).")
+    require_lists(session)
     indexes = live.current(session)
     ids = session.scalars(select(Entity.id).where(Entity.deleted_at.is_(None)).order_by(Entity.id)).all()
     hits = 0
@@ -211,8 +225,9 @@ def screen_registry(session, *, threshold):
     return len(ids), hits
 
 
-def screen_names(session, queries, *, threshold, lists=None, limit=HITS_PER_SUBJECT):
-    """Screen many checked queries at once: [(query, [(match, entry)])] in the same order."""
+def screen_names(session, queries, *, threshold, lists=None, limit=None):
+    """Screen many checked queries at once: [(query, [(match, entry)])] in the same order (every hit found)."""
+    require_lists(session)
     index = live.current(session).lists
     groups = set(lists) if lists else None
     found = [(query, index.search(query, threshold=threshold, limit=limit, groups=groups)) for query in queries]

@@ -144,3 +144,29 @@ def test_a_refresh_matches_only_what_changed(session, gulf, make_agency):
     # Gulf (changed entry) and Himal (new entry) were screened again; Kantipur's entry left, nothing to match.
     again = session.scalars(select(Screening.entity_id).where(Screening.id > screened)).all()
     assert sorted(again) == sorted([gulf.id, himal.id])
+
+
+def test_a_changed_entry_that_no_longer_resembles_leaves_its_hit_not_current(session, gulf):
+    load(session, "banned_v1.csv")
+    hit = hits(session, gulf.id)[("entity", "B-1")]
+    load(session, "banned_v1_renamed.csv")  # B-1 now names someone else entirely
+    assert not hit.current
+
+
+def test_a_delisted_entry_stops_failing_the_watchlist_rule(session, gulf):
+    load(session, "banned_v1.csv")
+    hit = hits(session, gulf.id)[("entity", "B-1")]
+    review.decide(session, hit.id, {"state": "confirmed", "version": hit.version}, actor=OPERATOR)
+    session.commit()
+    assert scoring.current_score(session, gulf.id).tier == "critical"
+    load(session, "common_owner.csv")  # the next version lists none of B-1 to B-3
+    session.commit()
+    assert not hit.current and scoring.current_score(session, gulf.id).tier != "critical"
+
+
+def test_a_listed_owner_is_found_at_every_agency_however_many(session, make_agency):
+    owner = {"name": "Bikram Kumar Shrestha", "role": "owner", "nationality": "NP"}
+    agencies = [make_agency(legal_name=f"Agency {n} Overseas Pvt Ltd", people=[owner]) for n in range(60)]
+    import_and_screen(session, "owners", "generic-csv", [DATA / "common_owner.csv"], actor=OPERATOR,
+                      kind="banned_agency", threshold=THRESHOLD)
+    assert all(("person", "P-1") in hits(session, agency.id) for agency in agencies)

@@ -45,3 +45,13 @@ def test_a_caught_up_index_finds_what_a_fresh_one_finds(session, make_agency):
     query = Query(("Kanchenjunga Bridge Overseas",))
     assert [m.key for m in caught_up.registry.search(query, threshold=0.5)] == \
         [m.key for m in fresh.registry.search(query, threshold=0.5)] != []
+
+
+def test_a_rolled_back_import_leaves_nothing_in_the_index(session):
+    load(session, "banned_v1.csv")
+    import_watchlist(session, "np-banned", "generic-csv", [SOURCES / "banned_v2.csv"], actor=OPERATOR)
+    assert listed(session, "Kathmandu Express Placement") != []  # this transaction sees its own new entry...
+    session.rollback()
+    load(session, "banned_v1.csv")  # the next version may even reuse the id of the one rolled back
+    assert listed(session, "Kathmandu Express Placement") == []  # ...which is gone with it
+    assert listed(session, "Sagarmatha Job Link") != []  # and what it removed is back
