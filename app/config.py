@@ -57,7 +57,9 @@ def from_environment(environ=os.environ):
 
 
 def check(config):
-    """Refuse settings that are unsafe for the chosen environment."""
+    """Refuse settings that are unsafe for the chosen environment, or out of range."""
+    if not 0 < config["SCREENING_THRESHOLD"] <= 1:
+        raise RuntimeError(f"SCREENING_THRESHOLD must be above 0 and at most 1, not {config['SCREENING_THRESHOLD']}")
     if config["FAIRRECRUIT_ENV"] == "production":
         secret = config.get("SECRET_KEY") or ""
         if secret in PLACEHOLDER_SECRETS or len(secret) < 32:

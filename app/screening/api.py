@@ -18,8 +18,6 @@ blp = Blueprint("screening", __name__, url_prefix="/api/v1",
 # Platform staff only, checked by the importer: the lists are shared by every organisation.
 LIST_WRITERS = ("admin", "analyst")
 SCREENERS = ("admin", "analyst", "registrar", "auditor")
-# Platform staff and regulators, checked by the review service: a decision holds for every organisation.
-REVIEWERS = ("admin", "analyst", "registrar")
 
 
 @blp.route("/watchlists", methods=["GET"])
@@ -108,8 +106,8 @@ def screen_name(args):
                   frozenset(args["identifiers"]))
     found = screen.screen_name(db.Session(), query, threshold=threshold, lists=args.get("lists"), limit=args["limit"])
     return {"threshold": threshold, "hits": [
-        {"list": match.group, "entry_id": entry.entry_id, "name": match.query_name,
-         "matched_name": match.matched_name, "score": round(match.score, 4), "explanation": match.explanation,
+        {"list": match.group, "entry_id": entry.entry_id, "name": entry.name, "matched_name": match.matched_name,
+         "query_name": match.query_name, "score": round(match.score, 4), "explanation": match.explanation,
          "entry": entry} for match, entry in found]}
 
 
@@ -117,7 +115,8 @@ def screen_name(args):
 @require(*SCREENERS)
 @blp.response(200, schemas.ScreeningSchema)
 def screen_entity(entity_id):
-    """Screen an entity and its people now; its hits, new and known, come back."""
+    """Screen an entity and its people now; its hits, new and known, come back (platform and regulators)."""
+    review.check_reader(current_actor())
     session = db.Session()
     screen.screen_entity(session, entity_id, threshold=current_app.config["SCREENING_THRESHOLD"],
                          reason="asked for")
@@ -129,7 +128,8 @@ def screen_entity(entity_id):
 @require(*READERS)
 @blp.response(200, schemas.ScreeningSchema)
 def last_screening(entity_id):
-    """The entity's last screening and its current hits."""
+    """The entity's last screening and its current hits (platform and regulators)."""
+    review.check_reader(current_actor())
     return review.latest_screening(db.Session(), entity_id)
 
 
@@ -138,7 +138,8 @@ def last_screening(entity_id):
 @blp.arguments(schemas.HitArgs, location="query")
 @blp.response(200, schemas.HitPageSchema)
 def hits(args):
-    """Hits by state, list and entity, best scores first."""
+    """Hits by state, list and entity, best scores first (platform and regulators)."""
+    review.check_reader(current_actor())
     rows, total = review.list_hits(db.Session(), state=args.get("state"), source=args.get("list"),
                                    entity_id=args.get("entity_id"), current=args.get("current"),
                                    page=args["page"], per_page=args["per_page"])
@@ -149,7 +150,8 @@ def hits(args):
 @require(*READERS)
 @blp.response(200, schemas.HitDetailSchema)
 def hit(hit_id):
-    """One hit with its explanation and history."""
+    """One hit with its explanation and history (platform and regulators)."""
+    review.check_reader(current_actor())
     session = db.Session()
     found = review.get_hit(session, hit_id)
     found.history = review.hit_history(session, hit_id)
@@ -157,7 +159,7 @@ def hit(hit_id):
 
 
 @blp.route("/hits/<int:hit_id>/decision", methods=["POST"])
-@require(*REVIEWERS)
+@require(*review.REVIEWER_ROLES)
 @blp.arguments(schemas.DecisionSchema)
 @blp.response(200, schemas.HitSchema)
 def decide(decision, hit_id):
@@ -169,7 +171,7 @@ def decide(decision, hit_id):
 
 
 @blp.route("/hits/decisions", methods=["POST"])
-@require(*REVIEWERS)
+@require(*review.REVIEWER_ROLES)
 @blp.arguments(schemas.DecisionsSchema)
 @blp.response(200, schemas.HitSchema(many=True))
 def decide_many(body):

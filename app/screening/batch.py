@@ -86,6 +86,7 @@ def values(cell):
 def result_line(row_id, name, found):
     """One output line: the row's id and name and every hit, best first."""
     return json.dumps({"id": row_id, "name": name, "hits": [
-        {"list": match.group, "entry_id": entry.entry_id, "name": match.query_name, "matched_name": match.matched_name,
-         "score": round(match.score, 4), "explanation": match.explanation} for match, entry in found]},
+        {"list": match.group, "entry_id": entry.entry_id, "name": entry.name, "matched_name": match.matched_name,
+         "query_name": match.query_name, "score": round(match.score, 4), "explanation": match.explanation}
+        for match, entry in found]},
         ensure_ascii=False)

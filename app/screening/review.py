@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 from app.bulk import CHUNK, chunks
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.registry.models import Entity
 from app.registry.service import get_entity
 from app.scoring import facts, rescoring
 from app.screening.models import DISMISS_REASONS, HIT_STATES, Hit, HitEvent, Screening, WatchlistEntry, WatchlistSource
@@ -15,7 +16,9 @@ DECISIONS = HIT_STATES
 
 def hits_query(state=None, source=None, entity_id=None, current=None):
     """Hits filtered by state, list (source name), entity and whether the last screening still found them."""
-    query = select(Hit).join(WatchlistSource, WatchlistSource.id == Hit.source_id)
+    # Hits of deleted entities leave the queue (they stay in the database, with their history).
+    query = (select(Hit).join(WatchlistSource, WatchlistSource.id == Hit.source_id)
+             .join(Entity, Entity.id == Hit.entity_id).where(Entity.deleted_at.is_(None)))
     if state:
         query = query.where(Hit.state == state)
     if source:
@@ -65,10 +68,31 @@ def check_decision(decision, where=""):
     return errors
 
 
+# Hits are unreviewed allegations: the platform and regulators read them; businesses see their outcome, a
+# confirmed hit failing the watchlist rule of a score. A decision holds for every organisation.
+HIT_READERS = ("platform", "government")
+REVIEWER_ROLES = ("admin", "analyst", "registrar")
+
+
+def may_read(actor):
+    return actor is not None and actor.organisation_kind in HIT_READERS
+
+
+def may_review(actor):
+    return may_read(actor) and actor.role in REVIEWER_ROLES
+
+
+def check_reader(actor):
+    """Only the platform and regulators read hits."""
+    if not may_read(actor):
+        raise Forbidden("Watchlist hits are read by the platform and by regulators; a confirmed hit shows in the "
+                        "entity's score.")
+
+
 def check_reviewer(actor):
-    """Platform staff and regulators decide hits: a decision holds for every organisation."""
-    if actor.organisation_kind not in ("platform", "government"):
-        raise Forbidden("Hits are reviewed by the platform's analysts and by regulators; ask them to decide.")
+    """Admins, analysts and registrars of the platform and of regulators decide hits."""
+    if not may_review(actor):
+        raise Forbidden("Hits are decided by the platform's analysts and by regulators' registrars.")
 
 
 def decide(session, hit_id, decision, *, actor):
@@ -126,7 +150,9 @@ def confirmed_hits(session, entity_ids):
             select(Hit.entity_id, Hit.subject, WatchlistSource.name, WatchlistSource.kind, WatchlistEntry.name)
             .join(WatchlistSource, WatchlistSource.id == Hit.source_id)
             .join(WatchlistEntry, WatchlistEntry.id == Hit.watchlist_entry_id)
-            .where(Hit.entity_id.in_(chunk), Hit.state == "confirmed", WatchlistEntry.removed_version_id.is_(None)))
+            .where(Hit.entity_id.in_(chunk), Hit.state == "confirmed", WatchlistEntry.removed_version_id.is_(None),
+                   # A person's hit counts while they are the entity's person (the last screening found it).
+                   (Hit.subject == "entity") | Hit.current.is_(True)))
         for entity_id, subject, source, kind, name in rows:
             found[entity_id]["confirmed_hits"].append({"list": source, "list_kind": kind, "name": name,
                                                        "subject": subject})

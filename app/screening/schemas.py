@@ -130,8 +130,9 @@ class HitEntrySchema(Schema):
 class ScreenHitSchema(Schema):
     list = fields.String()
     entry_id = fields.String()
-    name = fields.String(metadata={"description": "The query name that matched"})
-    matched_name = fields.String(metadata={"description": "The list's name (or alias) it matched"})
+    name = fields.String(metadata={"description": "The list entry's name"})
+    matched_name = fields.String(metadata={"description": "The entry's name or alias that matched"})
+    query_name = fields.String(metadata={"description": "The query's name or alias that matched"})
     score = fields.Float()
     explanation = fields.Dict()
     entry = fields.Nested(HitEntrySchema)

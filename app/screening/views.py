@@ -3,8 +3,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app import db
 from app.accounts.audit import set_actor
-from app.accounts.auth import READERS, current_actor
-from app.errors import AppError, Forbidden, Unauthorized
+from app.accounts.auth import current_actor
+from app.errors import AppError, Unauthorized
 from app.registry.service import get_entity
 from app.screening import review
 from app.screening.models import DISMISS_REASONS, HIT_STATES
@@ -17,13 +17,8 @@ def reader():
     actor = current_actor()
     if actor is None:
         raise Unauthorized("Sign in to review watchlist hits.")
-    if actor.role not in READERS:
-        raise Forbidden("Your role does not read watchlist hits.")
+    review.check_reader(actor)
     return actor
-
-
-def may_decide(actor):
-    return actor.organisation_kind in ("platform", "government") and actor.role in ("admin", "analyst", "registrar")
 
 
 @bp.get("/hits")
@@ -55,10 +50,10 @@ def hit_page(hit_id):
             return redirect(url_for("screening_web.queue"))
         except AppError as err:
             session.rollback()
-            if err.status >= 500 or err.status == 404:
+            if err.status in (403, 404) or err.status >= 500:
                 raise
             error = err.message + " " + "; ".join(f"{k}: {', '.join(v)}" for k, v in err.errors.items())
     found = review.get_hit(session, hit_id)
     return render_template("hit.html", hit=found, entity=get_entity(session, found.entity_id),
                            history=review.hit_history(session, hit_id), reasons=DISMISS_REASONS,
-                           states=HIT_STATES, may_decide=may_decide(actor), error=error), 422 if error else 200
+                           states=HIT_STATES, may_decide=review.may_review(actor), error=error), 422 if error else 200

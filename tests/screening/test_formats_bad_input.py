@@ -132,3 +132,19 @@ def test_every_bad_generic_cell_is_reported_by_row_and_column():
 def test_format_error_stays_compatible_without_problems():
     error = FormatError("bad", "list.csv:3")
     assert (str(error), error.message, error.where, error.problems) == ("list.csv:3: bad", "bad", "list.csv:3", [])
+
+
+def test_a_cut_opensanctions_row_is_refused_at_its_row(tmp_path):
+    header = ("id,schema,name,aliases,birth_date,countries,addresses,identifiers,sanctions,phones,emails,"
+              "program_ids,dataset,first_seen,last_seen,last_change")
+    cut = tmp_path / "targets.simple.csv"
+    cut.write_text(f"{header}\nx1,Company,Acme,,,,,,,,,,,,,\nx2,Company\n")
+    error = refusal("opensanctions-csv", cut)
+    assert error.where == "targets.simple.csv: row 3" and "2 cells" in error.message
+
+
+def test_generic_csv_column_names_in_capitals_are_read(tmp_path):
+    upper = tmp_path / "list.csv"
+    upper.write_text("ID,Name,Kind\nX-1,Acme Manpower,organization\n")
+    [entry] = formats.parse("generic-csv", [upper])
+    assert (entry.entry_id, entry.name) == ("X-1", "Acme Manpower")

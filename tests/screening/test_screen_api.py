@@ -59,7 +59,8 @@ def test_a_name_screens_against_every_list_best_first_with_its_explanation(clien
     assert hits[0]["score"] > hits[1]["score"] >= response.json["threshold"] == 0.8
     best = hits[0]
     assert best["matched_name"] == "Gulf Dreams Manpower Private Limited"
-    assert best["name"] == "Gulf Dream Manpower Pvt Ltd" and best["entry"]["reason"]
+    assert best["name"] == "Gulf Dreams Manpower Private Limited" and best["entry"]["reason"]
+    assert best["query_name"] == "Gulf Dream Manpower Pvt Ltd"
     explanation = best["explanation"]
     assert explanation["query_normalised"] == "gulf dream manpower pvt ltd"
     assert explanation["list_normalised"] == "gulf dreams manpower pvt ltd"
@@ -185,14 +186,24 @@ def test_a_decision_on_a_stale_read_is_409_and_changes_nothing(client, reviewer,
     assert client.get(f"/api/v1/hits/{hit['id']}", headers=reviewer).json["state"] == "escalated"
 
 
-def test_only_platform_and_regulator_reviewers_decide(client, make_token, gulf, banned):
+def test_only_platform_and_regulator_reviewers_decide(client, make_token, reviewer, gulf, banned):
+    hit = hit_of(client, reviewer, gulf.id, "B-1")
     business = make_token("analyst")
-    hit = hit_of(client, business, gulf.id, "B-1")
     refused = decide(client, business, hit, state="confirmed")
     assert refused.status_code == 403 and "regulators" in refused.json["message"]
     viewer = make_token("viewer", kind="platform")
     assert decide(client, viewer, hit, state="confirmed").status_code == 403
     assert client.get(f"/api/v1/hits/{hit['id']}", headers=viewer).json["state"] == "open"
+
+
+def test_businesses_read_no_unreviewed_hits(client, make_token, reviewer, gulf, banned):
+    business = make_token("analyst")
+    hit = hit_of(client, reviewer, gulf.id, "B-1")
+    for path in ("/api/v1/hits", f"/api/v1/hits/{hit['id']}", f"/api/v1/entities/{gulf.id}/screening"):
+        refused = client.get(path, headers=business)
+        assert refused.status_code == 403 and "score" in refused.json["message"]
+    regulator = make_token("registrar", kind="government")
+    assert client.get(f"/api/v1/hits/{hit['id']}", headers=regulator).status_code == 200
 
 
 def test_deciding_many_is_all_or_nothing(client, reviewer, gulf, banned):

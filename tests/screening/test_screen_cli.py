@@ -47,8 +47,8 @@ def test_screen_writes_a_line_per_row_with_its_hits_best_first(runner, tmp_path,
     assert found(gulf) == [("np-banned", "B-1"), ("debarred", "D-1")]
     assert gulf["hits"][0]["score"] > gulf["hits"][1]["score"]
     best = gulf["hits"][0]
-    assert best["name"] == "Gulf Dream Manpower Pvt Ltd"
-    assert best["matched_name"] == "Gulf Dreams Manpower Private Limited"
+    assert best["name"] == best["matched_name"] == "Gulf Dreams Manpower Private Limited"
+    assert best["query_name"] == "Gulf Dream Manpower Pvt Ltd"
     assert best["explanation"]["query_normalised"] == "gulf dream manpower pvt ltd"
     assert found(lines["n-2"]) == [("np-banned", "B-2")]
     assert lines["n-2"]["hits"][0]["matched_name"] == "THAPA, Ram Bahadur"

@@ -37,7 +37,7 @@ def read_file(path, problems, seen):
         reader = csv.reader(handle)
         number = 1
         try:
-            header = [clean_text(cell) or "" for cell in next(reader, [])]
+            header = [(clean_text(cell) or "").lower() for cell in next(reader, [])]
             for column in header:
                 if column not in REQUIRED + OPTIONAL or header.count(column) > 1:
                     problems.append((f'{path.name}: row 1, column "{column}"', "unknown or repeated column; the "

@@ -26,13 +26,17 @@ def rows(path):
     if sniff(path) != "opensanctions-csv":
         raise wrong_format(path, "opensanctions-csv", f"the header lacks the columns {', '.join(REQUIRED)}")
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
+        reader = csv.reader(handle)
         number = 1
         try:
-            for number, row in enumerate(reader, start=2):
-                if any(value and value.strip() for value in row.values()):
-                    yield f"{path.name}: row {number}", {key: clean_text(value) or "" for key, value in row.items()
-                                                         if key is not None and isinstance(value, str)}
+            header = [(clean_text(cell) or "").lower() for cell in next(reader, [])]
+            for number, cells in enumerate(reader, start=2):
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(cells) != len(header):
+                    raise FormatError(f"{len(cells)} cells where the header has {len(header)} (a cut or broken row)",
+                                      f"{path.name}: row {number}")
+                yield f"{path.name}: row {number}", {key: clean_text(value) or "" for key, value in zip(header, cells)}
         except (csv.Error, UnicodeDecodeError) as err:
             raise FormatError(f"unreadable CSV: {err}", f"{path.name}: row {number + 1}") from None
 
