@@ -9,7 +9,8 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.registry.models import Entity
 from app.registry.service import get_entity
 from app.scoring import facts, rescoring
-from app.screening.models import DISMISS_REASONS, HIT_STATES, Hit, HitEvent, Screening, WatchlistEntry, WatchlistSource
+from app.screening.models import (DISMISS_REASONS, HIT_STATES, Hit, HitEvent, Screening, WatchlistEntry,
+                                  WatchlistSource, WatchlistVersion)
 
 DECISIONS = HIT_STATES
 
@@ -140,10 +141,19 @@ def apply(session, hit, decision, actor):
 
 @facts.provide
 def confirmed_hits(session, entity_ids):
-    """The confirmed_hits fact: confirmed hits on entries still listed; unknown for entities never screened."""
+    """The confirmed_hits fact: confirmed hits on entries still listed; unknown for entities never screened.
+
+    An entity is screened when it has a screening of its own, or when it was registered before the first list
+    was loaded: every list's first version was then matched against it (reverse screening), and every later
+    version's changes too. An entity bulk-imported since has neither, until `watchlist screen-registry`.
+    """
     screened = set()
+    first_list = session.scalar(select(func.min(WatchlistVersion.imported_at)).where(WatchlistVersion.number == 1))
     for chunk in chunks(sorted(entity_ids), CHUNK):
         screened.update(session.scalars(select(Screening.entity_id).where(Screening.entity_id.in_(chunk)).distinct()))
+        if first_list is not None:
+            screened.update(session.scalars(select(Entity.id).where(Entity.id.in_(chunk),
+                                                                    Entity.created_at < first_list)))
     found = {entity_id: {"confirmed_hits": []} for entity_id in screened}
     for chunk in chunks(sorted(screened), CHUNK):
         rows = session.execute(
@@ -157,7 +167,6 @@ def confirmed_hits(session, entity_ids):
             found[entity_id]["confirmed_hits"].append({"list": source, "list_kind": kind, "name": name,
                                                        "subject": subject})
     return found
-
 
 
 def latest_screening(session, entity_id):

@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from app.accounts.cli import OPERATOR
 from app.errors import Conflict, Invalid
-from app.registry import service as registry
+from app.registry import importer, service as registry
+from app.registry.models import Entity
 from app.scoring import service as scoring
 from app.screening import review
 from app.screening.models import Hit, HitEvent, Screening
@@ -125,7 +126,6 @@ def test_confirmed_hits_fail_the_watchlist_rule_until_the_entry_is_delisted(sess
     never = make_agency(legal_name="Makalu Skills Recruitment Pvt Ltd")
     assert watchlist_rule(never.id) == "unknown"
     load(session, "banned_v1.csv")
-    screen_entity(session, never.id, threshold=THRESHOLD)
     assert watchlist_rule(never.id) == "pass"
     hit = hits(session, gulf.id)[("entity", "B-1")]
     review.decide(session, hit.id, {"state": "confirmed", "version": hit.version}, actor=OPERATOR)
@@ -170,3 +170,18 @@ def test_a_listed_owner_is_found_at_every_agency_however_many(session, make_agen
     import_and_screen(session, "owners", "generic-csv", [DATA / "common_owner.csv"], actor=OPERATOR,
                       kind="banned_agency", threshold=THRESHOLD)
     assert all(("person", "P-1") in hits(session, agency.id) for agency in agencies)
+
+
+def test_entities_registered_before_the_first_list_count_as_screened_bulk_imports_after_do_not(session, make_agency):
+    def watchlist_rule(entity_id):
+        score = scoring.score_entity(session, entity_id, reason="test")
+        return next(o for o in score.outcomes if o[0] == "A-WATCHLIST")[1]
+
+    before = make_agency(legal_name="Makalu Skills Recruitment Pvt Ltd")
+    load(session, "banned_v1.csv")  # matched against every registered entity: nothing resembles Makalu
+    assert watchlist_rule(before.id) == "pass"
+    importer.import_file(session, OPERATOR, b"kind,legal_name,country\nagency,Late Bulk Overseas Pvt Ltd,NP\n",
+                         fmt="csv", default_kind="agency")
+    session.commit()
+    late = session.scalar(select(Entity.id).where(Entity.legal_name == "Late Bulk Overseas Pvt Ltd"))
+    assert watchlist_rule(late) == "unknown"  # bulk imports are screened by `watchlist screen-registry`
