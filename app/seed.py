@@ -124,7 +124,10 @@ def load_watchlist(session):
         session, DEMO_LIST, "generic-csv", [SEED / "banned-agencies.csv"], actor=OPERATOR, kind="banned_agency",
         title="Banned recruitment agencies (demo, invented)", publisher="FairRecruit demo data",
         threshold=current_app.config["SCREENING_THRESHOLD"])
-    screen.screen_registry(session, threshold=current_app.config["SCREENING_THRESHOLD"])
+    # Everyone has a screening to show; the scores follow (score_unscored).
+    everyone = session.scalars(select(Entity.id).where(Entity.deleted_at.is_(None))).all()
+    screen.screen_entities(session, everyone, threshold=current_app.config["SCREENING_THRESHOLD"],
+                           reason="demo data loaded")
     return result
 
 

@@ -4,12 +4,13 @@ import hashlib
 import logging
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.bulk import CHUNK, chunks
 from app.errors import Conflict, Invalid
 from app.registry.models import Entity, Role
 from app.registry.service import get_entity
-from app.scoring import rescoring
+from app.scoring import rescoring, service as scoring
 from app.screening import indexes as live
 from app.screening.importer import import_watchlist
 from app.screening.index import Query
@@ -19,6 +20,7 @@ from app.screening.normalize import MAX_NAME_LENGTH, normalize
 
 log = logging.getLogger(__name__)
 HITS_PER_SUBJECT = 25
+BATCH = 500  # entities loaded and screened together
 REVERSE_MARGIN = 0.1  # registry candidates for a changed entry are looked for this far below the threshold
 REVERSE_CANDIDATES = 2000  # registry names compared in full for each name of a changed entry
 SEARCH_THRESHOLD = 0.5  # the registry search shows looser resemblances: a person picks from a list
@@ -98,34 +100,50 @@ def require_lists(session):
 
 def screen_entity(session, entity_id, *, threshold, reason="screened", indexes=None):
     """Screen an entity and its people against every list; update its hits and record the screening."""
-    entity = get_entity(session, entity_id)
+    get_entity(session, entity_id)
+    return screen_entities(session, [entity_id], threshold=threshold, reason=reason, indexes=indexes)[entity_id]
+
+
+def screen_entities(session, entity_ids, *, threshold, reason="screened", indexes=None):
+    """Screen live entities and their people, a batch at a time: {entity id: {(subject, entry row id): match}}."""
     require_lists(session)
     indexes = indexes or live.current(session)
-    found = {}
-    keys = {}
-    for subject, query, kinds in subjects_of(entity):
-        keys[subject] = names_key(query)
-        for match in indexes.lists.search(query, threshold=threshold, limit=HITS_PER_SUBJECT, kinds=kinds):
-            found[(subject, match.key)] = match
-    entries = entries_by_id(session, [key for _, key in found])
-    existing = {(hit.subject, hit.watchlist_entry_id): hit
-                for hit in session.scalars(select(Hit).where(Hit.entity_id == entity.id))}
-    for (subject, entry_key), match in found.items():
-        record_match(session, entity, subject, keys[subject], match, entries[entry_key],
-                     existing.get((subject, entry_key)))
-    for key, hit in existing.items():
-        if key not in found and hit.current:
-            hit.current = False
     versions = dict(session.execute(select(WatchlistSource.name, WatchlistVersion.number)
                                     .join(WatchlistVersion, WatchlistVersion.id == WatchlistSource.current_version_id))
                     .all())
-    session.add(Screening(entity_id=entity.id, threshold=threshold, list_versions=versions, hits=len(found),
-                          reason=reason))
-    session.flush()
-    # The watchlist fact changes: known now, and perhaps with other confirmed hits.
-    rescoring.later(session, [entity.id])
-    log.info("screening.entity entity=%s hits=%s reason=%s", entity.id, len(found), reason)
-    return found
+    results = {}
+    for chunk in chunks(sorted(set(entity_ids)), BATCH):
+        entities = session.scalars(
+            select(Entity).where(Entity.id.in_(chunk), Entity.deleted_at.is_(None))
+            .options(selectinload(Entity.aliases), selectinload(Entity.identifiers), selectinload(Entity.addresses),
+                     selectinload(Entity.licences), selectinload(Entity.roles))).all()
+        existing = {(hit.entity_id, hit.subject, hit.watchlist_entry_id): hit
+                    for hit in session.scalars(select(Hit).where(Hit.entity_id.in_(chunk)))}
+        searched = {}
+        for entity in entities:
+            found, keys = {}, {}
+            for subject, query, kinds in subjects_of(entity):
+                keys[subject] = names_key(query)
+                for match in indexes.lists.search(query, threshold=threshold, limit=HITS_PER_SUBJECT, kinds=kinds):
+                    found[(subject, match.key)] = match
+            searched[entity.id] = (entity, found, keys)
+        entries = entries_by_id(session, [key for _, found, _ in searched.values() for _, key in found])
+        for entity_id, (entity, found, keys) in searched.items():
+            for (subject, entry_key), match in found.items():
+                record_match(session, entity, subject, keys[subject], match, entries[entry_key],
+                             existing.get((entity_id, subject, entry_key)))
+            for (hit_entity, subject, entry_key), hit in existing.items():
+                if hit_entity == entity_id and (subject, entry_key) not in found and hit.current:
+                    hit.current = False
+            session.add(Screening(entity_id=entity_id, threshold=threshold, list_versions=versions, hits=len(found),
+                                  reason=reason))
+            results[entity_id] = found
+        session.flush()
+        # The watchlist fact changes: known now, and perhaps with other confirmed hits.
+        rescoring.later(session, list(searched))
+    log.info("screening.entities count=%s hits=%s reason=%s", len(results),
+             sum(len(found) for found in results.values()), reason)
+    return results
 
 
 def record_match(session, entity, subject, key, match, entry, hit):
@@ -191,8 +209,7 @@ def screen_list_changes(session, version_ids, *, threshold):
             hit.current = False
             # A confirmed hit on a delisted entry stops failing the watchlist rule.
             rescoring.later(session, [hit.entity_id])
-    for entity_id in sorted(live_ids):
-        screen_entity(session, entity_id, threshold=threshold, reason="list changed", indexes=indexes)
+    screen_entities(session, live_ids, threshold=threshold, reason="list changed", indexes=indexes)
     log.info("screening.reverse versions=%s changed=%s entities=%s", sorted(version_ids), len(rows) - len(removed),
              len(live_ids))
     return live_ids
@@ -215,14 +232,14 @@ def similar_entities(session, text, *, threshold=SEARCH_THRESHOLD, limit=500):
 
 
 def screen_registry(session, *, threshold):
-    """Screen every live entity: (how many, how many hits)."""
-    require_lists(session)
-    indexes = live.current(session)
+    """Screen every live entity, then re-score them all in bulk: (how many, how many hits)."""
     ids = session.scalars(select(Entity.id).where(Entity.deleted_at.is_(None)).order_by(Entity.id)).all()
-    hits = 0
-    for entity_id in ids:
-        hits += len(screen_entity(session, entity_id, threshold=threshold, reason="whole registry", indexes=indexes))
-    return len(ids), hits
+    results = screen_entities(session, ids, threshold=threshold, reason="whole registry")
+    # One bulk re-score instead of one score per entity at commit.
+    rescoring.cancel(session)
+    for kind in ("agency", "employer"):
+        scoring.rescore(session, kind, reason="screened against the watchlists")
+    return len(results), sum(len(found) for found in results.values())
 
 
 def screen_names(session, queries, *, threshold, lists=None, limit=None):
