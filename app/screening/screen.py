@@ -11,11 +11,10 @@ from app.errors import Conflict, Invalid
 from app.registry.models import Entity, Role
 from app.registry.service import get_entity
 from app.scoring import rescoring, service as scoring
-from app.screening import indexes as live
+from app.screening import indexes as live, service
 from app.screening.importer import import_watchlist
 from app.screening.index import Query
-from app.screening.models import (Hit, HitEvent, Screening, WatchlistChange, WatchlistEntry, WatchlistSource,
-                                  WatchlistVersion)
+from app.screening.models import Hit, HitEvent, Screening, WatchlistEntry, WatchlistSource, WatchlistVersion
 from app.screening.normalize import MAX_NAME_LENGTH, normalize
 
 log = logging.getLogger(__name__)
@@ -178,9 +177,8 @@ def screen_list_changes(session, version_ids, *, threshold):
     """Reverse screening: match what these list versions added or changed against the registry, then screen
     each entity found (so every hit is scored the same way, from the entity's side)."""
     indexes = live.current(session, registry=True)
-    rows = session.execute(select(WatchlistChange.kind, WatchlistEntry)
-                           .join(WatchlistEntry, WatchlistEntry.id == WatchlistChange.watchlist_entry_id)
-                           .where(WatchlistChange.version_id.in_(list(version_ids)))).all()
+    rows = [(change.kind, change.entry) for version_id in version_ids
+            for change in service.version_changes(session, version_id)]
     removed = [entry.id for kind, entry in rows if kind == "removed"]
     entity_ids, people = set(), set()
     for kind, entry in rows:
