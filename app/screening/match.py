@@ -11,7 +11,8 @@ NAME_WEIGHT = 0.75            # the rest of the name score counts words without 
 CONFLICTING_NUMBERS = 0.6     # "Star 1" and "Star 2" name different companies
 OTHER_LEGAL_FORM = 0.95       # a legal form is weak evidence: registers and lists write it loosely
 INITIAL = 0.5                 # "J" for "John", in people's names only
-TRANSLITERATION = 0.75        # the similarity of two words written with the same consonants
+TRANSLITERATION = 0.75        # the least similarity of two words written with the same consonants
+VOWEL_EDIT = 0.75             # what an edit costs between two words with the same consonants
 COMPOUND = 0.8                # the least similarity for "alnoor" to stand for "al noor"
 ONE_WORD = 0.8                # a one-word name inside a longer one ("Mohammed", "Mohammed Trading Co")
 
@@ -39,11 +40,11 @@ def token_similarity(a, b):
     allowed = 1 if longest <= 5 else 2 if longest <= 9 else 3
     edits = OSA.distance(a, b, score_cutoff=allowed)
     similarity = 1 - edits / longest if edits <= allowed else 0.0
-    # Transliterations differ in their vowels (Mohammed, Muhammad; Mhmd, where a script writes none), which
-    # is weaker evidence than a typo in a long word: different names share consonants too (Hassan, Husayn).
-    if similarity < TRANSLITERATION and longest >= 4 and skeleton(a) == skeleton(b) and \
+    # Transliterations differ in their vowels (Hezbollah, Hizballah; Mhmd, where a script writes none): with
+    # the same consonants, an edit counts half, and the words are at least somewhat alike.
+    if similarity < 1 and longest >= 4 and skeleton(a) == skeleton(b) and \
             (longest - shortest <= 2 or a == skeleton(a) or b == skeleton(b)):
-        similarity = TRANSLITERATION
+        similarity = max(similarity, TRANSLITERATION, 1 - VOWEL_EDIT * OSA.distance(a, b) / longest)
     return similarity
 
 

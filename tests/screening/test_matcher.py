@@ -149,3 +149,13 @@ def test_letters_no_transliterator_knows_keep_their_own_form():
 
 def test_overlong_names_are_cut_not_choked_on():
     assert len(normalize("a" * 10_000).original) == MAX_NAME_LENGTH
+
+
+def test_transliterations_that_differ_in_their_vowels_match():
+    index = NameIndex(Vocabulary())
+    index.add("hizballah", ["HIZBALLAH"], kind="organization")
+    index.add("qaida", ["AL-QAIDA IN IRAQ"], kind="organization")
+    for i, word in enumerate(FILLER):
+        index.add(f"filler-{i}", [f"{word} Trading"], kind="organization")
+    assert [m.key for m in index.search(Query(("Hezbollah",)), threshold=THRESHOLD)] == ["hizballah"]
+    assert [m.key for m in index.search(Query(("Al Qaeda in Iraq",)), threshold=THRESHOLD)] == ["qaida"]
