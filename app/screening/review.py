@@ -13,6 +13,10 @@ from app.screening.models import (DISMISS_REASONS, HIT_STATES, Hit, HitEvent, Sc
                                   WatchlistSource, WatchlistVersion)
 
 DECISIONS = HIT_STATES
+# Hits are unreviewed allegations: the platform and regulators read them; businesses see their outcome, a
+# confirmed hit failing the watchlist rule of a score. A decision holds for every organisation.
+HIT_READERS = ("platform", "government")
+REVIEWER_ROLES = ("admin", "analyst", "registrar")
 
 
 def hits_query(state=None, source=None, entity_id=None, current=None):
@@ -67,12 +71,6 @@ def check_decision(decision, where=""):
     elif reason is not None:
         errors[f"{where}reason"] = ["Only a dismissal takes a reason."]
     return errors
-
-
-# Hits are unreviewed allegations: the platform and regulators read them; businesses see their outcome, a
-# confirmed hit failing the watchlist rule of a score. A decision holds for every organisation.
-HIT_READERS = ("platform", "government")
-REVIEWER_ROLES = ("admin", "analyst", "registrar")
 
 
 def may_read(actor):
