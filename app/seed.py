@@ -21,6 +21,7 @@ from app.scoring import rescoring, service as scoring
 from app.scoring.models import AuditFinding, FeeLine, PracticeAssessment, Score
 from app.scoring.schemas import FeeLineSchema, FindingSchema, PracticeSchema
 from app.screening import screen
+from app.screening.importer import import_watchlist
 from app.screening.models import Hit, WatchlistSource
 
 SEED = Path(__file__).resolve().parent.parent / "seed"
@@ -120,11 +121,10 @@ def load_watchlist(session):
     """Load the demo banned-agency list once and screen the registry against it (hits to review)."""
     if session.scalar(select(WatchlistSource.id).where(WatchlistSource.name == DEMO_LIST)) is not None:
         return None
-    result, _ = screen.import_and_screen(
-        session, DEMO_LIST, "generic-csv", [SEED / "banned-agencies.csv"], actor=OPERATOR, kind="banned_agency",
-        title="Banned recruitment agencies (demo, invented)", publisher="FairRecruit demo data",
-        threshold=current_app.config["SCREENING_THRESHOLD"])
-    # Everyone has a screening to show; the scores follow (score_unscored).
+    result = import_watchlist(session, DEMO_LIST, "generic-csv", [SEED / "banned-agencies.csv"], actor=OPERATOR,
+                              kind="banned_agency", title="Banned recruitment agencies (demo, invented)",
+                              publisher="FairRecruit demo data")
+    # Everyone is screened (so no reverse screening first) and has a screening to show; scores follow.
     everyone = session.scalars(select(Entity.id).where(Entity.deleted_at.is_(None))).all()
     screen.screen_entities(session, everyone, threshold=current_app.config["SCREENING_THRESHOLD"],
                            reason="demo data loaded")

@@ -22,6 +22,18 @@ def rule_set_dirs(given):
     return sorted(p.parent for p in RULES.rglob("ruleset.yaml"))
 
 
+def loaded_or_told(directory, preface):
+    """The rule set in the directory, or None after printing its problems."""
+    try:
+        return rules.load(directory)
+    except Problems as err:
+        click.echo(f"{directory}: {preface}({len(err.problems)} problem(s))" if preface else
+                   f"{directory}: {len(err.problems)} problem(s)")
+        for problem in err.problems:
+            click.echo(f"  {problem}")
+        return None
+
+
 @click.group("rules")
 def rules_group():
     """Rule sets: lint, test."""
@@ -33,13 +45,9 @@ def lint(directories):
     """Check rule sets: YAML, fields, operators, fact names and types, messages."""
     bad = 0
     for directory in rule_set_dirs(directories):
-        try:
-            ruleset = rules.load(directory)
-        except Problems as err:
+        ruleset = loaded_or_told(directory, "")
+        if ruleset is None:
             bad += 1
-            click.echo(f"{directory}: {len(err.problems)} problem(s)")
-            for problem in err.problems:
-                click.echo(f"  {problem}")
             continue
         click.echo(f"{directory}: ok ({len(ruleset.rules)} rules, {ruleset.content_hash[:12]})")
     if bad:
@@ -52,13 +60,9 @@ def test(directories):
     """Run every example of the rule sets: facts in, expected outcome (or tier) out."""
     bad = 0
     for directory in rule_set_dirs(directories):
-        try:
-            ruleset = rules.load(directory)
-        except Problems as err:
+        ruleset = loaded_or_told(directory, "not valid, run 'fairrecruit rules lint' ")
+        if ruleset is None:
             bad += 1
-            click.echo(f"{directory}: not valid, run 'fairrecruit rules lint' ({len(err.problems)} problem(s))")
-            for problem in err.problems:
-                click.echo(f"  {problem}")
             continue
         failures = evaluate.run_examples(ruleset)
         count = sum(len(rule.examples) for rule in ruleset.rules) + len(ruleset.examples)

@@ -9,7 +9,7 @@ import re
 
 from app.errors import Invalid
 from app.screening.index import Query
-from app.screening.normalize import MAX_NAME_LENGTH, normalize
+from app.screening.screen import name_problem
 
 REQUIRED = ("id", "name")
 OPTIONAL = ("kind", "country", "aliases", "identifiers")
@@ -54,12 +54,8 @@ def row_query(where, cells, problems):
     if not cells["id"].strip():
         problem("id", "missing")
     name = cells["name"].strip()
-    if not name:
-        problem("name", "missing")
-    elif len(name) > MAX_NAME_LENGTH:
-        problem("name", f"longer than {MAX_NAME_LENGTH} characters")
-    elif not normalize(name).tokens:
-        problem("name", "no letters or digits to match on")
+    if name_problem(name):
+        problem("name", name_problem(name))
     kind = cells.get("kind", "").strip() or None
     if kind and kind not in KINDS:
         problem("kind", f"must be one of: {', '.join(KINDS)}; got {kind!r}")

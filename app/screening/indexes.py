@@ -10,8 +10,9 @@ from sqlalchemy import event, func, select
 from app import db
 from app.bulk import CHUNK, chunks, paused_gc
 from app.registry.models import Alias, Entity, Identifier, Licence, Person, RegistryState, Role
+from app.screening import service
 from app.screening.index import NameIndex
-from app.screening.models import WatchlistChange, WatchlistEntry, WatchlistSource, WatchlistVersion
+from app.screening.models import WatchlistChange, WatchlistVersion
 
 log = logging.getLogger(__name__)
 BATCH = 5000
@@ -91,8 +92,8 @@ def catch_up_lists(session, indexes, newest):
     if indexes.lists_version < 0 or newest < indexes.lists_version:
         # Built aside and swapped in whole: searches under way keep the index they started with.
         index = NameIndex()
-        for entry, source in list_entries(session, None):
-            add_entry(index, entry, source)
+        for entry in service.current_entries(session):
+            add_entry(index, entry)
         indexes.lists = index
     else:
         index = indexes.lists
@@ -102,27 +103,16 @@ def catch_up_lists(session, indexes, newest):
         touched = {entry_id for entry_id, _ in changed}
         for entry_id in touched:
             index.remove(entry_id)
-        for entry, source in list_entries(session, touched):
-            add_entry(index, entry, source)
+        for entry in service.current_entries(session, entry_ids=touched):
+            add_entry(index, entry)
     indexes.lists_version = newest
     log.info("screening.lists_indexed records=%s names=%s version=%s ms=%.0f", len(index),
              index.vocabulary.names, newest, (time.perf_counter() - started) * 1000)
 
 
-def list_entries(session, entry_ids):
-    """Listed entries (all when None) with their source's name, a batch at a time."""
-    query = (select(WatchlistEntry, WatchlistSource.name).join(WatchlistSource)
-             .where(WatchlistEntry.removed_version_id.is_(None)))
-    if entry_ids is None:
-        yield from session.execute(query.order_by(WatchlistEntry.id).execution_options(yield_per=BATCH))
-        return
-    for chunk in chunks(sorted(entry_ids), CHUNK):
-        yield from session.execute(query.where(WatchlistEntry.id.in_(chunk)))
-
-
-def add_entry(index, entry, source):
-    """Index one list entry under its row id, in the group of its source."""
-    index.add(entry.id, (entry.name, *entry.aliases, *entry.weak_aliases), group=source, kind=entry.kind,
+def add_entry(index, entry):
+    """Index one list entry (a row of service.current_entries) under its row id, in its source's group."""
+    index.add(entry.id, (entry.name, *entry.aliases, *entry.weak_aliases), group=entry.source, kind=entry.kind,
               countries=entry.countries, identifiers=[value for _, value in entry.identifiers])
 
 

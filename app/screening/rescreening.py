@@ -37,11 +37,9 @@ def on_before_commit(session):
     pending = session.info.pop("rescreen", set())
     if not pending or not screen.lists_loaded(session):
         return
-    threshold = THRESHOLDS[str(session.get_bind().engine.url)]
-    for entity_id in sorted(pending):
-        entity = session.get(Entity, entity_id)
-        if entity is not None and entity.deleted_at is None:
-            screen.screen_entity(session, entity_id, threshold=threshold, reason="registry changed")
+    # One batch for them all; deleted entities are skipped by screen_entities.
+    screen.screen_entities(session, pending, threshold=THRESHOLDS[str(session.get_bind().engine.url)],
+                           reason="registry changed")
 
 
 def on_rollback(session):

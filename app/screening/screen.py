@@ -48,15 +48,22 @@ def names_key(query):
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def check_name(name, where="name"):
-    """Refuse a query name that is empty or too long to be a name, or has nothing to match on."""
+def name_problem(name):
+    """What makes a query name unusable (empty, too long to be a name, nothing to match on), or None."""
     if not name or not name.strip():
-        raise Invalid("Give a name to screen.", {where: ["Missing or empty."]})
+        return "missing"
     if len(name) > MAX_NAME_LENGTH:
-        raise Invalid(f"A name is at most {MAX_NAME_LENGTH} characters; this one has {len(name)}.",
-                      {where: [f"Longer than {MAX_NAME_LENGTH} characters."]})
+        return f"longer than {MAX_NAME_LENGTH} characters ({len(name)})"
     if not normalize(name).tokens:
-        raise Invalid("This name has no letters or digits to match on.", {where: ["No letters or digits."]})
+        return "no letters or digits to match on"
+    return None
+
+
+def check_name(name, where="name"):
+    """Refuse an unusable query name, naming the field."""
+    problem = name_problem(name)
+    if problem:
+        raise Invalid(f"This name cannot be screened: {problem}.", {where: [problem]})
 
 
 def screen_name(session, query, *, threshold, lists=None, limit=HITS_PER_SUBJECT):

@@ -4,6 +4,7 @@ Importing (the one write) is in importer.py."""
 from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.bulk import CHUNK, chunks
 from app.errors import NotFound
 from app.screening.models import WatchlistChange, WatchlistEntry, WatchlistSource, WatchlistVersion
 
@@ -67,13 +68,20 @@ def change_page(session, version_id, kind=None, page=1, per_page=50):
     return rows, total
 
 
-def current_entries(session, source_ids=None):
-    """Stream the rows of every entry listed now (not removed), optionally of some sources only, by id."""
+def current_entries(session, source_ids=None, entry_ids=None):
+    """Stream the rows of the entries listed now (not removed), with their source's name as `source`, by id;
+    optionally of some sources only, or some entries (by row id) only."""
     table = WatchlistEntry.__table__
-    query = select(table).where(table.c.removed_version_id.is_(None))
+    query = (select(table, WatchlistSource.name.label("source"))
+             .join(WatchlistSource.__table__, WatchlistSource.id == table.c.source_id)
+             .where(table.c.removed_version_id.is_(None)))
     if source_ids is not None:
         query = query.where(table.c.source_id.in_(list(source_ids)))
-    return session.execute(query.order_by(table.c.id).execution_options(yield_per=STREAM_BATCH))
+    if entry_ids is None:
+        yield from session.execute(query.order_by(table.c.id).execution_options(yield_per=STREAM_BATCH))
+        return
+    for chunk in chunks(sorted(entry_ids), CHUNK):
+        yield from session.execute(query.where(table.c.id.in_(chunk)))
 
 
 def list_entries(session, name, q=None, removed=False, page=1, per_page=50):
