@@ -145,3 +145,9 @@ def make_agency(session, authority):
         session.commit()
         return entity
     return make
+
+
+@pytest.fixture
+def registrar(make_token, make_org, authority):
+    """Headers of a registrar of the regulator that issues NP-DOFE licences (a steward of what it licenses)."""
+    return make_token("registrar", organisation=make_org("government", authority_codes=[authority.code]))

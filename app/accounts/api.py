@@ -4,16 +4,15 @@ from flask_smorest import Blueprint
 
 from app import db
 from app.accounts import service
-from app.accounts.auth import READERS, current_actor, require
+from app.accounts.auth import current_actor, require
 from app.accounts.schemas import (AuditPageSchema, AuditQuerySchema, MeSchema, NewTokenSchema, OrganisationSchema,
                                   TokenCreateSchema, TokenSchema, UserSchema)
-from app.errors import Forbidden
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Accounts, API tokens and the audit log")
 
 
 @blp.route("/me")
-@require(*READERS)
+@require("account.self")
 @blp.response(200, MeSchema)
 def me():
     """Who the token or session belongs to."""
@@ -22,13 +21,13 @@ def me():
 
 @blp.route("/tokens")
 class Tokens(MethodView):
-    @require(*READERS)
+    @require("account.self")
     @blp.response(200, TokenSchema(many=True))
     def get(self):
         """List your API tokens (never the tokens themselves)."""
         return service.list_tokens(db.Session(), current_actor())
 
-    @require(*READERS)
+    @require("account.self")
     @blp.arguments(TokenCreateSchema)
     @blp.response(201, NewTokenSchema)
     def post(self, data):
@@ -41,7 +40,7 @@ class Tokens(MethodView):
 
 
 @blp.route("/tokens/<int:token_id>", methods=["DELETE"])
-@require(*READERS)
+@require("account.self")
 @blp.response(204)
 def revoke(token_id):
     """Revoke a token: it stops working at once."""
@@ -52,13 +51,13 @@ def revoke(token_id):
 
 @blp.route("/users")
 class Users(MethodView):
-    @require("admin")
+    @require("user.manage")
     @blp.response(200, UserSchema(many=True))
     def get(self):
         """List the users of your organisation."""
         return service.list_users(db.Session(), current_actor())
 
-    @require("admin")
+    @require("user.manage")
     @blp.arguments(UserSchema)
     @blp.response(201, UserSchema)
     def post(self, data):
@@ -70,13 +69,11 @@ class Users(MethodView):
 
 
 @blp.route("/organisations", methods=["POST"])
-@require("admin")
+@require("organisation.create")
 @blp.arguments(OrganisationSchema)
 @blp.response(201, OrganisationSchema)
 def create_organisation(data):
     """Add an organisation (platform admins only)."""
-    if not current_actor().is_platform_admin:
-        raise Forbidden("Only platform admins add organisations.")
     session = db.Session()
     organisation = service.create_organisation(session, **data)
     session.commit()
@@ -84,7 +81,7 @@ def create_organisation(data):
 
 
 @blp.route("/audit-events")
-@require("admin")
+@require("audit.read")
 @blp.arguments(AuditQuerySchema, location="query")
 @blp.response(200, AuditPageSchema)
 def audit_events(args):

@@ -10,19 +10,16 @@ from flask import g, request, session as web_session
 from sqlalchemy import select
 
 from app import db
+from app.accounts import permissions
 from app.accounts.audit import set_actor
 from app.accounts.models import ApiToken, Organisation, OrganisationAuthority, User
 from app.db import utcnow
-from app.errors import Forbidden, Unauthorized
+from app.errors import Unauthorized
 
 hasher = PasswordHasher()
 TOKEN_PREFIX = "fr_"
 # Hashing a fixed string keeps sign-in time the same whether or not the e-mail exists.
 DUMMY_HASH = hasher.hash("no such user")
-
-READERS = ("admin", "analyst", "auditor", "registrar", "viewer")
-REGISTRY_WRITERS = ("admin", "analyst", "registrar")
-PRIVATE_WRITERS = ("admin", "analyst", "auditor")
 
 
 @dataclass(frozen=True)
@@ -38,14 +35,7 @@ class Actor:
 
     @property
     def is_platform_admin(self):
-        return self.organisation_kind == "platform" and self.role == "admin"
-
-    def can_manage_authority(self, authority_id):
-        """Registrars and admins of a regulator tied to the authority, and platform admins."""
-        if self.is_platform_admin:
-            return True
-        return (self.organisation_kind == "government" and self.role in ("registrar", "admin")
-                and authority_id in self.authority_ids)
+        return permissions.platform_admin(self)
 
 
 def hash_password(password):
@@ -119,16 +109,16 @@ def current_actor():
     return g.get("actor")
 
 
-def require(*roles):
-    """Let the route run only for signed-in users having one of these roles (platform admins always)."""
+def require(*actions):
+    """Let the route run only for actors admitted to one of these actions (app/accounts/permissions.py); the
+    service checks the record itself."""
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             actor = current_actor()
-            if actor is None:
-                raise Unauthorized("Sign in or send an API token to use this.")
-            if roles and actor.role not in roles and not actor.is_platform_admin:
-                raise Forbidden(f"Your role ({actor.role}) may not do this; it needs one of: {', '.join(roles)}.")
+            if not any(permissions.admitted(actor, action) for action in actions):
+                permissions.check(actor, actions[0])
             return view(*args, **kwargs)
+        wrapped.permissions = actions
         return wrapped
     return decorator

@@ -3,9 +3,9 @@ from flask import Blueprint, flash, redirect, render_template, request, session 
 
 from app import db
 from app.accounts import service
+from app.accounts import permissions
 from app.accounts.auth import current_actor
 from app.accounts.audit import set_actor
-from app.errors import Unauthorized
 
 bp = Blueprint("accounts_web", __name__)
 
@@ -36,8 +36,7 @@ def logout():
 def tokens():
     """List, create and revoke your API tokens."""
     actor = current_actor()
-    if actor is None:
-        raise Unauthorized("Sign in to manage your API tokens.")
+    permissions.check(actor, "account.self", what="Managing API tokens")
     session = db.Session()
     new_token = None
     if request.method == "POST":

@@ -7,9 +7,9 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from app import db
-from app.accounts.auth import READERS, REGISTRY_WRITERS, current_actor, require
+from app.accounts.auth import current_actor, require
 from app.errors import Invalid
-from app.registry import export, importer, schemas, service, tables
+from app.registry import change_requests, export, importer, schemas, service, tables
 from app.registry.models import Authority
 from app.screening.screen import similar_entities
 
@@ -34,7 +34,7 @@ def entity_routes(kind, plural):
             meta = json.dumps({"page": page, "per_page": per_page, "total": total}).encode()
             return Response(b'{"items":[' + b",".join(rows) + b'],"meta":' + meta + b"}", mimetype="application/json")
 
-        @require(*REGISTRY_WRITERS)
+        @require("entity.register")
         @blp.arguments(schemas.EntityWriteSchema)
         @blp.response(201, schemas.EntitySchema)
         def post(self, data):
@@ -53,23 +53,25 @@ def entity_routes(kind, plural):
                 return jsonify(schemas.PublicEntitySchema().dump(entity))
             return entity
 
-        @require(*REGISTRY_WRITERS)
+        @require("entity.edit", "entity.certify")
         @blp.arguments(schemas.EntityUpdateSchema)
         @blp.response(200, schemas.EntitySchema)
         def patch(self, data, entity_id):
-            """Change fields; send the version you read (a stale one gets 409)."""
+            """Change fields (stewards: the profile; certifiers: certification_status); send the version you read
+            (a stale one gets 409). Others propose a correction through /entities/{id}/change-requests."""
             session = db.Session()
             entity = service.update_entity(session, current_actor(), entity_id, kind, data)
             session.commit()
             return entity
 
-        @require(*REGISTRY_WRITERS)
+        @require("entity.withdraw")
+        @blp.arguments(schemas.WithdrawArgsSchema, location="query")
         @blp.response(204)
-        def delete(self, entity_id):
-            """Soft-delete: it leaves every listing but stays in history."""
+        def delete(self, args, entity_id):
+            """Withdraw (stewards): it leaves public reads and lists, keeps its history and hits; the platform
+            can restore it. Nothing is ever removed."""
             session = db.Session()
-            version = request.args.get("version", type=int)
-            service.delete_entity(session, current_actor(), entity_id, kind, version)
+            service.withdraw_entity(session, current_actor(), entity_id, kind, args.get("version"), args.get("reason"))
             session.commit()
 
     Collection.__name__, Item.__name__ = f"{plural.title()}", f"{kind.title()}"
@@ -81,8 +83,62 @@ entity_routes("agency", "agencies")
 entity_routes("employer", "employers")
 
 
+@blp.route("/entities/<int:entity_id>/restore", methods=["POST"])
+@require("entity.restore")
+@blp.response(200, schemas.EntitySchema)
+def restore(entity_id):
+    """Bring a withdrawn agency or employer back (platform admins)."""
+    session = db.Session()
+    entity = service.restore_entity(session, current_actor(), entity_id)
+    session.commit()
+    return entity
+
+
+@blp.route("/entities/<int:entity_id>/change-requests", methods=["POST"])
+@require("change.propose")
+@blp.arguments(schemas.ChangeProposalSchema)
+@blp.response(201, schemas.ChangeRequestSchema)
+def propose_change(data, entity_id):
+    """Propose a correction of an entity's profile, with a reason; its stewards accept or reject it."""
+    session = db.Session()
+    change = change_requests.propose(session, current_actor(), entity_id, data["proposed"], data["reason"])
+    session.commit()
+    return change
+
+
+@blp.route("/change-requests", methods=["GET"])
+@require("change.read")
+@blp.arguments(schemas.ChangeRequestQuerySchema, location="query")
+@blp.response(200, schemas.ChangeRequestPageSchema)
+def list_changes(args):
+    """Change requests your organisation proposed, and those on entities it stewards (the queue: state=open)."""
+    page, per_page = args.pop("page"), args.pop("per_page")
+    rows, total = change_requests.list_changes(db.Session(), current_actor(), page=page, per_page=per_page, **args)
+    return {"items": rows, "meta": {"page": page, "per_page": per_page, "total": total}}
+
+
+@blp.route("/change-requests/<int:change_id>", methods=["GET"])
+@require("change.read")
+@blp.response(200, schemas.ChangeRequestSchema)
+def get_change(change_id):
+    """One change request: what was proposed, why, and the decision."""
+    return change_requests.get_change(db.Session(), current_actor(), change_id)
+
+
+@blp.route("/change-requests/<int:change_id>/decision", methods=["POST"])
+@require("change.decide")
+@blp.arguments(schemas.ChangeRequestDecisionSchema)
+@blp.response(200, schemas.ChangeRequestSchema)
+def decide_change(data, change_id):
+    """Accept (applied as an update from the entity version you send) or reject with a reason (stewards)."""
+    session = db.Session()
+    change = change_requests.decide(session, current_actor(), change_id, **data)
+    session.commit()
+    return change
+
+
 @blp.route("/entities/<int:entity_id>/licences", methods=["POST"])
-@require(*REGISTRY_WRITERS)
+@require("licence.record")
 @blp.arguments(schemas.LicenceSchema)
 @blp.response(201, schemas.LicenceDetailSchema)
 def add_licence(data, entity_id):
@@ -96,12 +152,15 @@ def add_licence(data, entity_id):
 @blp.route("/licences/<int:licence_id>", methods=["GET"])
 @blp.response(200, schemas.LicenceDetailSchema)
 def get_licence(licence_id):
-    """A licence with its status history."""
-    return service.get_licence(db.Session(), licence_id)
+    """A licence with its status history (anonymous: without who recorded it, and internal reasons)."""
+    licence = service.get_licence(db.Session(), licence_id)
+    if current_actor() is None:
+        return jsonify(schemas.PublicLicenceDetailSchema().dump(licence))
+    return licence
 
 
 @blp.route("/licences/<int:licence_id>", methods=["PATCH"])
-@require(*REGISTRY_WRITERS)
+@require("licence.record")
 @blp.arguments(schemas.LicenceUpdateSchema)
 @blp.response(200, schemas.LicenceDetailSchema)
 def update_licence(data, licence_id):
@@ -113,7 +172,7 @@ def update_licence(data, licence_id):
 
 
 @blp.route("/licences/<int:licence_id>/status", methods=["POST"])
-@require("registrar", "admin")
+@require("licence.record")
 @blp.arguments(schemas.StatusChangeSchema)
 @blp.response(200, schemas.LicenceDetailSchema)
 def change_status(data, licence_id):
@@ -131,7 +190,7 @@ class Authorities(MethodView):
         """The licensing authorities."""
         return db.Session().scalars(select(Authority).order_by(Authority.code)).all()
 
-    @require("admin")
+    @require("authority.create")
     @blp.arguments(schemas.AuthoritySchema)
     @blp.response(201, schemas.AuthoritySchema)
     def post(self, data):
@@ -143,7 +202,7 @@ class Authorities(MethodView):
 
 
 @blp.route("/relationships", methods=["POST"])
-@require(*REGISTRY_WRITERS)
+@require("relationship.create")
 @blp.arguments(schemas.RelationshipSchema)
 @blp.response(201, schemas.RelationshipSchema)
 def add_relationship(data):
@@ -155,7 +214,7 @@ def add_relationship(data):
 
 
 @blp.route("/entities/<int:entity_id>/relationships", methods=["GET"])
-@require(*READERS)
+@require("relationship.read")
 @blp.response(200, schemas.RelationshipSchema(many=True))
 def relationships(entity_id):
     """Employers and sub-agents linked to an entity."""
@@ -165,7 +224,7 @@ def relationships(entity_id):
 
 
 @blp.route("/registry/import", methods=["POST"])
-@require(*REGISTRY_WRITERS)
+@require("entity.register")
 @blp.arguments(schemas.ImportArgsSchema, location="query")
 @blp.response(200, schemas.ImportReportSchema)
 def import_registry(args):
@@ -182,7 +241,7 @@ def import_registry(args):
 
 
 @blp.route("/registry/export", methods=["GET"])
-@require(*READERS)
+@require("registry.export")
 @blp.arguments(schemas.ExportArgsSchema, location="query")
 def export_registry(args):
     """Download agencies or employers as CSV or JSON, in the layout the importer reads."""

@@ -5,7 +5,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.accounts import audit
+from app.accounts import audit, permissions
 from app.accounts.models import AuditEvent
 from app.bulk import any_of, chunks, insert_rows, paused_gc, refresh_statistics, reserve_ids
 from app.db import utcnow
@@ -66,7 +66,11 @@ def import_rows(session, actor, data, fmt, default_kind, skip_invalid):
     if problems and not skip_invalid:
         raise ImportRejected(problems)
     planned = [p for p in planned if p.row not in bad_rows]
-    created, updated, unchanged = write(session, actor, planned)
+    refused = []
+    created, updated, unchanged = write(session, actor, planned, refused)
+    if refused and not skip_invalid:
+        raise ImportRejected(refused)
+    problems += refused
     return {"rows": len(rows), "created": created, "updated": updated, "unchanged": unchanged,
             "skipped": [asdict(p) for p in sorted(problems, key=lambda p: p.row)]}
 
@@ -118,9 +122,12 @@ def resolve(session, actor, planned, problems):
                                         f"{authority.code} is also given to another entity in row {earlier.row}."))
             if lkey in licence_owner:
                 entity_ids.add(licence_owner[lkey][0])
-                if licence_owner[lkey][1] != licence["status"] and not actor.can_manage_authority(authority.id):
+                if licence_owner[lkey][1] != licence["status"] and not manages(actor, authority.id):
                     problems.append(Problem(plan.row, "licence_status", f"Changing the status of {authority.code} "
                                             f"licence {licence['number']} needs a registrar of that authority."))
+            elif not manages(actor, authority.id):
+                problems.append(Problem(plan.row, "licence_number", f"Recording a new {authority.code} licence "
+                                        f"({licence['number']}) needs a registrar of that authority."))
         for identifier in plan.data["identifiers"]:
             owner = identifier_owner.get((identifier["scheme"], identifier["value"]))
             if owner:
@@ -131,6 +138,52 @@ def resolve(session, actor, planned, problems):
                                     f"different registered entities ({', '.join(map(str, sorted(entity_ids | {by_name} - {None})))})."))
             continue
         plan.entity_id = next(iter(entity_ids), by_name)
+        if plan.entity_id is None and plan.data.get("certification_status") and actor is not None and \
+                not permissions.admitted(actor, "entity.certify"):
+            problems.append(Problem(plan.row, "certification_status", "Certification status is set by "
+                                    f"{permissions.RULES['entity.certify'].who}."))
+
+
+def manages(actor, authority_id):
+    """Whether the actor records licences of this authority (commands run by the operator do)."""
+    return actor is None or permissions.manages_authority(actor, authority_id)
+
+
+def trusted(actor, entity, data):
+    """Whether every change the record may bring to this entity is the actor's to make."""
+    if actor is None:
+        return True
+    return (permissions.allowed(actor, "entity.edit", entity)
+            and (data.get("certification_status") is None or permissions.allowed(actor, "entity.certify", entity))
+            and all(permissions.manages_authority(actor, l.authority_id) for l in entity.licences))
+
+
+def refusal(actor, entity, data, before):
+    """What the actor changed but may not (None if nothing): the profile, the certification or a licence."""
+    if not permissions.allowed(actor, "entity.edit", entity) and (
+            before["profile"] != profile_of(entity)):
+        return Problem(0, "legal_name", f"This row changes the record of {entity.kind} {entity.id}, which is edited "
+                       f"by {permissions.RULES['entity.edit'].who}; propose a correction instead.")
+    if entity.certification_status != before["certification_status"] and \
+            not permissions.allowed(actor, "entity.certify", entity):
+        return Problem(0, "certification_status", "Certification status is set by "
+                       f"{permissions.RULES['entity.certify'].who}.")
+    for licence in entity.licences:
+        if licence_of(licence) != before["licences"].get(licence.id) and \
+                not permissions.manages_authority(actor, licence.authority_id):
+            return Problem(0, "licence_number", f"Changing {licence.authority.code} licence {licence.number} needs a "
+                           "registrar of that authority.")
+    return None
+
+
+def profile_of(entity):
+    """What a steward's profile edit covers, in a comparable form."""
+    return (entity.legal_name, entity.website, len(entity.aliases), len(entity.identifiers), len(entity.sectors),
+            len(entity.addresses), len(entity.roles))
+
+
+def licence_of(licence):
+    return tuple(getattr(licence, f) for f in LICENCE_FIELDS) + (len(licence.destinations), len(licence.sectors))
 
 
 def existing_keys(session, planned, authorities):
@@ -196,8 +249,10 @@ def merge_rows(planned):
 LIST_KEYS = ("aliases", "identifiers", "addresses", "sectors", "people", "licences")
 
 
-def write(session, actor, planned):
-    """Update the matched entities and insert the new ones; returns (created, updated, unchanged)."""
+def write(session, actor, planned, refused):
+    """Update the matched entities and insert the new ones; returns (created, updated, unchanged).
+
+    A row bringing changes the actor may not make is undone and added to `refused`."""
     merged = merge_rows(planned)
     existing = [p for p in merged if p.entity_id]
     new = [p for p in merged if not p.entity_id]
@@ -206,7 +261,22 @@ def write(session, actor, planned):
         entities = {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_([p.entity_id for p in chunk]))
                                                      .options(*ENTITY_LOADS))}
         for plan in chunk:
-            if update_existing(session, actor, entities[plan.entity_id], plan.data):
+            entity = entities[plan.entity_id]
+            if trusted(actor, entity, plan.data):
+                changed = update_existing(session, actor, entity, plan.data)
+            else:
+                # Undo the row if it changes what the actor does not steward (lists only grow, so compare sizes).
+                before = {"profile": profile_of(entity), "certification_status": entity.certification_status,
+                          "licences": {licence.id: licence_of(licence) for licence in entity.licences}}
+                savepoint = session.begin_nested()
+                changed = update_existing(session, actor, entity, plan.data)
+                problem = refusal(actor, entity, plan.data, before) if changed else None
+                if problem:
+                    savepoint.rollback()
+                    refused.append(Problem(plan.row, problem.column, problem.message))
+                    continue
+                savepoint.commit()
+            if changed:
                 updated += 1
             else:
                 unchanged += 1
@@ -322,12 +392,16 @@ def insert_new(session, actor, plans):
     person_ids = iter(reserve_ids(session, Person.__table__, sum(len(people_of(p.data)) for p in plans)))
     licence_ids = iter(reserve_ids(session, Licence.__table__, sum(len(p.data["licences"]) for p in plans)))
     acting = audit.acting(session)
+    registrant = actor.organisation_id if actor else None
+    certifier = registrant if actor and actor.organisation_kind == permissions.CERTIFIER else None
     for chunk, ids in zip(chunks(plans), chunks(entity_ids)):
         insert_rows(session, Entity.__table__, [
             {"id": entity_id, "kind": p.data["kind"], "legal_name": p.data["legal_name"], "name_key": p.key[2],
              "country": p.data["country"], "website": p.data.get("website"),
              "certification_status": p.data.get("certification_status"), "created_at": now,
-             "updated_at": now, "version": 1, "generation": generation} for entity_id, p in zip(ids, chunk)])
+             "updated_at": now, "version": 1, "generation": generation, "registered_by_organisation_id": registrant,
+             "certified_by_organisation_id": certifier if p.data.get("certification_status") else None}
+            for entity_id, p in zip(ids, chunk)])
         for table, rows in owned_rows(chunk, ids, person_ids, licence_ids, authorities, now,
                                       actor.user_id if actor else None):
             insert_rows(session, table, rows)

@@ -1,7 +1,7 @@
 """Agencies, employers, their names, people, licences, relationships and portfolios."""
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
@@ -38,7 +38,14 @@ class Entity(Base):
     certification_status: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # A withdrawn record (deleted_at set) leaves public reads and lists but keeps its history and hits.
     deleted_at: Mapped[datetime | None]
+    withdrawn_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    # Stewardship (app/accounts/permissions.py): the organisation that registered it edits its profile, the
+    # certification body that certifies it sets its certification status.
+    registered_by_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    certified_by_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     version: Mapped[int] = mapped_column(default=1)
     # The registry generation of the entity's last change (see app/registry/changes.py); never set by hand.
     generation: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
@@ -212,6 +219,8 @@ class LicenceStatusChange(Base):
     status_raw: Mapped[str | None] = mapped_column(String(200))
     effective_on: Mapped[date | None]
     reason: Mapped[str | None] = mapped_column(Text)
+    # Reasons are internal notes unless the registrar marks them public (anonymous readers see public ones only).
+    reason_public: Mapped[bool] = mapped_column(default=False)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -283,3 +292,32 @@ class EvidenceDocument(Base):
     dated: Mapped[date | None]
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChangeRequest(Base):
+    """A correction to an entity's profile proposed by someone who does not steward it, accepted or rejected by
+    a steward."""
+
+    __tablename__ = "change_requests"
+    __audited__ = True
+    __table_args__ = (Index("ix_change_requests_state", "state", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    proposed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    proposed_by_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # The proposed fields, as EntityUpdateSchema loads them (list fields replace the whole list).
+    fields: Mapped[dict] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    # The entity's version the proposal was made from.
+    entity_version: Mapped[int]
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    entity: Mapped[Entity] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}

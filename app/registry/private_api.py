@@ -3,7 +3,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app import db
-from app.accounts.auth import PRIVATE_WRITERS, READERS, current_actor, require
+from app.accounts.auth import current_actor, require
 from app.registry import private, schemas
 
 blp = Blueprint("portfolio", __name__, url_prefix="/api/v1",
@@ -12,13 +12,13 @@ blp = Blueprint("portfolio", __name__, url_prefix="/api/v1",
 
 @blp.route("/portfolio")
 class Portfolio(MethodView):
-    @require(*READERS)
+    @require("private.read")
     @blp.response(200, schemas.PortfolioEntrySchema(many=True))
     def get(self):
         """The entities your organisation follows."""
         return private.list_portfolio(db.Session(), current_actor())
 
-    @require(*PRIVATE_WRITERS)
+    @require("private.write")
     @blp.arguments(schemas.PortfolioEntrySchema)
     @blp.response(201, schemas.PortfolioEntrySchema)
     def post(self, data):
@@ -30,7 +30,7 @@ class Portfolio(MethodView):
 
 
 @blp.route("/portfolio/<int:entry_id>", methods=["DELETE"])
-@require(*PRIVATE_WRITERS)
+@require("private.write")
 @blp.response(204)
 def unfollow(entry_id):
     """Stop following an entity."""
@@ -41,13 +41,13 @@ def unfollow(entry_id):
 
 @blp.route("/entities/<int:entity_id>/notes")
 class Notes(MethodView):
-    @require(*READERS)
+    @require("private.read")
     @blp.response(200, schemas.NoteSchema(many=True))
     def get(self, entity_id):
         """Your organisation's notes on an entity."""
         return private.list_notes(db.Session(), current_actor(), entity_id)
 
-    @require(*PRIVATE_WRITERS)
+    @require("private.write")
     @blp.arguments(schemas.NoteSchema)
     @blp.response(201, schemas.NoteSchema)
     def post(self, data, entity_id):
@@ -60,13 +60,13 @@ class Notes(MethodView):
 
 @blp.route("/notes/<int:note_id>")
 class Note(MethodView):
-    @require(*READERS)
+    @require("private.read")
     @blp.response(200, schemas.NoteSchema)
     def get(self, note_id):
         """One note; another organisation's note answers 404."""
         return private.get_note(db.Session(), current_actor(), note_id)
 
-    @require(*PRIVATE_WRITERS)
+    @require("private.write")
     @blp.response(204)
     def delete(self, note_id):
         """Delete a note."""
@@ -77,13 +77,13 @@ class Note(MethodView):
 
 @blp.route("/entities/<int:entity_id>/evidence")
 class Evidence(MethodView):
-    @require(*READERS)
+    @require("private.read")
     @blp.response(200, schemas.EvidenceSchema(many=True))
     def get(self, entity_id):
         """Your organisation's evidence about an entity."""
         return private.list_evidence(db.Session(), current_actor(), entity_id)
 
-    @require(*PRIVATE_WRITERS)
+    @require("private.write")
     @blp.arguments(schemas.EvidenceSchema)
     @blp.response(201, schemas.EvidenceSchema)
     def post(self, data, entity_id):
@@ -95,7 +95,7 @@ class Evidence(MethodView):
 
 
 @blp.route("/evidence/<int:evidence_id>", methods=["GET"])
-@require(*READERS)
+@require("private.read")
 @blp.response(200, schemas.EvidenceSchema)
 def get_evidence(evidence_id):
     """One piece of evidence; another organisation's answers 404."""

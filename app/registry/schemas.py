@@ -79,14 +79,23 @@ class StatusChangeSchema(Schema):
     status_raw = fields.String(allow_none=True, validate=validate.Length(max=200))
     effective_on = fields.Date(allow_none=True)
     reason = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    reason_public = fields.Boolean(load_default=False, metadata={
+        "description": "Show the reason to anonymous readers too (otherwise it is an internal note)"})
 
 
-class StatusChangeOutSchema(Schema):
+class PublicStatusChangeSchema(Schema):
+    """A status change as anyone may read it: no user, and the reason only when the registrar made it public."""
+
     status = fields.String()
     status_raw = fields.String(allow_none=True)
     effective_on = fields.Date(allow_none=True)
-    reason = fields.String(allow_none=True)
+    reason = fields.Function(lambda change: change.reason if change.reason_public else None, allow_none=True)
     recorded_at = fields.DateTime()
+
+
+class StatusChangeOutSchema(PublicStatusChangeSchema):
+    reason = fields.String(allow_none=True)
+    reason_public = fields.Boolean()
     recorded_by_user_id = fields.Integer(allow_none=True)
 
 
@@ -124,6 +133,61 @@ class EntityUpdateSchema(Schema):
     people = fields.List(fields.Nested(PersonRoleSchema))
 
 
+class ProposedFieldsSchema(Schema):
+    """The profile fields a change request may propose (as in an update; list fields replace the whole list)."""
+
+    legal_name = fields.String(validate=validate.Length(min=1, max=300))
+    country = CountryCode()
+    website = fields.String(allow_none=True, validate=validate.Length(max=300))
+    sectors = fields.List(fields.String(validate=one_of(SECTORS)))
+    aliases = fields.List(fields.Nested(AliasSchema))
+    identifiers = fields.List(fields.Nested(IdentifierSchema))
+    addresses = fields.List(fields.Nested(AddressSchema))
+    people = fields.List(fields.Nested(PersonRoleSchema))
+
+
+class ChangeProposalSchema(Schema):
+    proposed = fields.Dict(required=True, data_key="fields",
+                           metadata={"description": "The proposed profile fields, as in PATCH"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ChangeRequestSchema(Schema):
+    id = fields.Integer()
+    entity_id = fields.Integer()
+    state = fields.String()
+    proposed = fields.Dict(attribute="fields", data_key="fields")
+    reason = fields.String()
+    entity_version = fields.Integer()
+    proposed_by_user_id = fields.Integer(allow_none=True)
+    proposed_by_organisation_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    decided_by_user_id = fields.Integer(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
+
+
+class ChangeRequestDecisionSchema(Schema):
+    decision = fields.String(required=True, validate=one_of(("accepted", "rejected")))
+    reason = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    version = fields.Integer(metadata={"description": "To accept: the entity's version you read (stale: 409)"})
+
+
+class ChangeRequestQuerySchema(PageArgs):
+    state = fields.String(validate=one_of(("open", "accepted", "rejected")))
+    entity_id = fields.Integer()
+
+
+class ChangeRequestPageSchema(Schema):
+    items = fields.List(fields.Nested(ChangeRequestSchema))
+    meta = fields.Nested(PageMeta)
+
+
+class WithdrawArgsSchema(Schema):
+    version = fields.Integer(metadata={"description": "The version you read (stale: 409)"})
+    reason = fields.String(validate=validate.Length(max=2000))
+
+
 class LicenceOutSchema(Schema):
     id = fields.Integer()
     entity_id = fields.Integer()
@@ -140,6 +204,10 @@ class LicenceOutSchema(Schema):
     sectors = fields.Function(lambda licence: [s.sector for s in licence.sectors])
     conditions = fields.String(allow_none=True)
     version = fields.Integer()
+
+
+class PublicLicenceDetailSchema(LicenceOutSchema):
+    history = fields.List(fields.Nested(PublicStatusChangeSchema))
 
 
 class LicenceDetailSchema(LicenceOutSchema):

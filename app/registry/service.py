@@ -1,8 +1,9 @@
 """Registry use cases: agencies, employers, licences, relationships, authorities."""
 from sqlalchemy import or_, select
 
+from app.accounts import permissions
 from app.db import utcnow
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.registry.models import (Address, Alias, Authority, Entity, EntitySector, Identifier, Licence,
                                  LicenceDestination, LicenceSector, LicenceStatusChange, Person, Relationship, Role)
 from app.registry import listing
@@ -10,14 +11,26 @@ from app.registry.names import licence_key, name_key
 
 LIST_FIELDS = ("aliases", "identifiers", "addresses", "sectors", "people")
 SCALAR_FIELDS = ("legal_name", "country", "website", "certification_status")
+# The profile: what stewards edit and others propose corrections to (certification and licences have their own).
+PROFILE_FIELDS = ("legal_name", "country", "website", *LIST_FIELDS)
 
 
-def get_entity(session, entity_id, kind=None):
-    """The live agency or employer with this id, or NotFound."""
+def get_entity(session, entity_id, kind=None, *, withdrawn=False):
+    """The live agency or employer with this id (or a withdrawn one, when asked), or NotFound."""
     entity = session.get(Entity, entity_id)
-    if entity is None or entity.deleted_at is not None or (kind and entity.kind != kind):
+    if entity is None or (entity.deleted_at is not None and not withdrawn) or (kind and entity.kind != kind):
         raise NotFound(f"No {kind or 'entity'} with id {entity_id}.")
     return entity
+
+
+def check_changes(actor, entity, data, what):
+    """Refuse fields the actor may not change: the profile is the stewards', certification the certifier's."""
+    if any(field in data for field in PROFILE_FIELDS):
+        permissions.check(actor, "entity.edit", entity, what=what)
+    if "certification_status" in data and data["certification_status"] != entity.certification_status:
+        permissions.check(actor, "entity.certify", entity, what="Setting the certification status")
+        if actor.organisation_kind == permissions.CERTIFIER:
+            entity.certified_by_organisation_id = actor.organisation_id
 
 
 def check_version(obj, sent):
@@ -78,7 +91,11 @@ def create_entity(session, actor, kind, data):
         raise Conflict(f"A {kind} named {data['legal_name']!r} in {data['country']} is registered already "
                        f"(id {duplicate}).", {"legal_name": ["already registered"]})
     entity = Entity(kind=kind, name_key=name_key(data["legal_name"]),
-                    **{k: data.get(k) for k in SCALAR_FIELDS})
+                    registered_by_organisation_id=actor.organisation_id if actor else None,
+                    **{k: data.get(k) for k in SCALAR_FIELDS if k != "certification_status"})
+    if actor is not None and data.get("certification_status"):
+        check_changes(actor, entity, {"certification_status": data["certification_status"]}, None)
+    entity.certification_status = data.get("certification_status")
     session.add(entity)
     apply_lists(session, entity, data)
     session.flush()
@@ -90,6 +107,8 @@ def create_entity(session, actor, kind, data):
 def update_entity(session, actor, entity_id, kind, data):
     """Change an entity's fields; list fields given replace the old lists."""
     entity = get_entity(session, entity_id, kind)
+    if actor is not None:
+        check_changes(actor, entity, data, "Changing this record's profile")
     check_version(entity, data.pop("version"))
     if "legal_name" in data or "country" in data:
         duplicate = find_duplicate(session, kind, data.get("country", entity.country),
@@ -109,13 +128,30 @@ def update_entity(session, actor, entity_id, kind, data):
     return entity
 
 
-def delete_entity(session, actor, entity_id, kind, version=None):
-    """Soft-delete: the record disappears from reads but stays in the database and the audit log."""
+def withdraw_entity(session, actor, entity_id, kind=None, version=None, reason=None):
+    """Withdraw a record: it leaves public reads and lists, keeps its history and hits; the platform restores."""
     entity = get_entity(session, entity_id, kind)
+    permissions.check(actor, "entity.withdraw", entity, what="Withdrawing this record")
     if version is not None:
         check_version(entity, version)
-    entity.deleted_at = utcnow()
+    entity.deleted_at, entity.withdrawn_by_user_id, entity.withdrawn_reason = utcnow(), actor.user_id, reason
     session.flush()
+    return entity
+
+
+def restore_entity(session, actor, entity_id):
+    """Bring a withdrawn record back (platform admins); a live record with its name took its place: 409."""
+    entity = get_entity(session, entity_id, withdrawn=True)
+    permissions.check(actor, "entity.restore", entity, what="Restoring a withdrawn record")
+    if entity.deleted_at is None:
+        raise Conflict(f"The {entity.kind} {entity_id} is not withdrawn.", {"entity_id": ["not withdrawn"]})
+    duplicate = find_duplicate(session, entity.kind, entity.country, entity.legal_name)
+    if duplicate:
+        raise Conflict(f"Another {entity.kind} with this name and country was registered since (id {duplicate}).",
+                       {"legal_name": ["already registered"]})
+    entity.deleted_at, entity.withdrawn_by_user_id, entity.withdrawn_reason = None, None, None
+    session.flush()
+    return entity
 
 
 def list_entities(session, kind, filters, *, page=1, per_page=50, sort="legal_name", near=frozenset()):
@@ -126,6 +162,9 @@ def list_entities(session, kind, filters, *, page=1, per_page=50, sort="legal_na
 def add_licence(session, actor, entity, data, prefix=""):
     """Record a licence of an entity; its first status opens the status history."""
     authority = resolve_authority(session, data["authority"], f"{prefix}authority")
+    if actor is not None and not permissions.manages_authority(actor, authority.id):
+        permissions.check(actor, "licence.record", Licence(authority_id=authority.id),
+                          what=f"Recording a {authority.code} licence")
     key = licence_key(data["number"])
     clash = session.scalar(select(Licence.entity_id).where(Licence.authority_id == authority.id,
                                                            Licence.number_key == key))
@@ -158,6 +197,7 @@ def get_licence(session, licence_id):
 def update_licence(session, actor, licence_id, data):
     """Correct a licence's details (not its status: see change_licence_status)."""
     licence = get_licence(session, licence_id)
+    permissions.check(actor, "licence.record", licence, what=f"Changing a {licence.authority.code} licence")
     check_version(licence, data.pop("version"))
     if "destinations" in data:
         licence.destinations = [LicenceDestination(country=c) for c in dict.fromkeys(data.pop("destinations"))]
@@ -175,22 +215,20 @@ def update_licence(session, actor, licence_id, data):
 def change_licence_status(session, actor, licence_id, data):
     """Set a licence's status, appending to its history; only the issuing authority's registrars (or admins)."""
     licence = get_licence(session, licence_id)
-    if not actor.can_manage_authority(licence.authority_id):
-        raise Forbidden(f"Only registrars of {licence.authority.code} (or platform admins) change this licence's status.")
+    permissions.check(actor, "licence.record", licence, what=f"Changing a {licence.authority.code} licence's status")
     check_version(licence, data["version"])
     licence.status = data["status"]
     licence.status_raw = data.get("status_raw")
     session.add(LicenceStatusChange(licence_id=licence.id, status=data["status"], status_raw=data.get("status_raw"),
                                     effective_on=data.get("effective_on"), reason=data.get("reason"),
-                                    recorded_by_user_id=actor.user_id))
+                                    reason_public=data.get("reason_public", False), recorded_by_user_id=actor.user_id))
     session.flush()
     return licence
 
 
 def create_authority(session, actor, data):
     """Add a licensing authority (platform admins)."""
-    if not actor.is_platform_admin:
-        raise Forbidden("Only platform admins add licensing authorities.")
+    permissions.check(actor, "authority.create", what="Adding a licensing authority")
     if session.scalar(select(Authority.id).where(Authority.code == data["code"])):
         raise Conflict(f"Authority {data['code']} exists already.", {"code": ["already exists"]})
     authority = Authority(**data)

@@ -6,14 +6,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app import db
-from app.accounts.auth import READERS, current_actor, require
+from app.accounts.auth import current_actor, require
 from app.errors import Invalid, NotFound
 from app.registry import tables
 from app.schemas import PageArgs
 from app.scoring import activation, importer, schemas, service
 
 blp = Blueprint("scoring", __name__, url_prefix="/api/v1", description="Evidence, risk scores and their reasons")
-EVIDENCE_WRITERS = ("admin", "analyst", "auditor", "registrar")
 EVIDENCE_SCHEMAS = {"fee-lines": schemas.FeeLineSchema, "practices": schemas.PracticeSchema,
                     "findings": schemas.FindingSchema}
 
@@ -23,13 +22,13 @@ def evidence_routes(path, schema):
     model = service.MODELS[path]
 
     class Evidence(MethodView):
-        @require(*READERS)
+        @require("evidence.read")
         @blp.response(200, schema(many=True))
         def get(self, entity_id):
             """The evidence recorded about an entity, oldest first."""
             return service.list_evidence(db.Session(), entity_id, model)
 
-        @require(*EVIDENCE_WRITERS)
+        @require("evidence.record")
         @blp.arguments(schema)
         @blp.response(201, schema)
         def post(self, data, entity_id):
@@ -48,7 +47,7 @@ for path, schema in EVIDENCE_SCHEMAS.items():
 
 
 @blp.route("/findings/<int:finding_id>", methods=["PATCH"])
-@require(*EVIDENCE_WRITERS)
+@require("evidence.record")
 @blp.arguments(schemas.FindingUpdateSchema)
 @blp.response(200, schemas.FindingSchema)
 def update_finding(data, finding_id):
@@ -61,13 +60,13 @@ def update_finding(data, finding_id):
 
 @blp.route("/entities/<int:entity_id>/score")
 class CurrentScore(MethodView):
-    @require(*READERS)
+    @require("score.read")
     @blp.response(200, schemas.ScoreSchema)
     def get(self, entity_id):
         """The current score: total, tier, coverage, and every rule's outcome with its reason."""
         return service.current_score(db.Session(), entity_id)
 
-    @require(*EVIDENCE_WRITERS)
+    @require("score.compute")
     @blp.response(201, schemas.ScoreSchema)
     def post(self, entity_id):
         """Score the entity now with the active rule set."""
@@ -79,7 +78,7 @@ class CurrentScore(MethodView):
 
 
 @blp.route("/entities/<int:entity_id>/scores")
-@require(*READERS)
+@require("score.read")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, schemas.ScorePageSchema)
 def history(args, entity_id):
@@ -89,7 +88,7 @@ def history(args, entity_id):
 
 
 @blp.route("/entities/<int:entity_id>/scores/diff")
-@require(*READERS)
+@require("score.read")
 @blp.arguments(schemas.DiffArgs, location="query")
 @blp.response(200)
 def diff(args, entity_id):
@@ -108,7 +107,7 @@ def diff(args, entity_id):
 
 
 @blp.route("/score/what-if", methods=["POST"])
-@require(*READERS)
+@require("score.read")
 @blp.arguments(schemas.WhatIfSchema)
 @blp.response(200, schemas.WhatIfResultSchema)
 def what_if(data):
@@ -120,7 +119,7 @@ def what_if(data):
 
 
 @blp.route("/evidence/import", methods=["POST"])
-@require(*EVIDENCE_WRITERS)
+@require("evidence.record")
 @blp.arguments(schemas.EvidenceImportArgs, location="query")
 @blp.response(200, schemas.EvidenceImportReport)
 def import_evidence(args):

@@ -2,8 +2,9 @@
 from flask import Blueprint, render_template
 
 from app import db
+from app.accounts import permissions
 from app.accounts.auth import current_actor
-from app.errors import NotFound, Unauthorized
+from app.errors import NotFound
 from app.registry.service import get_entity
 from app.scoring import activation, service
 
@@ -15,8 +16,7 @@ SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2}
 @bp.get("/entities/<int:entity_id>/score")
 def score_page(entity_id):
     """Failures first (critical ones at the top), then what could not be judged, then what passed."""
-    if current_actor() is None:
-        raise Unauthorized("Sign in to see risk scores.")
+    permissions.check(current_actor(), "score.read", what="Reading risk scores")
     session = db.Session()
     entity = get_entity(session, entity_id)
     try:

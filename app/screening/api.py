@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from werkzeug.utils import secure_filename
 
 from app import db
-from app.accounts.auth import READERS, current_actor, require
+from app.accounts.auth import current_actor, require
 from app.errors import Invalid
 from app.schemas import PageArgs
 from app.screening import review, schemas, screen, service
@@ -15,13 +15,10 @@ from app.screening.index import Query
 
 blp = Blueprint("screening", __name__, url_prefix="/api/v1",
                 description="Watchlists (sources, versions, entries), screening, and the review of hits")
-# Platform staff only, checked by the importer: the lists are shared by every organisation.
-LIST_WRITERS = ("admin", "analyst")
-SCREENERS = ("admin", "analyst", "registrar", "auditor")
 
 
 @blp.route("/watchlists", methods=["GET"])
-@require(*READERS)
+@require("watchlist.read")
 @blp.response(200, schemas.SourceSchema(many=True))
 def sources():
     """Every watchlist source with its current version."""
@@ -29,7 +26,7 @@ def sources():
 
 
 @blp.route("/watchlists/<name>", methods=["GET"])
-@require(*READERS)
+@require("watchlist.read")
 @blp.response(200, schemas.SourceSchema)
 def source(name):
     """One source with its current version."""
@@ -37,7 +34,7 @@ def source(name):
 
 
 @blp.route("/watchlists/<name>/versions", methods=["GET"])
-@require(*READERS)
+@require("watchlist.read")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, schemas.VersionPageSchema)
 def versions(args, name):
@@ -47,7 +44,7 @@ def versions(args, name):
 
 
 @blp.route("/watchlists/<name>/versions", methods=["POST"])
-@require(*LIST_WRITERS)
+@require("watchlist.import")
 @blp.arguments(schemas.UploadSchema, location="form", content_type="multipart/form-data")
 @blp.response(201, schemas.ImportResultSchema)
 def import_version(form, name):
@@ -73,7 +70,7 @@ def import_version(form, name):
 
 
 @blp.route("/watchlists/<name>/versions/<int:number>/changes", methods=["GET"])
-@require(*READERS)
+@require("watchlist.read")
 @blp.arguments(schemas.ChangeArgs, location="query")
 @blp.response(200, schemas.ChangePageSchema)
 def changes(args, name, number):
@@ -85,7 +82,7 @@ def changes(args, name, number):
 
 
 @blp.route("/watchlists/<name>/entries", methods=["GET"])
-@require(*READERS)
+@require("watchlist.read")
 @blp.arguments(schemas.EntryArgs, location="query")
 @blp.response(200, schemas.EntryPageSchema)
 def entries(args, name):
@@ -96,7 +93,7 @@ def entries(args, name):
 
 
 @blp.route("/screen", methods=["POST"])
-@require(*READERS)
+@require("screen.name")
 @blp.arguments(schemas.ScreenQuerySchema)
 @blp.response(200, schemas.ScreenResultSchema)
 def screen_name(args):
@@ -112,11 +109,10 @@ def screen_name(args):
 
 
 @blp.route("/entities/<int:entity_id>/screen", methods=["POST"])
-@require(*SCREENERS)
+@require("screen.entity")
 @blp.response(200, schemas.ScreeningSchema)
 def screen_entity(entity_id):
     """Screen an entity and its people now; its hits, new and known, come back (platform and regulators)."""
-    review.check_reader(current_actor())
     session = db.Session()
     screen.screen_entity(session, entity_id, threshold=current_app.config["SCREENING_THRESHOLD"],
                          reason="asked for")
@@ -125,21 +121,28 @@ def screen_entity(entity_id):
 
 
 @blp.route("/entities/<int:entity_id>/screening", methods=["GET"])
-@require(*READERS)
+@require("hit.read")
 @blp.response(200, schemas.ScreeningSchema)
 def last_screening(entity_id):
     """The entity's last screening and its current hits (platform and regulators)."""
-    review.check_reader(current_actor())
     return review.latest_screening(db.Session(), entity_id)
 
 
+@blp.route("/entities/<int:entity_id>/hits", methods=["GET"])
+@require("hit.follow")
+@blp.response(200, schemas.FollowedHitSchema(many=True))
+def followed_hits(entity_id):
+    """The watchlist status of an entity your organisation follows: open hits as a possible match under review,
+    confirmed ones as confirmed (read only)."""
+    return review.followed_hits(db.Session(), current_actor(), entity_id)
+
+
 @blp.route("/hits", methods=["GET"])
-@require(*READERS)
+@require("hit.read")
 @blp.arguments(schemas.HitArgs, location="query")
 @blp.response(200, schemas.HitPageSchema)
 def hits(args):
     """Hits by state, list and entity, best scores first (platform and regulators)."""
-    review.check_reader(current_actor())
     rows, total = review.list_hits(db.Session(), state=args.get("state"), source=args.get("list"),
                                    entity_id=args.get("entity_id"), current=args.get("current"),
                                    page=args["page"], per_page=args["per_page"])
@@ -147,11 +150,10 @@ def hits(args):
 
 
 @blp.route("/hits/<int:hit_id>", methods=["GET"])
-@require(*READERS)
+@require("hit.read")
 @blp.response(200, schemas.HitDetailSchema)
 def hit(hit_id):
     """One hit with its explanation and history (platform and regulators)."""
-    review.check_reader(current_actor())
     session = db.Session()
     found = review.get_hit(session, hit_id)
     found.history = review.hit_history(session, hit_id)
@@ -159,7 +161,7 @@ def hit(hit_id):
 
 
 @blp.route("/hits/<int:hit_id>/decision", methods=["POST"])
-@require(*review.REVIEWER_ROLES)
+@require("hit.decide")
 @blp.arguments(schemas.DecisionSchema)
 @blp.response(200, schemas.HitSchema)
 def decide(decision, hit_id):
@@ -171,7 +173,7 @@ def decide(decision, hit_id):
 
 
 @blp.route("/hits/decisions", methods=["POST"])
-@require(*review.REVIEWER_ROLES)
+@require("hit.decide")
 @blp.arguments(schemas.DecisionsSchema)
 @blp.response(200, schemas.HitSchema(many=True))
 def decide_many(body):

@@ -166,6 +166,7 @@ class Hit(Base):
     entry: Mapped[WatchlistEntry] = relationship()
     source: Mapped[WatchlistSource] = relationship()
     list_version: Mapped[WatchlistVersion] = relationship()
+    entity: Mapped["Entity"] = relationship()  # noqa: F821 (app.registry.models)
 
     # Two writers of one hit (a reviewer, a re-screening) cannot overwrite each other unseen.
     __mapper_args__ = {"version_id_col": version}

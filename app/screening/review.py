@@ -5,18 +5,18 @@ from sqlalchemy.orm import joinedload
 
 from app.bulk import CHUNK, chunks
 from app.db import utcnow
+from app.accounts import permissions
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.registry.models import Entity
+from app.registry.models import Entity, PortfolioEntry
 from app.registry.service import get_entity
 from app.scoring import facts, rescoring
 from app.screening.models import (DISMISS_REASONS, HIT_STATES, Hit, HitEvent, Screening, WatchlistEntry,
                                   WatchlistSource, WatchlistVersion)
 
 DECISIONS = HIT_STATES
-# Hits are unreviewed allegations: the platform and regulators read them; businesses see their outcome, a
-# confirmed hit failing the watchlist rule of a score. A decision holds for every organisation.
-HIT_READERS = ("platform", "government")
-REVIEWER_ROLES = ("admin", "analyst", "registrar")
+# Hits are unreviewed allegations: the platform and regulators read them, and decide them within their
+# jurisdiction (app/accounts/permissions.py); organisations following an entity see its open hits as a possible
+# match under review and its confirmed ones. A decision holds for every organisation.
 
 
 def hits_query(state=None, source=None, entity_id=None, current=None):
@@ -45,11 +45,26 @@ def list_hits(session, *, state=None, source=None, entity_id=None, current=None,
 
 
 def get_hit(session, hit_id):
-    """One hit, or NotFound."""
+    """One hit of a live entity, or NotFound."""
     hit = session.get(Hit, hit_id)
-    if hit is None:
+    if hit is None or hit.entity.deleted_at is not None:
         raise NotFound(f"No hit with id {hit_id}.")
     return hit
+
+
+def followed_hits(session, actor, entity_id):
+    """An entity's open, escalated and confirmed hits as a follower sees them: the platform and regulators read
+    every hit; other organisations only for entities in their portfolio (others: NotFound)."""
+    entity = get_entity(session, entity_id)
+    if not permissions.allowed(actor, "hit.read"):
+        followed = session.scalar(select(PortfolioEntry.id).where(PortfolioEntry.entity_id == entity_id,
+                                                                  PortfolioEntry.organisation_id == actor.organisation_id))
+        if followed is None:
+            raise NotFound(f"Entity {entity_id} is not in your portfolio: follow it to see its watchlist status.")
+    return session.scalars(select(Hit).options(joinedload(Hit.entry), joinedload(Hit.source))
+                           .where(Hit.entity_id == entity.id, Hit.current.is_(True),
+                                  Hit.state.in_(("open", "escalated", "confirmed")))
+                           .order_by(Hit.score.desc(), Hit.id)).all()
 
 
 def hit_history(session, hit_id):
@@ -73,39 +88,23 @@ def check_decision(decision, where=""):
     return errors
 
 
-def may_read(actor):
-    return actor is not None and actor.organisation_kind in HIT_READERS
-
-
-def may_review(actor):
-    return may_read(actor) and actor.role in REVIEWER_ROLES
-
-
-def check_reader(actor):
-    """Only the platform and regulators read hits."""
-    if not may_read(actor):
-        raise Forbidden("Watchlist hits are read by the platform and by regulators; a confirmed hit shows in the "
-                        "entity's score.")
-
-
-def check_reviewer(actor):
-    """Admins, analysts and registrars of the platform and of regulators decide hits."""
-    if not may_review(actor):
-        raise Forbidden("Hits are decided by the platform's analysts and by regulators' registrars.")
+def may_decide(actor, hit):
+    """The platform, and regulators for entities they license."""
+    return permissions.allowed(actor, "hit.decide", hit.entity)
 
 
 def decide(session, hit_id, decision, *, actor):
     """Record a reviewer's decision on a hit; a decision made on a stale read gets 409."""
-    check_reviewer(actor)
+    hit = get_hit(session, hit_id)
+    permissions.check(actor, "hit.decide", hit.entity, what="Deciding on this hit")
     errors = check_decision(decision)
     if errors:
         raise Invalid("The decision is incomplete.", errors)
-    return apply(session, get_hit(session, hit_id), decision, actor)
+    return apply(session, hit, decision, actor)
 
 
 def decide_many(session, decisions, *, actor):
     """Decide several hits at once: all are recorded, or none (every problem is reported with its index)."""
-    check_reviewer(actor)
     errors = {}
     for position, decision in enumerate(decisions):
         errors.update(check_decision(decision, f"decisions[{position}]."))
@@ -115,6 +114,10 @@ def decide_many(session, decisions, *, actor):
     missing = [d["id"] for d in decisions if d["id"] not in hits]
     if missing:
         raise NotFound(f"No hit with id {', '.join(map(str, missing))}; no decision was recorded.")
+    outside = [d["id"] for d in decisions if not may_decide(actor, hits[d["id"]])]
+    if outside:
+        raise Forbidden(f"Hits {', '.join(map(str, outside))} concern entities outside your jurisdiction; "
+                        "no decision was recorded.")
     stale = {f"decisions[{i}].version": ["stale"] for i, d in enumerate(decisions)
              if d["version"] != hits[d["id"]].version}
     if stale:

@@ -168,6 +168,19 @@ class HitSchema(Schema):
     version = fields.Integer()
 
 
+class FollowedHitSchema(Schema):
+    """A hit as an organisation following the entity sees it: the outcome, not the review."""
+
+    subject = fields.String(metadata={"description": "\"entity\" or \"person:<id>\" (one of its people)"})
+    list = fields.Function(lambda hit: hit.source.name)
+    list_kind = fields.Function(lambda hit: hit.source.kind)
+    name = fields.Function(lambda hit: hit.entry.name, metadata={"description": "The list entry's name"})
+    matched_name = fields.String()
+    listed_on = fields.Function(lambda hit: hit.entry.listed_on and hit.entry.listed_on.isoformat(), allow_none=True)
+    status = fields.Function(lambda hit: "confirmed" if hit.state == "confirmed" else "possible match under review",
+                             metadata={"description": "\"confirmed\", or \"possible match under review\""})
+
+
 class HitEventSchema(Schema):
     state = fields.String()
     reason = fields.String(allow_none=True)

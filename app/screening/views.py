@@ -2,6 +2,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app import db
+from app.accounts import permissions
 from app.accounts.audit import set_actor
 from app.accounts.auth import current_actor
 from app.errors import AppError, Unauthorized
@@ -17,7 +18,7 @@ def reader():
     actor = current_actor()
     if actor is None:
         raise Unauthorized("Sign in to review watchlist hits.")
-    review.check_reader(actor)
+    permissions.check(actor, "hit.read", what="Reading watchlist hits")
     return actor
 
 
@@ -56,4 +57,4 @@ def hit_page(hit_id):
     found = review.get_hit(session, hit_id)
     return render_template("hit.html", hit=found, entity=get_entity(session, found.entity_id),
                            history=review.hit_history(session, hit_id), reasons=DISMISS_REASONS,
-                           states=HIT_STATES, may_decide=review.may_review(actor), error=error), 422 if error else 200
+                           states=HIT_STATES, may_decide=review.may_decide(actor, found), error=error), 422 if error else 200

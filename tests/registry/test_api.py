@@ -17,9 +17,8 @@ def agency_body(**overrides):
     return body
 
 
-def test_analyst_registers_an_agency_with_its_licence(client, make_token, authority):
-    headers = make_token("analyst")
-    response = client.post("/api/v1/agencies", json=agency_body(), headers=headers)
+def test_registrar_registers_an_agency_with_its_licence(client, registrar):
+    response = client.post("/api/v1/agencies", json=agency_body(certification_status=None), headers=registrar)
     assert response.status_code == 201, response.json
     agency = response.json
     assert agency["legal_name"] == "Himal Shikhar Overseas Pvt. Ltd."
@@ -32,7 +31,7 @@ def test_analyst_registers_an_agency_with_its_licence(client, make_token, author
 
 
 def test_anonymous_reader_sees_public_fields_only(client, make_token, authority):
-    created = client.post("/api/v1/agencies", json=agency_body(), headers=make_token()).json
+    created = client.post("/api/v1/agencies", json=agency_body(), headers=make_token("admin", kind="platform")).json
     public = client.get(f"/api/v1/agencies/{created['id']}").json
     assert public["legal_name"] == created["legal_name"]
     assert public["licences"][0]["status"] == "valid"
@@ -40,7 +39,7 @@ def test_anonymous_reader_sees_public_fields_only(client, make_token, authority)
 
 
 def test_update_with_stale_version_is_a_conflict_and_changes_nothing(client, make_token, authority):
-    headers = make_token()
+    headers = make_token("admin", kind="platform")
     agency = client.post("/api/v1/agencies", json=agency_body(), headers=headers).json
     first = client.patch(f"/api/v1/agencies/{agency['id']}", json={"version": 1, "website": "https://a.example"},
                          headers=headers)
@@ -53,7 +52,7 @@ def test_update_with_stale_version_is_a_conflict_and_changes_nothing(client, mak
 
 
 def test_list_changes_bump_the_version(client, make_token, authority):
-    headers = make_token()
+    headers = make_token("admin", kind="platform")
     agency = client.post("/api/v1/agencies", json=agency_body(), headers=headers).json
     response = client.patch(f"/api/v1/agencies/{agency['id']}",
                             json={"version": 1, "aliases": [{"name": "HSO"}]}, headers=headers)
@@ -62,7 +61,7 @@ def test_list_changes_bump_the_version(client, make_token, authority):
 
 
 def test_soft_deleted_agency_disappears_but_stays_in_the_audit_log(client, make_token, authority, session):
-    headers = make_token()
+    headers = make_token("admin", kind="platform")
     agency = client.post("/api/v1/agencies", json=agency_body(), headers=headers).json
     assert client.delete(f"/api/v1/agencies/{agency['id']}", headers=headers).status_code == 204
     assert client.get(f"/api/v1/agencies/{agency['id']}").status_code == 404
@@ -74,7 +73,7 @@ def test_soft_deleted_agency_disappears_but_stays_in_the_audit_log(client, make_
 
 
 def test_search_by_alias_and_by_licence_number_as_typed(client, make_token, authority):
-    headers = make_token()
+    headers = make_token("admin", kind="platform")
     client.post("/api/v1/agencies", json=agency_body(), headers=headers)
     client.post("/api/v1/agencies", json=agency_body(legal_name="Other Manpower", aliases=[],
                                                      licences=[{"authority": "NP-DOFE", "number": "999/070",
@@ -86,7 +85,7 @@ def test_search_by_alias_and_by_licence_number_as_typed(client, make_token, auth
 
 
 def test_filters_corridor_sector_statuses_and_sorting(client, make_token, authority):
-    headers = make_token()
+    headers = make_token("admin", kind="platform")
     client.post("/api/v1/agencies", json=agency_body(), headers=headers)
     client.post("/api/v1/agencies", json=agency_body(
         legal_name="Annapurna Fishing Crew Supply", sectors=["fishing"], certification_status="suspended",
@@ -104,7 +103,7 @@ def test_filters_corridor_sector_statuses_and_sorting(client, make_token, author
 
 
 def test_employers_are_listed_apart_from_agencies(client, make_token, authority):
-    headers = make_token()
+    headers = make_token("admin", kind="platform")
     client.post("/api/v1/employers", json={"legal_name": "Gulf Towers Contracting W.L.L.", "country": "QA",
                                            "sectors": ["construction"]}, headers=headers)
     assert client.get("/api/v1/employers").json["meta"]["total"] == 1
@@ -112,7 +111,7 @@ def test_employers_are_listed_apart_from_agencies(client, make_token, authority)
 
 
 def test_employer_uses_agency_on_a_corridor(client, make_token, authority):
-    headers = make_token()
+    headers = make_token("admin", kind="platform")
     agency = client.post("/api/v1/agencies", json=agency_body(licences=[]), headers=headers).json
     employer = client.post("/api/v1/employers", json={"legal_name": "Doha Build Co", "country": "QA"},
                            headers=headers).json

@@ -8,7 +8,7 @@ from tests.registry.test_api import agency_body
 
 @pytest.fixture
 def headers(make_token, authority):
-    return make_token("analyst")
+    return make_token("admin", kind="platform")
 
 
 def test_unknown_field_is_named(client, headers, session):

@@ -47,8 +47,8 @@ def upload(client, headers, data, filename, **query):
 
 
 @pytest.fixture
-def headers(make_token, authority):
-    return make_token("analyst")
+def headers(registrar):
+    return registrar
 
 
 def test_csv_import_creates_agencies_with_names_people_and_licences(client, headers, session):
@@ -182,7 +182,7 @@ def test_export_round_trips_through_import(client, headers, session):
 def test_licence_status_change_by_import_needs_the_authority(client, headers, make_token, make_org, session):
     upload(client, headers, csv_bytes(GOOD), "agencies.csv")
     changed = [{**GOOD[1], "licence_status": "cancelled"}]
-    refused = upload(client, headers, csv_bytes(changed), "agencies.csv")
+    refused = upload(client, make_token("analyst"), csv_bytes(changed), "agencies.csv")
     assert refused.status_code == 422
     assert "registrar" in refused.json["errors"]["row 2, licence_status"][0]
     regulator = make_org("government", authority_codes=["NP-DOFE"])

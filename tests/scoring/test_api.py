@@ -18,7 +18,7 @@ CLEAN_PRACTICES = {"source": "audit", "assessed_on": "2026-11-01", "fee_survey_d
 
 @pytest.fixture
 def headers(make_token, authority):
-    return make_token("analyst")
+    return make_token("admin", kind="platform")
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ def test_a_licence_suspension_rescores_the_agency(client, agency, make_token):
 
 def test_rescore_command_scores_imported_agencies(runner, client, make_token, session):
     from tests.registry.test_import import csv_bytes, upload
-    headers = make_token("analyst")
+    headers = make_token("admin", kind="platform")
     rows = [{"legal_name": f"Bulk Overseas {n}", "country": "NP", "licence_authority": "NP-DOFE",
              "licence_number": f"BULK-{n}", "licence_status": "valid"} for n in range(3)]
     client.post("/api/v1/authorities", json={"code": "NP-DOFE", "name": "DoFE", "country": "NP"},

@@ -33,7 +33,7 @@ def headers(make_token, authority):
 
 @pytest.fixture
 def agency(client, make_token, authority):
-    return client.post("/api/v1/agencies", json=agency_body(), headers=make_token("analyst")).json
+    return client.post("/api/v1/agencies", json=agency_body(), headers=make_token("admin", kind="platform")).json
 
 
 def fee(**overrides):

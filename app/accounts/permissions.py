@@ -1,0 +1,182 @@
+"""Who may read or change what: the one place that every route, page, import and command asks.
+
+Each action has a rule: the roles and organisation kinds admitted at the door (checked before a route runs),
+and, for actions on one record, a test of the actor against that record (checked by the service that has it).
+The README's permission table shows these rules; tests/accounts/test_permission_matrix.py holds every route to
+that table for every kind of user.
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+from app.errors import Forbidden, NotFound, Unauthorized
+
+PLATFORM, BUSINESS, GOVERNMENT, CERTIFIER = "platform", "business", "government", "certification_body"
+KINDS = (PLATFORM, BUSINESS, GOVERNMENT, CERTIFIER)
+ROLES = ("admin", "analyst", "auditor", "registrar", "viewer")
+# Roles that write anything at all; viewers only read.
+WRITERS = ("admin", "analyst", "auditor", "registrar")
+
+
+def platform_staff(actor):
+    """The platform's admins and analysts look after the whole registry."""
+    return actor.organisation_kind == PLATFORM and actor.role in ("admin", "analyst")
+
+
+def platform_admin(actor):
+    return actor.organisation_kind == PLATFORM and actor.role == "admin"
+
+
+def manages_authority(actor, authority_id):
+    """Registrars and admins of a regulator tied to the authority, and platform admins."""
+    if platform_admin(actor):
+        return True
+    return (actor.organisation_kind == GOVERNMENT and actor.role in ("registrar", "admin")
+            and authority_id in actor.authority_ids)
+
+
+def licensing_authorities(entity):
+    """The authorities that have licensed an entity (any licence on record, whatever its status)."""
+    return {licence.authority_id for licence in entity.licences}
+
+
+def licenses(actor, entity):
+    """The actor is a regulator (any role) of an authority that licenses the entity: its jurisdiction."""
+    return actor.organisation_kind == GOVERNMENT and bool(actor.authority_ids & licensing_authorities(entity))
+
+
+def stewards(actor, entity):
+    """The platform, registrars of an authority licensing the entity, and the organisation that registered it."""
+    if platform_staff(actor):
+        return True
+    if actor.role in ("registrar", "admin") and licenses(actor, entity):
+        return True
+    return (entity.registered_by_organisation_id is not None
+            and entity.registered_by_organisation_id == actor.organisation_id
+            and actor.role in ("admin", "analyst", "registrar"))
+
+
+def certifies(actor, entity):
+    """The platform, and the certification body that certifies the entity (or any, while none does)."""
+    if platform_staff(actor):
+        return True
+    return (actor.organisation_kind == CERTIFIER and actor.role in ("admin", "auditor")
+            and entity.certified_by_organisation_id in (None, actor.organisation_id))
+
+
+def decides_hits(actor, entity):
+    """The platform, and regulators for entities they license."""
+    if actor.organisation_kind == PLATFORM:
+        return True
+    return licenses(actor, entity)
+
+
+def records_licence(actor, licence):
+    """Registrars of the issuing authority and platform admins."""
+    return manages_authority(actor, licence.authority_id)
+
+
+def own_organisation(actor, row):
+    """Rows of an organisation's private layer belong to that organisation only."""
+    return row.organisation_id == actor.organisation_id
+
+
+def proposer_or_steward(actor, change):
+    """The organisation that proposed a change, and the stewards of its entity."""
+    return change.proposed_by_organisation_id == actor.organisation_id or stewards(actor, change.entity)
+
+
+def user_admin(actor, user):
+    """Admins of the user's organisation; platform admins for everyone."""
+    return platform_admin(actor) or (actor.role == "admin" and user.organisation_id == actor.organisation_id)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may do one action: in plain words, the roles and kinds admitted, and the test on the record."""
+
+    who: str
+    roles: tuple | None = ROLES          # None: anyone, signed in or not
+    kinds: tuple = KINDS
+    record: Callable | None = None
+
+
+SIGNED_IN = Rule("signed-in users")
+RULES = {
+    "registry.read": Rule("anyone; anonymous readers see public fields only", roles=None),
+    "registry.read_full": SIGNED_IN,
+    "registry.export": SIGNED_IN,
+    "entity.register": Rule("admins, analysts and registrars", roles=("admin", "analyst", "registrar")),
+    "entity.edit": Rule("stewards: platform admins and analysts, admins and registrars of an authority that "
+                        "licenses it, admins, analysts and registrars of the organisation that registered it",
+                        roles=("admin", "analyst", "registrar"), record=stewards),
+    "entity.withdraw": Rule("stewards (as entity.edit)", roles=("admin", "analyst", "registrar"), record=stewards),
+    "entity.restore": Rule("platform admins", roles=("admin",), kinds=(PLATFORM,)),
+    "entity.certify": Rule("platform admins and analysts; admins and auditors of the certification body that "
+                           "certifies it (any certification body while none does)",
+                           roles=("admin", "analyst", "auditor"), kinds=(PLATFORM, CERTIFIER), record=certifies),
+    "change.propose": Rule("anyone who writes (admins, analysts, auditors, registrars)", roles=WRITERS),
+    "change.read": Rule("the proposing organisation and the entity's stewards", record=proposer_or_steward),
+    "change.decide": Rule("the entity's stewards", roles=("admin", "analyst", "registrar"), record=stewards),
+    "licence.record": Rule("registrars and admins of the issuing authority, platform admins",
+                           roles=("admin", "registrar"), kinds=(PLATFORM, GOVERNMENT), record=records_licence),
+    "authority.create": Rule("platform admins", roles=("admin",), kinds=(PLATFORM,)),
+    "relationship.read": SIGNED_IN,
+    "relationship.create": Rule("admins, analysts and registrars", roles=("admin", "analyst", "registrar")),
+    "evidence.read": SIGNED_IN,
+    "evidence.record": Rule("anyone who writes (admins, analysts, auditors, registrars)", roles=WRITERS),
+    "score.read": SIGNED_IN,
+    "score.compute": Rule("anyone who writes", roles=WRITERS),
+    "private.read": Rule("the organisation's own users (others get 404)", record=own_organisation),
+    "private.write": Rule("the organisation's admins, analysts and auditors (others get 404)",
+                          roles=("admin", "analyst", "auditor"), record=own_organisation),
+    "watchlist.read": SIGNED_IN,
+    "watchlist.import": Rule("platform admins and analysts", roles=("admin", "analyst"), kinds=(PLATFORM,)),
+    "screen.name": SIGNED_IN,
+    "screen.entity": Rule("the platform and regulators (admins, analysts, auditors, registrars)",
+                          roles=WRITERS, kinds=(PLATFORM, GOVERNMENT)),
+    "hit.read": Rule("the platform and regulators (others see confirmed hits in the entity's score, and the "
+                     "watchlist status of entities they follow)", kinds=(PLATFORM, GOVERNMENT)),
+    "hit.follow": Rule("signed-in users, for entities their organisation follows (open hits read as a possible "
+                       "match under review)"),
+    "hit.decide": Rule("platform admins and analysts; admins, analysts and registrars of regulators that "
+                       "license the entity", roles=("admin", "analyst", "registrar"), kinds=(PLATFORM, GOVERNMENT),
+                       record=decides_hits),
+    "account.self": SIGNED_IN,
+    "user.manage": Rule("admins, for their organisation's users (platform admins: everyone's)", roles=("admin",),
+                        record=user_admin),
+    "organisation.create": Rule("platform admins", roles=("admin",), kinds=(PLATFORM,)),
+    "audit.read": Rule("admins: platform admins read everything, others what concerns their organisation",
+                       roles=("admin",)),
+}
+
+
+def admitted(actor, action):
+    """True if the actor passes the door of the action (role and organisation kind), whatever the record."""
+    rule = RULES[action]
+    if rule.roles is None:
+        return True
+    return actor is not None and actor.role in rule.roles and actor.organisation_kind in rule.kinds
+
+
+def allowed(actor, action, record=None):
+    """True if the actor may do the action (to the record, when the action concerns one)."""
+    rule = RULES[action]
+    if not admitted(actor, action):
+        return False
+    return record is None or rule.record is None or rule.record(actor, record)
+
+
+def check(actor, action, record=None, *, hide=False, what=None):
+    """Raise unless the actor may do the action: Unauthorized when anonymous, Forbidden (or NotFound-like
+    `hide`, for private rows of another organisation) otherwise."""
+    if allowed(actor, action, record):
+        return
+    rule = RULES[action]
+    if actor is None:
+        raise Unauthorized("Sign in or send an API token to use this.")
+    if hide:
+        raise NotFound(f"No {what or 'such record'}.")
+    hint = (" Propose a correction instead (POST /api/v1/entities/{id}/change-requests)."
+            if action == "entity.edit" and admitted(actor, "change.propose") else "")
+    raise Forbidden(f"Not allowed ({action}): only {rule.who}; you are a {actor.role} of a "
+                    f"{actor.organisation_kind.replace('_', ' ')} organisation.{hint}")
