@@ -55,6 +55,7 @@ def init_app(app):
     app.cli.add_command(db_group)
     app.cli.add_command(accounts_cli.users)
     app.cli.add_command(registry_cli.registry)
+    app.cli.add_command(registry_cli.change_requests_group)
     app.cli.add_command(seed.seed_command)
     app.cli.add_command(scoring_cli.rules_group)
     app.cli.add_command(scoring_cli.evidence_group)

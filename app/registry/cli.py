@@ -7,7 +7,7 @@ from app import db
 from app.accounts.cli import OPERATOR
 from app.cli import fail
 from app.errors import AppError
-from app.registry import export, importer, tables
+from app.registry import change_requests, export, importer, service, tables
 
 
 @click.group()
@@ -50,3 +50,59 @@ def export_command(fmt, kind, output):
     pieces = export.export_csv if fmt == "csv" else export.export_json
     for piece in pieces(db.Session(), kind):
         output.write(piece)
+
+
+@registry.command("restore")
+@click.argument("entity_id", type=int)
+@with_appcontext
+def restore_command(entity_id):
+    """Bring a withdrawn agency or employer back (as the platform)."""
+    session = db.Session()
+    try:
+        entity = service.restore_entity(session, OPERATOR, entity_id)
+    except AppError as err:
+        session.rollback()
+        fail(f"entity {entity_id}", err)
+    session.commit()
+    click.echo(f"{entity.kind} {entity.id} {entity.legal_name} restored")
+
+
+@click.group("change-requests")
+def change_requests_group():
+    """Corrections proposed to agencies' and employers' profiles: the stewards' queue (as the platform)."""
+
+
+@change_requests_group.command("list")
+@click.option("--state", type=click.Choice(change_requests.STATES), default="open", show_default=True)
+@click.option("--entity", "entity_id", type=int, help="Only the requests about this entity.")
+@with_appcontext
+def list_command(state, entity_id):
+    """List change requests, oldest first: id, entity, proposing organisation, fields, reason."""
+    rows, total = change_requests.list_changes(db.Session(), OPERATOR, state=state, entity_id=entity_id,
+                                               per_page=10_000)
+    for change in rows:
+        click.echo(f"{change.id}\tentity {change.entity_id}\torganisation {change.proposed_by_organisation_id}\t"
+                   f"{', '.join(sorted(change.fields))}\t{change.reason}")
+    click.echo(f"{total} {state} change request(s)", err=True)
+
+
+@change_requests_group.command("decide")
+@click.argument("change_id", type=int)
+@click.argument("decision", type=click.Choice(("accept", "reject")))
+@click.option("--reason", help="Why (required to reject; the proposer reads it).")
+@click.option("--version", type=int, help="To accept: the entity version you read (default: its current one).")
+@with_appcontext
+def decide_command(change_id, decision, reason, version):
+    """Accept a change request (applied as an update of the entity) or reject it with a reason."""
+    session = db.Session()
+    try:
+        change = change_requests.get_change(session, OPERATOR, change_id)
+        if decision == "accept" and version is None:
+            version = change.entity.version
+        change = change_requests.decide(session, OPERATOR, change_id, decision=f"{decision}ed",
+                                        reason=reason, version=version)
+    except AppError as err:
+        session.rollback()
+        fail(f"change request {change_id}", err)
+    session.commit()
+    click.echo(f"change request {change.id} {change.state}")

@@ -116,14 +116,16 @@ def update_entity(session, actor, entity_id, kind, data):
         if duplicate:
             raise Conflict(f"Another {kind} with that name and country exists (id {duplicate}).",
                            {"legal_name": ["already registered"]})
-    for field in SCALAR_FIELDS:
-        if field in data:
-            setattr(entity, field, data[field])
-    entity.name_key = name_key(entity.legal_name)
-    apply_lists(session, entity, data)
-    if session.is_modified(entity) or any(f in data for f in LIST_FIELDS):
-        # A list change alone does not touch the entity row; bump it so readers see a new version.
-        entity.updated_at = utcnow()
+    # One flush, so one update raises the version once (loading the old lists would flush the scalars early).
+    with session.no_autoflush:
+        for field in SCALAR_FIELDS:
+            if field in data:
+                setattr(entity, field, data[field])
+        entity.name_key = name_key(entity.legal_name)
+        apply_lists(session, entity, data)
+        if session.is_modified(entity) or any(f in data for f in LIST_FIELDS):
+            # A list change alone does not touch the entity row; bump it so readers see a new version.
+            entity.updated_at = utcnow()
     session.flush()
     return entity
 
