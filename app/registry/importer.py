@@ -10,7 +10,7 @@ from app.accounts.models import AuditEvent
 from app.bulk import any_of, chunks, insert_rows, paused_gc, refresh_statistics, reserve_ids
 from app.db import utcnow
 from app.errors import Invalid, flatten
-from app.registry import changes, columns, tables
+from app.registry import changes, columns, expiry, tables
 from app.registry.models import (Address, Alias, Entity, EntitySector, Identifier, Licence, LicenceDestination,
                                  LicenceSector, LicenceStatusChange, Person, Role)
 from app.registry.names import licence_key, name_key
@@ -49,24 +49,28 @@ class Planned:
     entity_id: int | None = None
 
 
-def import_file(session, actor, data, *, fmt, default_kind="agency", skip_invalid=False):
-    """Import a CSV, JSON or XLSX registry file; returns the report or raises ImportRejected."""
+def import_file(session, actor, data, *, fmt, default_kind="agency", skip_invalid=False, today=None):
+    """Import a CSV, JSON or XLSX registry file; returns the report or raises ImportRejected.
+
+    today: the day registered licences' statuses are read on (expiry.today() by default): a row saying
+    `expired` for a licence that lapsed since is no change.
+    """
     with paused_gc():
-        return import_rows(session, actor, data, fmt, default_kind, skip_invalid)
+        return import_rows(session, actor, data, fmt, default_kind, skip_invalid, today or expiry.today())
 
 
-def import_rows(session, actor, data, fmt, default_kind, skip_invalid):
+def import_rows(session, actor, data, fmt, default_kind, skip_invalid, today):
     """The import itself (see import_file)."""
     rows = tables.read_rows(data, fmt)
     if not rows:
         raise Invalid("The file has no rows to import.", {"file": ["no rows"]})
     planned, problems = validate_rows(rows, fmt, default_kind)
-    resolve(session, actor, planned, problems)
+    resolve(session, actor, planned, problems, today)
     bad_rows = {p.row for p in problems}
     if problems and not skip_invalid:
         raise ImportRejected(problems)
     planned = [p for p in planned if p.row not in bad_rows]
-    created, updated, unchanged = write(session, actor, planned)
+    created, updated, unchanged = write(session, actor, planned, today)
     return {"rows": len(rows), "created": created, "updated": updated, "unchanged": unchanged,
             "skipped": [asdict(p) for p in sorted(problems, key=lambda p: p.row)]}
 
@@ -97,10 +101,10 @@ def validate_rows(rows, fmt, default_kind):
     return planned, problems
 
 
-def resolve(session, actor, planned, problems):
+def resolve(session, actor, planned, problems, today):
     """Match rows to existing entities by licence, identifier or name; flag clashes and unknown authorities."""
     authorities = authorities_by_code(session)
-    licence_owner, identifier_owner, name_owner = existing_keys(session, planned, authorities)
+    licence_owner, identifier_owner, name_owner = existing_keys(session, planned, authorities, today)
     licence_column = "licence_authority"
     seen_licences = {}
     for plan in planned:
@@ -133,8 +137,9 @@ def resolve(session, actor, planned, problems):
         plan.entity_id = next(iter(entity_ids), by_name)
 
 
-def existing_keys(session, planned, authorities):
-    """Lookups from natural keys (licence, identifier, kind+country+name) to existing entity ids.
+def existing_keys(session, planned, authorities, today):
+    """Lookups from natural keys (licence, identifier, kind+country+name) to existing entity ids (and for
+    licences, their status as on `today`).
 
     Each query filters one indexed column (grouped by the key's other parts) and the rest is checked here.
     """
@@ -145,10 +150,11 @@ def existing_keys(session, planned, authorities):
     licence_owner, identifier_owner, name_owner = {}, {}, {}
     for authority_id, numbers in grouped(licence_keys):
         for chunk in chunks(numbers):
-            for number, entity_id, status in session.execute(
-                    select(Licence.number_key, Licence.entity_id, Licence.status)
+            for number, entity_id, status, valid_until in session.execute(
+                    select(Licence.number_key, Licence.entity_id, Licence.status, Licence.valid_until)
                     .where(Licence.authority_id == authority_id, any_of(session, Licence.number_key, chunk))):
-                licence_owner[(authority_id, number)] = (entity_id, status)
+                licence_owner[(authority_id, number)] = (entity_id,
+                                                         expiry.effective_status(status, valid_until, today))
     for scheme, values in grouped(identifier_keys):
         for chunk in chunks(values):
             for value, entity_id in session.execute(
@@ -196,7 +202,7 @@ def merge_rows(planned):
 LIST_KEYS = ("aliases", "identifiers", "addresses", "sectors", "people", "licences")
 
 
-def write(session, actor, planned):
+def write(session, actor, planned, today):
     """Update the matched entities and insert the new ones; returns (created, updated, unchanged)."""
     merged = merge_rows(planned)
     existing = [p for p in merged if p.entity_id]
@@ -206,7 +212,7 @@ def write(session, actor, planned):
         entities = {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_([p.entity_id for p in chunk]))
                                                      .options(*ENTITY_LOADS))}
         for plan in chunk:
-            if update_existing(session, actor, entities[plan.entity_id], plan.data):
+            if update_existing(session, actor, entities[plan.entity_id], plan.data, today):
                 updated += 1
             else:
                 unchanged += 1
@@ -224,7 +230,7 @@ ENTITY_LOADS = (selectinload(Entity.aliases), selectinload(Entity.identifiers), 
                 selectinload(Entity.licences).selectinload(Licence.sectors))
 
 
-def update_existing(session, actor, entity, data):
+def update_existing(session, actor, entity, data, today):
     """Bring an existing entity in line with an imported record (lists only grow); True if anything changed."""
     changed = False
     if data["legal_name"] != entity.legal_name and name_key(data["legal_name"]) != entity.name_key:
@@ -270,14 +276,18 @@ def update_existing(session, actor, entity, data):
             people[key] = persons[key[0]] = known
             changed = True
     for licence in data["licences"]:
-        changed |= merge_licence(session, actor, entity, licence)
+        changed |= merge_licence(session, actor, entity, licence, today)
     if changed:
         entity.updated_at = utcnow()
     return changed
 
 
-def merge_licence(session, actor, entity, data):
-    """Add a licence or update one the entity holds; a status change is appended to its history."""
+def merge_licence(session, actor, entity, data, today):
+    """Add a licence or update one the entity holds; a status change is appended to its history.
+
+    A status equal to the one the licence reads as on `today` is no change: an export re-imported after a
+    licence lapsed says `expired`, and the recorded status stays as the authority set it.
+    """
     key = licence_key(data["number"])
     licence = next((lic for lic in entity.licences
                     if lic.authority.code == data["authority"] and lic.number_key == key), None)
@@ -286,6 +296,8 @@ def merge_licence(session, actor, entity, data):
         return True
     changed = False
     old_status = licence.status
+    if data.get("status") == expiry.effective_status(licence.status, licence.valid_until, today):
+        data = {**data, "status": licence.status}
     for field in LICENCE_FIELDS:
         if data.get(field) is not None and data[field] != getattr(licence, field):
             setattr(licence, field, data[field])
