@@ -130,6 +130,9 @@ def row(rng, origin, index, seq, taken):
     status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
     start = date(2015, 1, 1) + timedelta(days=rng.randrange(3650))
     until = start + timedelta(days=rng.choice((365, 730, 1095)) - 1)
+    if status in ("valid", "provisional"):
+        # An in-force licence past its end date reads as expired and cannot be imported: these end after 2029.
+        until += timedelta(days=14 * 365)
     slug = name_key(name).replace(" ", "")[:20]
     return {
         "kind": "agency", "legal_name": name, "country": origin, "aliases": "; ".join(aliases),

@@ -121,8 +121,12 @@ def agency_rows(rng):
                 until = date(2027, 1, 1) + timedelta(days=rng.randrange(700))
             if status == "expired":
                 until = date(2025, 6, 30) + timedelta(days=rng.randrange(300))
+            if status == "valid":
+                # Licences in force read as expired after their end date and cannot be imported as valid then:
+                # these stay in force for years after the data was written (until 2029 at least).
+                until += timedelta(days=2 * 365)
             if status == "provisional":
-                start, until = date(2026, 5, 1), date(2027, 4, 30)
+                start, until = date(2026, 5, 1), date(2028, 4, 30)
             officers = rng.sample(people, 2 + (position % 2))
             roles = ["owner", "director", "authorised representative"]
             chosen_sectors = [sectors[position % len(sectors)]] + ([sectors[(position + 1) % len(sectors)]]
@@ -259,7 +263,8 @@ def evidence(agencies, rng):
         if index % 3 == 2:
             continue  # a third have no evidence yet: their scores show low coverage
         troubled = index % 5 == 1
-        # Some do most things right but keep workers in the dark and without remedy: a middling score.
+        # Some do most things right but keep workers in the dark and without remedy (and some of them use an
+        # unlicensed sub-agent): a middling score.
         middling = index % 5 == 3
         practices = {"source": "audit" if index % 2 else "self_assessment", "assessed_on": f"2026-0{1 + index % 9}-15",
                      "fee_survey_done": True, "written_contract": True, "contract_in_worker_language": not (troubled or middling),
@@ -269,7 +274,7 @@ def evidence(agencies, rng):
                      "grievance_channels": 1 if troubled or middling else 2,
                      "data_protection_policy": index % 4 != 0 and not middling,
                      "minimum_age_checked": True, "uses_subagents": index % 4 == 0,
-                     "subagents_unlicensed": 1 if troubled and index % 4 == 0 else 0,
+                     "subagents_unlicensed": 1 if (troubled or middling) and index % 4 == 0 else 0,
                      "deposits_demanded": troubled and index % 3 == 0}
         fees = []
         if troubled or index % 6 == 0:

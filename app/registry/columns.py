@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 
 from app.registry import tables
 from app.registry.schemas import (AddressSchema, AliasSchema, EntityImportSchema, IdentifierSchema, LicenceSchema,
-                                  PersonRoleSchema, check_date_order)
+                                  PersonRoleSchema, check_date_order, check_in_force)
 
 ENTITY = EntityImportSchema._declared_fields
 LICENCE = LicenceSchema._declared_fields
@@ -130,6 +130,7 @@ def licences(cells, take, problems):
                 licence[field] = result
     try:
         check_date_order(licence, "valid_from", "valid_until")
+        check_in_force(licence)
     except ValidationError as err:
         problems.setdefault("licence_valid_until", []).extend(messages_of(err))
     return [licence]

@@ -1,10 +1,13 @@
-"""Export of the registry in the same layouts the importer reads, so an export can be imported again."""
+"""Export of the registry in the same layouts the importer reads, so an export can be imported again.
+
+Licence statuses are exported as they read on the day of the export (app/registry/expiry.py)."""
 import csv
 import io
 import json
 
 from sqlalchemy import select
 
+from app.registry import expiry
 from app.registry.importer import ENTITY_LOADS
 from app.registry.models import Entity
 from app.registry.tables import COLUMNS
@@ -26,8 +29,8 @@ def entities(session, kind):
         session.expunge_all()
 
 
-def record(entity):
-    """An entity as an import record (the JSON layout)."""
+def record(entity, today):
+    """An entity as an import record (the JSON layout), its licences' statuses as on `today`."""
     return {
         "kind": entity.kind, "legal_name": entity.legal_name, "country": entity.country, "website": entity.website,
         "certification_status": entity.certification_status,
@@ -40,7 +43,8 @@ def record(entity):
                     "since": r.since and r.since.isoformat(), "until": r.until and r.until.isoformat()}
                    for r in entity.roles],
         "licences": [{
-            "authority": lic.authority.code, "number": lic.number, "type": lic.type, "status": lic.status,
+            "authority": lic.authority.code, "number": lic.number, "type": lic.type,
+            "status": expiry.effective_status(lic.status, lic.valid_until, today),
             "status_raw": lic.status_raw, "valid_from": lic.valid_from and lic.valid_from.isoformat(),
             "valid_until": lic.valid_until and lic.valid_until.isoformat(),
             "destinations": [d.country for d in lic.destinations], "sectors": [s.sector for s in lic.sectors],
@@ -48,9 +52,9 @@ def record(entity):
     }
 
 
-def csv_rows(entity):
+def csv_rows(entity, today):
     """An entity as table rows: one per licence (or one without a licence)."""
-    data = record(entity)
+    data = record(entity, today)
     address = data["addresses"][0] if data["addresses"] else {}
     base = {
         "kind": data["kind"], "legal_name": data["legal_name"], "country": data["country"],
@@ -70,13 +74,14 @@ def csv_rows(entity):
             for lic in data["licences"]]
 
 
-def export_csv(session, kind):
-    """Yield the CSV export in pieces (header first)."""
+def export_csv(session, kind, today=None):
+    """Yield the CSV export in pieces (header first); licence statuses as on `today` (by default today)."""
+    today = today or expiry.today()
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, restval="", lineterminator="\n")
     writer.writeheader()
     for count, entity in enumerate(entities(session, kind), start=1):
-        writer.writerows(csv_rows(entity))
+        writer.writerows(csv_rows(entity, today))
         if count % BATCH == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -84,9 +89,10 @@ def export_csv(session, kind):
     yield buffer.getvalue()
 
 
-def export_json(session, kind):
-    """Yield the JSON export (an array of records) in pieces."""
+def export_json(session, kind, today=None):
+    """Yield the JSON export (an array of records) in pieces; licence statuses as on `today`."""
+    today = today or expiry.today()
     yield "["
     for count, entity in enumerate(entities(session, kind)):
-        yield ("," if count else "") + "\n" + json.dumps(record(entity), ensure_ascii=False)
+        yield ("," if count else "") + "\n" + json.dumps(record(entity, today), ensure_ascii=False)
     yield "\n]\n"

@@ -10,7 +10,7 @@ from app.accounts.models import AuditEvent
 from app.bulk import any_of, chunks, insert_rows, paused_gc, refresh_statistics, reserve_ids
 from app.db import utcnow
 from app.errors import Invalid, flatten
-from app.registry import changes, columns, tables
+from app.registry import changes, columns, expiry, tables
 from app.registry.models import (Address, Alias, Entity, EntitySector, Identifier, Licence, LicenceDestination,
                                  LicenceSector, LicenceStatusChange, Person, Role)
 from app.registry.names import licence_key, name_key
@@ -49,25 +49,29 @@ class Planned:
     entity_id: int | None = None
 
 
-def import_file(session, actor, data, *, fmt, default_kind="agency", skip_invalid=False):
-    """Import a CSV, JSON or XLSX registry file; returns the report or raises ImportRejected."""
+def import_file(session, actor, data, *, fmt, default_kind="agency", skip_invalid=False, today=None):
+    """Import a CSV, JSON or XLSX registry file; returns the report or raises ImportRejected.
+
+    today: the day registered licences' statuses are read on (expiry.today() by default): a row saying
+    `expired` for a licence that lapsed since is no change.
+    """
     with paused_gc():
-        return import_rows(session, actor, data, fmt, default_kind, skip_invalid)
+        return import_rows(session, actor, data, fmt, default_kind, skip_invalid, today or expiry.today())
 
 
-def import_rows(session, actor, data, fmt, default_kind, skip_invalid):
+def import_rows(session, actor, data, fmt, default_kind, skip_invalid, today):
     """The import itself (see import_file)."""
     rows = tables.read_rows(data, fmt)
     if not rows:
         raise Invalid("The file has no rows to import.", {"file": ["no rows"]})
     planned, problems = validate_rows(rows, fmt, default_kind)
-    resolve(session, actor, planned, problems)
+    resolve(session, actor, planned, problems, today)
     bad_rows = {p.row for p in problems}
     if problems and not skip_invalid:
         raise ImportRejected(problems)
     planned = [p for p in planned if p.row not in bad_rows]
     refused = []
-    created, updated, unchanged = write(session, actor, planned, refused)
+    created, updated, unchanged = write(session, actor, planned, today, refused)
     if refused and not skip_invalid:
         raise ImportRejected(refused)
     problems += refused
@@ -101,10 +105,10 @@ def validate_rows(rows, fmt, default_kind):
     return planned, problems
 
 
-def resolve(session, actor, planned, problems):
+def resolve(session, actor, planned, problems, today):
     """Match rows to existing entities by licence, identifier or name; flag clashes and unknown authorities."""
     authorities = authorities_by_code(session)
-    licence_owner, identifier_owner, name_owner = existing_keys(session, planned, authorities)
+    licence_owner, identifier_owner, name_owner = existing_keys(session, planned, authorities, today)
     licence_column = "licence_authority"
     seen_licences = {}
     for plan in planned:
@@ -186,8 +190,9 @@ def licence_of(licence):
     return tuple(getattr(licence, f) for f in LICENCE_FIELDS) + (len(licence.destinations), len(licence.sectors))
 
 
-def existing_keys(session, planned, authorities):
-    """Lookups from natural keys (licence, identifier, kind+country+name) to existing entity ids.
+def existing_keys(session, planned, authorities, today):
+    """Lookups from natural keys (licence, identifier, kind+country+name) to existing entity ids (and for
+    licences, their status as on `today`).
 
     Each query filters one indexed column (grouped by the key's other parts) and the rest is checked here.
     """
@@ -198,10 +203,11 @@ def existing_keys(session, planned, authorities):
     licence_owner, identifier_owner, name_owner = {}, {}, {}
     for authority_id, numbers in grouped(licence_keys):
         for chunk in chunks(numbers):
-            for number, entity_id, status in session.execute(
-                    select(Licence.number_key, Licence.entity_id, Licence.status)
+            for number, entity_id, status, valid_until in session.execute(
+                    select(Licence.number_key, Licence.entity_id, Licence.status, Licence.valid_until)
                     .where(Licence.authority_id == authority_id, any_of(session, Licence.number_key, chunk))):
-                licence_owner[(authority_id, number)] = (entity_id, status)
+                licence_owner[(authority_id, number)] = (entity_id,
+                                                         expiry.effective_status(status, valid_until, today))
     for scheme, values in grouped(identifier_keys):
         for chunk in chunks(values):
             for value, entity_id in session.execute(
@@ -249,7 +255,7 @@ def merge_rows(planned):
 LIST_KEYS = ("aliases", "identifiers", "addresses", "sectors", "people", "licences")
 
 
-def write(session, actor, planned, refused):
+def write(session, actor, planned, today, refused):
     """Update the matched entities and insert the new ones; returns (created, updated, unchanged).
 
     A row bringing changes the actor may not make is undone and added to `refused`."""
@@ -263,13 +269,13 @@ def write(session, actor, planned, refused):
         for plan in chunk:
             entity = entities[plan.entity_id]
             if trusted(actor, entity, plan.data):
-                changed = update_existing(session, actor, entity, plan.data)
+                changed = update_existing(session, actor, entity, plan.data, today)
             else:
                 # Undo the row if it changes what the actor does not steward (lists only grow, so compare sizes).
                 before = {"profile": profile_of(entity), "certification_status": entity.certification_status,
                           "licences": {licence.id: licence_of(licence) for licence in entity.licences}}
                 savepoint = session.begin_nested()
-                changed = update_existing(session, actor, entity, plan.data)
+                changed = update_existing(session, actor, entity, plan.data, today)
                 problem = refusal(actor, entity, plan.data, before) if changed else None
                 if problem:
                     savepoint.rollback()
@@ -294,7 +300,7 @@ ENTITY_LOADS = (selectinload(Entity.aliases), selectinload(Entity.identifiers), 
                 selectinload(Entity.licences).selectinload(Licence.sectors))
 
 
-def update_existing(session, actor, entity, data):
+def update_existing(session, actor, entity, data, today):
     """Bring an existing entity in line with an imported record (lists only grow); True if anything changed."""
     changed = False
     if data["legal_name"] != entity.legal_name and name_key(data["legal_name"]) != entity.name_key:
@@ -340,14 +346,18 @@ def update_existing(session, actor, entity, data):
             people[key] = persons[key[0]] = known
             changed = True
     for licence in data["licences"]:
-        changed |= merge_licence(session, actor, entity, licence)
+        changed |= merge_licence(session, actor, entity, licence, today)
     if changed:
         entity.updated_at = utcnow()
     return changed
 
 
-def merge_licence(session, actor, entity, data):
-    """Add a licence or update one the entity holds; a status change is appended to its history."""
+def merge_licence(session, actor, entity, data, today):
+    """Add a licence or update one the entity holds; a status change is appended to its history.
+
+    A status equal to the one the licence reads as on `today` is no change: an export re-imported after a
+    licence lapsed says `expired`, and the recorded status stays as the authority set it.
+    """
     key = licence_key(data["number"])
     licence = next((lic for lic in entity.licences
                     if lic.authority.code == data["authority"] and lic.number_key == key), None)
@@ -356,6 +366,8 @@ def merge_licence(session, actor, entity, data):
         return True
     changed = False
     old_status = licence.status
+    if data.get("status") == expiry.effective_status(licence.status, licence.valid_until, today):
+        data = {**data, "status": licence.status}
     for field in LICENCE_FIELDS:
         if data.get(field) is not None and data[field] != getattr(licence, field):
             setattr(licence, field, data[field])

@@ -1,9 +1,12 @@
 """Each process's listing of the registry: filtering, counting, sorting and paging agencies and employers in
 memory, over facets (country, sector, licence status, corridor...), caught up with the change feed of
-app/registry/changes.py before every use. A filtered page of 100,000 agencies costs set intersections, not
+app/registry/changes.py before every use, and with the calendar: licence statuses are read as on the day the
+listing was last caught up (app/registry/expiry.py), and on a new day the entities whose licences lapsed or
+revived between the two days are read again. A filtered page of 100,000 agencies costs set intersections, not
 table scans; the full records stay in the database and come from the item routes."""
 from bisect import bisect_left, insort
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import islice
 import json
 import threading
@@ -12,6 +15,7 @@ from sqlalchemy import func, select
 
 from app import db
 from app.bulk import CHUNK, chunks, paused_gc
+from app.registry import expiry
 from app.registry.models import (Alias, Authority, Entity, EntitySector, Licence, LicenceDestination, RegistryState,
                                  Relationship)
 from app.registry.names import licence_key, name_key
@@ -45,6 +49,7 @@ class Listing:
     """The live entities of the registry as facets and sort orders."""
 
     generation: int = -1
+    day: date | None = None     # the day its licence statuses are read on
     entries: dict = field(default_factory=dict)
     postings: dict = field(default_factory=dict)
     orders: dict = field(default_factory=dict)
@@ -139,14 +144,16 @@ def forget():
     LISTINGS.clear()
 
 
-def current(session):
-    """This process's listing of the session's database, caught up with the registry's changes."""
+def current(session, today=None):
+    """This process's listing of the session's database, caught up with the registry's changes and the day
+    (today: the day to read licence statuses on, by default expiry.today())."""
+    today = today or expiry.today()
     listing = LISTINGS.setdefault(str(session.get_bind().engine.url), Listing())
     with listing.lock:
         generation = session.scalar(select(RegistryState.generation).where(RegistryState.id == 1))
-        if generation != listing.generation:
+        if generation != listing.generation or today != listing.day:
             with paused_gc():
-                catch_up(session, listing, generation)
+                catch_up(session, listing, generation, today)
     return listing
 
 
@@ -160,39 +167,51 @@ def warm(app):
             listing.order(kind, "legal_name")
 
 
-def catch_up(session, listing, generation):
-    """Load what changed since the listing's generation (everything the first time, or if it went back)."""
+def catch_up(session, listing, generation, today=None):
+    """Load what changed since the listing's generation (everything the first time, or if it went back), and
+    what reads differently today than on the listing's day."""
+    today = today or expiry.today()
     if listing.generation < 0 or generation < listing.generation:
         listing.entries.clear(), listing.postings.clear(), listing.orders.clear()
         changed = None
     else:
-        changed = session.scalars(select(Entity.id).where(Entity.generation > listing.generation)).all()
+        changed = set(session.scalars(select(Entity.id).where(Entity.generation > listing.generation)))
+        if today != listing.day:
+            changed |= lapsing(session, listing.day, today)
     many = changed is None or len(changed) > REBUILD_AFTER
     if many:
         listing.orders.clear()
-    for entry_or_id in load_entries(session, changed):
+    for entry_or_id in load_entries(session, changed, today):
         if isinstance(entry_or_id, Entry):
             listing.put(entry_or_id, patch_orders=not many)
         else:
             listing.remove(entry_or_id, patch_orders=not many)
-    listing.generation = generation
+    listing.generation, listing.day = generation, today
 
 
-def load_entries(session, entity_ids):
+def lapsing(session, day, today):
+    """Ids of the entities holding an in-force licence whose status reads differently on `today` than on `day`:
+    one that ended on a day in between (or, if the clock went back, one that ends in between)."""
+    first, last = sorted((day, today))
+    return set(session.scalars(select(Licence.entity_id).where(
+        Licence.valid_until >= first, Licence.valid_until < last, Licence.status.in_(expiry.IN_FORCE))))
+
+
+def load_entries(session, entity_ids, today):
     """Entries of the given entities (all when None), a batch at a time to keep the peak memory small; the id
     alone for those deleted since."""
     if entity_ids is None:
         # Everything: consecutive id ranges, which both databases read straight off their indexes.
         last = session.scalar(select(func.max(Entity.id))) or 0
         for start in range(1, last + 1, BATCH):
-            yield from build(session, range(start, start + BATCH))
+            yield from build(session, range(start, start + BATCH), today)
         return
     for chunk in chunks(sorted(entity_ids), CHUNK):
-        yield from build(session, chunk)
+        yield from build(session, chunk, today)
 
 
-def build(session, ids):
-    """Entries for a list or a range of entity ids, read with plain SELECTs."""
+def build(session, ids, today):
+    """Entries for a list or a range of entity ids, read with plain SELECTs, licence statuses as on `today`."""
     def where(column):
         if isinstance(ids, range):
             return column.between(ids.start, ids.stop - 1)
@@ -215,7 +234,8 @@ def build(session, ids):
                    Licence.status, Licence.valid_from, Licence.valid_until)
             .join(Authority, Authority.id == Licence.authority_id).where(where(Licence.entity_id)).order_by(Licence.id)):
         licence = {"id": row.id, "authority": row.code, "number": row.number, "type": row.type,
-                   "status": row.status, "valid_from": row.valid_from and row.valid_from.isoformat(),
+                   "status": expiry.effective_status(row.status, row.valid_until, today),
+                   "valid_from": row.valid_from and row.valid_from.isoformat(),
                    "valid_until": row.valid_until and row.valid_until.isoformat(), "destinations": []}
         licences.setdefault(row.entity_id, []).append((licence, row.number_key))
         by_licence[row.id] = (licence, row.entity_id)

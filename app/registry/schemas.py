@@ -1,6 +1,7 @@
 """What the registry API accepts and returns."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.registry import expiry
 from app.registry.vocab import (ALIAS_KINDS, ADDRESS_KINDS, CERTIFICATION_STATUSES, ENTITY_KINDS, LICENCE_STATUSES,
                                 LICENCE_TYPES, PERSON_ROLES, RELATIONSHIP_KINDS, SECTORS, country_name)
 from app.schemas import CountryCode, PageArgs, PageMeta, one_of
@@ -61,6 +62,24 @@ class LicenceSchema(Schema):
     @validates_schema
     def dates_in_order(self, data, **kwargs):
         check_date_order(data, "valid_from", "valid_until")
+
+    @validates_schema
+    def in_force_until_today(self, data, **kwargs):
+        check_in_force(data)
+
+
+def check_in_force(data):
+    """Raise if a licence would be recorded in force with an end date before today."""
+    message = expiry.lapsed_message(data.get("status"), data.get("valid_until"), expiry.today())
+    if message:
+        raise ValidationError(message, "valid_until")
+
+
+class EffectiveStatus(fields.String):
+    """A licence's status as it reads today (see app/registry/expiry.py); `recorded_status` is the stored one."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(expiry.effective_status(value, obj.valid_until, expiry.today()), attr, obj)
 
 
 class LicenceUpdateSchema(Schema):
@@ -196,7 +215,8 @@ class LicenceOutSchema(Schema):
     authority_country = fields.Function(lambda licence: licence.authority.country)
     number = fields.String()
     type = fields.String()
-    status = fields.String()
+    status = EffectiveStatus(metadata={"description": "As it reads today: `expired` once an in-force licence "
+                                                      "is past valid_until"})
     status_raw = fields.String(allow_none=True)
     valid_from = fields.Date(allow_none=True)
     valid_until = fields.Date(allow_none=True)
@@ -207,10 +227,13 @@ class LicenceOutSchema(Schema):
 
 
 class PublicLicenceDetailSchema(LicenceOutSchema):
+    # A second field cannot read the same attribute as `status` in marshmallow: a function does.
+    recorded_status = fields.Function(lambda licence: licence.status,
+                                      metadata={"type": "string", "description": "The status as last recorded"})
     history = fields.List(fields.Nested(PublicStatusChangeSchema))
 
 
-class LicenceDetailSchema(LicenceOutSchema):
+class LicenceDetailSchema(PublicLicenceDetailSchema):
     history = fields.List(fields.Nested(StatusChangeOutSchema))
 
 

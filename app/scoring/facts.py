@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.registry import expiry
 from app.registry.models import Entity, Licence, LicenceDestination, Relationship
 from app.scoring.models import PRACTICES, AuditFinding, FeeLine, PracticeAssessment
 
@@ -45,7 +46,7 @@ def assemble(session, entity_id, today=None):
 
 def assemble_many(session, entity_ids, today=None):
     """{entity id: (facts, kind, country, corridors)} for a batch of entities, in a few queries."""
-    today = today or date.today()
+    today = today or expiry.today()
     ids = list(entity_ids)
     entities = {row.id: row for row in session.execute(
         select(Entity.id, Entity.kind, Entity.country, Entity.certification_status).where(Entity.id.in_(ids)))}
@@ -55,8 +56,10 @@ def assemble_many(session, entity_ids, today=None):
         destinations.setdefault(licence_id, []).append(country)
     for row in session.execute(select(Licence.id, Licence.entity_id, Licence.status, Licence.valid_until)
                                .where(Licence.entity_id.in_(ids))):
+        # Rules see the status as it reads today: past its end date an in-force licence is expired.
         licences.setdefault(row.entity_id, []).append(
-            LicenceView(row.status, row.valid_until, destinations.get(row.id, [])))
+            LicenceView(expiry.effective_status(row.status, row.valid_until, today), row.valid_until,
+                        destinations.get(row.id, [])))
     links = {}
     for client_id, provider_id, origin, destination in session.execute(
             select(Relationship.client_id, Relationship.provider_id, Relationship.origin_country,

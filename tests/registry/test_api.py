@@ -10,7 +10,7 @@ def agency_body(**overrides):
         "addresses": [{"line": "Bagbazar 4", "city": "Kathmandu", "country": "NP"}],
         "people": [{"name": "Ram Bahadur Thapa", "role": "owner", "nationality": "NP"}],
         "licences": [{"authority": "NP-DOFE", "number": "1234/067/68", "status": "valid", "status_raw": "Active",
-                      "valid_from": "2024-01-01", "valid_until": "2027-12-31", "destinations": ["QA", "AE"],
+                      "valid_from": "2024-01-01", "valid_until": "2036-12-31", "destinations": ["QA", "AE"],
                       "sectors": ["construction"]}],
     }
     body.update(overrides)

@@ -16,7 +16,7 @@ GOOD = [
      "identifiers": "company_registration:5521/070", "sectors": "construction;hospitality",
      "people": "Bikash Gurung (owner);Anita Shrestha (director)", "licence_authority": "NP-DOFE",
      "licence_number": "881/070/71", "licence_status": "valid", "licence_valid_from": "2024-02-01",
-     "licence_valid_until": "2027-01-31", "licence_destinations": "QA;AE"},
+     "licence_valid_until": "2036-01-31", "licence_destinations": "QA;AE"},
     {"legal_name": "Lumbini Overseas", "country": "NP", "sectors": "agriculture", "licence_authority": "NP-DOFE",
      "licence_number": "882/070/71", "licence_status": "suspended", "licence_status_raw": "Suspended by DoFE"},
 ]
