@@ -240,6 +240,14 @@ def import_registry(args):
     return report
 
 
+def closing(session, body):
+    """Stream the body, then end the session's transaction (the request's teardown may run before the body)."""
+    try:
+        yield from body
+    finally:
+        session.close()
+
+
 @blp.route("/registry/export", methods=["GET"])
 @require("registry.export")
 @blp.arguments(schemas.ExportArgsSchema, location="query")
@@ -252,5 +260,5 @@ def export_registry(args):
     else:
         body, mimetype = export.export_json(session, kind), "application/json"
     filename = f"{kind}-registry.{args['format']}"
-    return Response(stream_with_context(body), mimetype=mimetype,
+    return Response(stream_with_context(closing(session, body)), mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
