@@ -7,14 +7,17 @@ from app.accounts import api as accounts_api, audit, auth
 from app.registry import api as registry_api, changes, private_api
 from app.scoring import api as scoring_api, rescoring
 from app.screening import api as screening_api, indexes, rescreening
+from app.secret import instance_secret
 
 
-def create_app(overrides=None):
+def create_app(overrides=None, instance_path=None):
     """Create the FairRecruit service."""
-    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    app = Flask(__name__, template_folder="../templates", instance_path=instance_path, instance_relative_config=True)
     app.config.from_object(config)
     app.config.update(config.from_environment())
     app.config.update(overrides or {})
+    if not app.config["SECRET_KEY"] and app.config["FAIRRECRUIT_ENV"] != "production":
+        app.config["SECRET_KEY"] = instance_secret(app.instance_path)
     config.check(app.config)
     logs.init_app(app)
     db.init_app(app)

@@ -3,8 +3,9 @@ import os
 
 # Where the data lives; unset means a SQLite file under instance/.
 DATABASE_URL = None
-# Signs session cookies and CSRF tokens; production refuses to start with this placeholder.
-SECRET_KEY = "dev-only-not-secret"
+# Signs session cookies and CSRF tokens. Unset: development makes a random one into instance/secret_key on the
+# first start and reuses it; production refuses to start without a real one.
+SECRET_KEY = None
 # "development" or "production"; production insists on a real SECRET_KEY and secure cookies.
 FAIRRECRUIT_ENV = "development"
 # "text" (key=value lines) or "json" (one JSON object a line, for log shippers).
@@ -42,6 +43,7 @@ ENV_SETTINGS = (
     "DATABASE_URL", "SECRET_KEY", "FAIRRECRUIT_ENV", "LOG_FORMAT", "LOG_LEVEL",
     "MAX_CONTENT_LENGTH", "JSON_MAX_BYTES", "PAGE_SIZE", "MAX_PAGE_SIZE", "SCREENING_THRESHOLD",
 )
+# The old fixed development key stays refused: cookies signed with it were forgeable by anyone.
 PLACEHOLDER_SECRETS = {"", "dev-only-not-secret", "change-me", "secret"}
 
 
