@@ -3,7 +3,7 @@ from flask import Flask, current_app, request
 from flask_smorest import Api
 
 from app import cli, config, db, errors, headers, health, logs, web
-from app.accounts import api as accounts_api, audit, auth
+from app.accounts import api as accounts_api, audit, auth, throttle
 from app.registry import api as registry_api, changes, private_api
 from app.scoring import api as scoring_api, rescoring
 from app.screening import api as screening_api, indexes, rescreening
@@ -32,6 +32,7 @@ def create_app(overrides=None, instance_path=None):
         api.register_blueprint(blueprint)
     app.before_request(limit_json_body)
     app.before_request(auth.load_actor)
+    throttle.init_app(app)
     headers.init_app(app)
     health.init_app(app)
     web.init_app(app, api_blueprints=(accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp,
