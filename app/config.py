@@ -20,6 +20,9 @@ MAX_PAGE_SIZE = 200
 # Where sign-in and token attempts are counted: "memory://" (one process) or e.g. "redis://127.0.0.1:6379" to
 # share the counts between processes and hosts.
 RATELIMIT_STORAGE_URI = "memory://"
+# How many reverse proxies (load balancer, nginx) stand in front and append to X-Forwarded-For; 0 trusts none.
+# Rate limits per client address need it: otherwise every request comes from the proxy's address.
+PROXY_HOPS = 0
 # Watchlist hits at or above this score (0 to 1) wait for review; bench/eval_matching.py measures it.
 SCREENING_THRESHOLD = 0.8
 
@@ -45,7 +48,7 @@ WTF_CSRF_TIME_LIMIT = None
 ENV_SETTINGS = (
     "DATABASE_URL", "SECRET_KEY", "FAIRRECRUIT_ENV", "LOG_FORMAT", "LOG_LEVEL",
     "MAX_CONTENT_LENGTH", "JSON_MAX_BYTES", "PAGE_SIZE", "MAX_PAGE_SIZE", "SCREENING_THRESHOLD",
-    "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_STORAGE_URI", "PROXY_HOPS",
 )
 # The old fixed development key stays refused: cookies signed with it were forgeable by anyone.
 PLACEHOLDER_SECRETS = {"", "dev-only-not-secret", "change-me", "secret"}

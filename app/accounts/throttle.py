@@ -6,6 +6,7 @@ import time
 from flask import g, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import db
 from app.accounts import service
@@ -21,7 +22,7 @@ TOKEN_LIMITS = "10 per minute; 50 per hour; 200 per day"
 
 
 def client_address():
-    """The address the request came from (behind a proxy, configure ProxyFix so this is the client's)."""
+    """The address the request came from (behind proxies, set PROXY_HOPS so this is the client's)."""
     return request.remote_addr or "unknown"
 
 
@@ -92,12 +93,15 @@ def too_many(err):
     body, status = render(429, "too_many_requests",
                           f"Too many attempts ({err.description}); wait before trying again.")
     breached = limiter.current_limit
-    wait = math.ceil(breached.reset_at - time.time()) if breached else 60
+    wait = math.ceil(breached.window.reset_time - time.time()) if breached else 60
     return body, status, {"Retry-After": str(max(wait, 1))}
 
 
 def init_app(app):
     """Count attempts in RATELIMIT_STORAGE_URI (memory by default; redis:// to share between processes)."""
+    if app.config["PROXY_HOPS"]:
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     limiter.init_app(app)
     app.register_error_handler(RateLimitExceeded, too_many)
 

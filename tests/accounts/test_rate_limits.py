@@ -1,6 +1,8 @@
 """Sign-in and token creation are rate limited per account and per client address."""
+from flask import Flask
 from sqlalchemy import select
 
+from app.accounts import throttle
 from app.accounts.models import AuditEvent
 from tests.conftest import PASSWORD
 from tests.web.test_sign_in import sign_in
@@ -75,3 +77,14 @@ def test_token_creation_is_limited_per_account(client, make_token):
     statuses = [client.post("/api/v1/tokens", json={"name": f"t{n}"}, headers=headers).status_code
                 for n in range(11)]
     assert statuses == [201] * 10 + [429]
+
+
+def test_behind_a_proxy_the_forwarded_client_address_is_limited_not_the_proxy():
+    seen = []
+    for hops in (0, 1):
+        bare = Flask(__name__)
+        bare.config.update(PROXY_HOPS=hops, RATELIMIT_STORAGE_URI="memory://")
+        throttle.init_app(bare)
+        bare.add_url_rule("/", "where", lambda: throttle.client_address())
+        seen.append(bare.test_client().get("/", headers={"X-Forwarded-For": "192.0.2.44"}).get_data(as_text=True))
+    assert seen == ["127.0.0.1", "192.0.2.44"]
