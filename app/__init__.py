@@ -2,19 +2,23 @@
 from flask import Flask, current_app, request
 from flask_smorest import Api
 
-from app import cli, config, db, errors, health, logs, web
-from app.accounts import api as accounts_api, audit, auth
+from app import cli, config, db, errors, headers, health, logs, web
+from app.accounts import api as accounts_api, audit, auth, throttle
 from app.registry import api as registry_api, changes, private_api
 from app.scoring import api as scoring_api, rescoring
 from app.screening import api as screening_api, indexes, rescreening
+from app.secret import instance_secret
 
 
-def create_app(overrides=None):
+def create_app(overrides=None, instance_path=None):
     """Create the FairRecruit service."""
-    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_path=instance_path,
+                instance_relative_config=True)
     app.config.from_object(config)
     app.config.update(config.from_environment())
     app.config.update(overrides or {})
+    if not app.config["SECRET_KEY"] and app.config["FAIRRECRUIT_ENV"] != "production":
+        app.config["SECRET_KEY"] = instance_secret(app.instance_path)
     config.check(app.config)
     logs.init_app(app)
     db.init_app(app)
@@ -28,6 +32,8 @@ def create_app(overrides=None):
         api.register_blueprint(blueprint)
     app.before_request(limit_json_body)
     app.before_request(auth.load_actor)
+    throttle.init_app(app)
+    headers.init_app(app)
     health.init_app(app)
     web.init_app(app, api_blueprints=(accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp,
                                     screening_api.blp))

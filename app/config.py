@@ -3,8 +3,9 @@ import os
 
 # Where the data lives; unset means a SQLite file under instance/.
 DATABASE_URL = None
-# Signs session cookies and CSRF tokens; production refuses to start with this placeholder.
-SECRET_KEY = "dev-only-not-secret"
+# Signs session cookies and CSRF tokens. Unset: development makes a random one into instance/secret_key on the
+# first start and reuses it; production refuses to start without a real one.
+SECRET_KEY = None
 # "development" or "production"; production insists on a real SECRET_KEY and secure cookies.
 FAIRRECRUIT_ENV = "development"
 # "text" (key=value lines) or "json" (one JSON object a line, for log shippers).
@@ -16,6 +17,12 @@ JSON_MAX_BYTES = 1024 * 1024
 # Default and largest page size of list endpoints.
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+# Where sign-in and token attempts are counted: "memory://" (one process) or e.g. "redis://127.0.0.1:6379" to
+# share the counts between processes and hosts.
+RATELIMIT_STORAGE_URI = "memory://"
+# How many reverse proxies (load balancer, nginx) stand in front and append to X-Forwarded-For; 0 trusts none.
+# Rate limits per client address need it: otherwise every request comes from the proxy's address.
+PROXY_HOPS = 0
 # Watchlist hits at or above this score (0 to 1) wait for review; bench/eval_matching.py measures it.
 SCREENING_THRESHOLD = 0.8
 
@@ -41,7 +48,9 @@ WTF_CSRF_TIME_LIMIT = None
 ENV_SETTINGS = (
     "DATABASE_URL", "SECRET_KEY", "FAIRRECRUIT_ENV", "LOG_FORMAT", "LOG_LEVEL",
     "MAX_CONTENT_LENGTH", "JSON_MAX_BYTES", "PAGE_SIZE", "MAX_PAGE_SIZE", "SCREENING_THRESHOLD",
+    "RATELIMIT_STORAGE_URI", "PROXY_HOPS",
 )
+# The old fixed development key stays refused: cookies signed with it were forgeable by anyone.
 PLACEHOLDER_SECRETS = {"", "dev-only-not-secret", "change-me", "secret"}
 
 

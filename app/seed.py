@@ -1,4 +1,9 @@
-"""Loads the demo data in seed/ (synthetic: no real companies or people); running it twice changes nothing."""
+"""Loads the demo data in seed/ (synthetic: no real companies or people).
+
+`make run` seeds at every start, so loading adds only what is missing (by natural key) and never touches a row
+that exists: whatever people changed in the demo records stays changed, and what they removed from a portfolio
+stays removed.
+"""
 import csv
 from datetime import date
 import json
@@ -11,8 +16,9 @@ from sqlalchemy import func, select
 
 from app import db
 from app.accounts import service as accounts
+from app.accounts.auth import check_password
 from app.accounts.cli import OPERATOR
-from app.accounts.models import Organisation, User
+from app.accounts.models import AuditEvent, Organisation, User
 from app.errors import Conflict
 from app.registry import importer
 from app.registry.models import Authority, Entity, Note, PortfolioEntry, Relationship
@@ -42,7 +48,8 @@ def load_authorities(session):
 
 
 def load_organisations(session):
-    """Add the demo organisations and their users; returns [(email, password, role, organisation)]."""
+    """Add the demo organisations and users that are missing; returns [(email, password, role, organisation)]
+    as they are now (a password someone changed is not shown)."""
     sign_ins = []
     authorities = {a.code: a.id for a in session.scalars(select(Authority))}
     for item in read_json("organisations.json"):
@@ -52,19 +59,18 @@ def load_organisations(session):
                 session, name=item["name"], kind=item["kind"], country=item.get("country"),
                 authority_ids=[authorities[code] for code in item.get("authorities", [])])
         for user in item["users"]:
-            if session.scalar(select(User.id).where(User.email == user["email"])) is None:
-                accounts.create_user(session, organisation_id=organisation.id, **user)
-            sign_ins.append((user["email"], user["password"], user["role"], organisation.name))
+            found = session.scalar(select(User).where(User.email == user["email"]))
+            if found is None:
+                found = accounts.create_user(session, organisation_id=organisation.id, **user)
+            password = user["password"] if check_password(found.password_hash, user["password"]) else "(changed)"
+            sign_ins.append((found.email, password, found.role, organisation.name))
     return sign_ins
 
 
 def entity_id(session, kind, name, country):
-    """The id of a seeded entity by its name and country."""
-    found = session.scalar(select(Entity.id).where(Entity.kind == kind, Entity.country == country,
-                                                   Entity.name_key == name_key(name)))
-    if found is None:
-        raise click.ClickException(f"seed refers to unknown {kind} {name!r} ({country})")
-    return found
+    """The id of a seeded entity by its name and country; None once someone renamed it."""
+    return session.scalar(select(Entity.id).where(Entity.kind == kind, Entity.country == country,
+                                                  Entity.name_key == name_key(name)))
 
 
 def load_relationships(session):
@@ -79,21 +85,33 @@ def load_relationships(session):
                 "origin_country": row["origin_country"], "destination_country": row["destination_country"],
                 "sector": row["sector"] or None,
             }
+            if None in (values["client_id"], values["provider_id"]):
+                continue
             if session.scalar(select(Relationship.id).filter_by(**values)) is None:
                 session.add(Relationship(**values, since=date.fromisoformat(row["since"]) if row["since"] else None,
                                          until=date.fromisoformat(row["until"]) if row["until"] else None))
     session.flush()
 
 
+def removed_from_portfolios(session):
+    """(organisation id, entity id) of every portfolio entry someone removed, as the audit log remembers."""
+    return {(event.before["organisation_id"], event.before["entity_id"]) for event in session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == PortfolioEntry.__tablename__,
+                                 AuditEvent.action == "delete"))}
+
+
 def load_portfolios(session):
-    """Give the demo business its followed agencies and a private note each."""
+    """Give the demo business its followed agencies and a private note each (never again once removed)."""
+    removed = removed_from_portfolios(session)
     for item in read_json("portfolios.json"):
         organisation = session.scalar(select(Organisation).where(Organisation.name == item["organisation"]))
         for followed in item["entities"]:
             target = entity_id(session, followed["kind"], followed["name"], followed["country"])
+            if target is None:
+                continue
             exists = session.scalar(select(PortfolioEntry.id).where(
                 PortfolioEntry.organisation_id == organisation.id, PortfolioEntry.entity_id == target))
-            if exists is None:
+            if exists is None and (organisation.id, target) not in removed:
                 session.add(PortfolioEntry(organisation_id=organisation.id, entity_id=target,
                                            label=followed.get("label")))
                 if followed.get("note"):
@@ -107,7 +125,8 @@ def load_evidence(session):
                "findings": (FindingSchema(), AuditFinding)}
     for item in read_json("evidence.json"):
         target = entity_id(session, item["kind"], item["name"], item["country"])
-        if session.scalar(select(PracticeAssessment.id).where(PracticeAssessment.entity_id == target)):
+        if target is None or session.scalar(select(PracticeAssessment.id)
+                                            .where(PracticeAssessment.entity_id == target)):
             continue
         for key, records in (("practices", [item["practices"]]), ("fee_lines", item["fee_lines"]),
                              ("findings", item["findings"])):
@@ -148,10 +167,11 @@ def load(session):
     """Load every seed file; returns the demo sign-ins and the import reports."""
     load_authorities(session)
     sign_ins = load_organisations(session)
+    # Rows that clash with what people changed (a licence moved to another agency, say) are skipped too.
     reports = [importer.import_file(session, OPERATOR, (SEED / "agencies.csv").read_bytes(), fmt="csv",
-                                    default_kind="agency"),
+                                    default_kind="agency", keep_existing=True, skip_invalid=True),
                importer.import_file(session, OPERATOR, (SEED / "employers.json").read_bytes(), fmt="json",
-                                    default_kind="employer")]
+                                    default_kind="employer", keep_existing=True, skip_invalid=True)]
     load_relationships(session)
     load_portfolios(session)
     load_evidence(session)
@@ -163,7 +183,7 @@ def load(session):
 @click.command("seed")
 @with_appcontext
 def seed_command():
-    """Load the demo data (idempotent)."""
+    """Load the demo data that is missing; what exists is left as it is."""
     # The demo users' passwords are printed in the README: never on a production database.
     if current_app.config["FAIRRECRUIT_ENV"] == "production":
         raise click.ClickException("The demo data has public passwords; it is not loaded in production.")
@@ -173,6 +193,8 @@ def seed_command():
     for name, report in zip(("agencies", "employers"), reports):
         click.echo(f"{name}: created {report['created']}, updated {report['updated']}, "
                    f"unchanged {report['unchanged']}")
+        for problem in report["skipped"]:
+            click.echo(f"  row {problem['row']} skipped: {problem['message']}", err=True)
     if listed:
         hits = session.scalar(select(func.count()).select_from(Hit))
         click.echo(f"watchlist {DEMO_LIST}: {listed.version.entry_count} entries, {hits} hits to review")

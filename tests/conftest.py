@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from app import create_app, db, migrate
-from app.accounts import service as accounts
+from app.accounts import service as accounts, throttle
 from app.accounts.audit import set_actor
 from app.accounts.auth import actor_for
 from app.registry import listing, service as registry
@@ -75,6 +75,8 @@ def session(app):
 
 @pytest.fixture
 def client(app, session):
+    """A test client; sign-in and token attempts counted by earlier tests are forgotten."""
+    throttle.reset()
     return app.test_client()
 
 

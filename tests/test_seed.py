@@ -75,3 +75,51 @@ def test_seed_says_so_when_the_active_rules_changed_on_disk(runner, session, tmp
     result = runner.invoke(args=["seed"])
     assert result.exit_code == 0, result.output
     assert "Not scored: The rules in" in result.output and "changed on disk" in result.output
+
+
+def test_seeding_again_keeps_what_people_changed_and_adds_no_duplicates(runner, session, client):
+    from app.accounts import service as accounts
+    from app.accounts.auth import actor_for
+    from tests.accounts.test_sessions import bearer
+
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    platform = bearer(session, session.scalar(select(User).where(User.email == "admin@fairrecruit.example")))
+    agency = session.scalar(select(Entity).where(Entity.legal_name == "Shikhar Overseas Employment Pvt. Ltd."))
+    read = client.get(f"/api/v1/agencies/{agency.id}", headers=platform).json
+    assert client.patch(f"/api/v1/agencies/{agency.id}", json={"version": read["version"],
+                        "website": "https://shikhar.changed.example"}, headers=platform).status_code == 200
+    licence = client.get(f"/api/v1/licences/{read['licences'][0]['id']}").json
+    assert client.patch(f"/api/v1/licences/{licence['id']}", json={"version": licence["version"],
+                        "valid_until": "2030-01-31"}, headers=platform).status_code == 200
+    analyst = session.scalar(select(User).where(User.email == "analyst@northwind.example"))
+    accounts.change_password(session, actor_for(session, analyst), current_password="demo-analyst-2026",
+                             new_password="my own passphrase now")
+    session.commit()
+    analyst_token = bearer(session, analyst)
+    entry = next(e for e in client.get("/api/v1/portfolio", headers=analyst_token).json
+                 if e["entity_id"] == agency.id)
+    assert client.delete(f"/api/v1/portfolio/{entry['id']}", headers=analyst_token).status_code == 204
+    version = client.get("/api/v1/users", headers=platform).json
+    version = next(u["version"] for u in version if u["id"] == analyst.id)
+    assert client.patch(f"/api/v1/users/{analyst.id}", json={"version": version, "role": "viewer"},
+                        headers=platform).status_code == 200
+    deleted = [session.scalar(select(Entity).where(Entity.kind == kind, Entity.id != agency.id)
+                              .order_by(Entity.id)) for kind in ("agency", "employer")]
+    for entity, path in zip(deleted, ("agencies", "employers")):
+        assert client.delete(f"/api/v1/{path}/{entity.id}", headers=platform).status_code == 204
+    before = {model.__tablename__: count(session, model) for model in TABLES}
+
+    again = runner.invoke(args=["seed"])
+    assert again.exit_code == 0, again.output
+    assert "agencies: created 0, updated 0, unchanged 64" in again.output
+    assert "employers: created 0, updated 0, unchanged 20" in again.output
+    assert "(changed)" in again.output and "demo-analyst-2026" not in again.output
+    assert {model.__tablename__: count(session, model) for model in TABLES} == before
+    session.expire_all()
+    assert session.get(Entity, agency.id).website == "https://shikhar.changed.example"
+    assert client.get(f"/api/v1/licences/{licence['id']}").json["valid_until"] == "2030-01-31"
+    assert session.get(User, analyst.id).role == "viewer"
+    assert sign_in(client, "analyst@northwind.example", "demo-analyst-2026").status_code == 401
+    assert sign_in(client, "analyst@northwind.example", "my own passphrase now").status_code == 302
+    assert agency.id not in [e["entity_id"] for e in client.get("/api/v1/portfolio").json]
+    assert all(session.get(Entity, entity.id).deleted_at is not None for entity in deleted)

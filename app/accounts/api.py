@@ -1,12 +1,14 @@
 """Accounts API: who am I, users, organisations, tokens, audit log."""
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app import db
-from app.accounts import service
-from app.accounts.auth import current_actor, require
+from app.accounts import service, throttle
+from app.accounts.auth import actor_for, current_actor, require
 from app.accounts.schemas import (AuditPageSchema, AuditQuerySchema, MeSchema, NewTokenSchema, OrganisationSchema,
-                                  TokenCreateSchema, TokenSchema, UserSchema)
+                                  PasswordChangeSchema, TokenCreateSchema, TokenSchema, UserSchema, UserUpdateSchema)
+from app.errors import Unauthorized
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Accounts, API tokens and the audit log")
 
@@ -19,6 +21,17 @@ def me():
     return current_actor()
 
 
+@blp.route("/me/password", methods=["POST"])
+@require("account.self")
+@blp.arguments(PasswordChangeSchema)
+@blp.response(204)
+def change_password(data):
+    """Change your password; every web session you have ends (API tokens keep working)."""
+    session = db.Session()
+    service.change_password(session, current_actor(), **data)
+    session.commit()
+
+
 @blp.route("/tokens")
 class Tokens(MethodView):
     @require("account.self")
@@ -27,13 +40,25 @@ class Tokens(MethodView):
         """List your API tokens (never the tokens themselves)."""
         return service.list_tokens(db.Session(), current_actor())
 
-    @require("account.self")
+    # No require(): an API-only user signs in here with e-mail and password (rate limited).
+    @throttle.limited(*throttle.SIGN_IN, *throttle.TOKENS)
     @blp.arguments(TokenCreateSchema)
     @blp.response(201, NewTokenSchema)
     def post(self, data):
-        """Create an API token; the response is the only time it is shown."""
+        """Create an API token; the response is the only time it is shown.
+
+        Signed in (or with a token), send its name; an API-only user sends their e-mail and password too.
+        """
         session = db.Session()
-        token, raw = service.create_token(session, current_actor(), **data)
+        email, password = data.pop("email", None), data.pop("password", None)
+        actor = current_actor()
+        if actor is None:
+            user = service.attempt_sign_in(session, email, password, address=request.remote_addr, via="api")
+            session.commit()
+            if user is None:
+                raise Unauthorized("That e-mail and password do not match an active account.")
+            actor = actor_for(session, user)
+        token, raw = service.create_token(session, actor, **data)
         session.commit()
         token.raw = raw  # a plain attribute for this response only; the column holds the hash
         return token
@@ -66,6 +91,18 @@ class Users(MethodView):
         user = service.add_user(session, current_actor(), **data)
         session.commit()
         return user
+
+
+@blp.route("/users/<int:user_id>", methods=["PATCH"])
+@require("user.manage")
+@blp.arguments(UserUpdateSchema)
+@blp.response(200, UserSchema)
+def update_user(data, user_id):
+    """Rename a user, change their role, or disable (active: false) or enable them; send the version you read."""
+    session = db.Session()
+    user = service.update_user(session, current_actor(), user_id, **data)
+    session.commit()
+    return user
 
 
 @blp.route("/organisations", methods=["POST"])

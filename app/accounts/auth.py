@@ -1,5 +1,6 @@
 """Who is asking: bearer tokens for the API, the signed-in session for the web; roles per route."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timezone
 from functools import wraps
 import hashlib
 import secrets
@@ -14,12 +15,14 @@ from app.accounts import permissions
 from app.accounts.audit import set_actor
 from app.accounts.models import ApiToken, Organisation, OrganisationAuthority, User
 from app.db import utcnow
-from app.errors import Unauthorized
+from app.errors import Forbidden, Unauthorized
 
 hasher = PasswordHasher()
 TOKEN_PREFIX = "fr_"
 # Hashing a fixed string keeps sign-in time the same whether or not the e-mail exists.
 DUMMY_HASH = hasher.hash("no such user")
+
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class Actor:
     organisation_id: int
     organisation_kind: str
     authority_ids: frozenset = frozenset()
+    # Acting through a read-only API token: reads only.
+    read_only: bool = False
 
     @property
     def is_platform_admin(self):
@@ -70,16 +75,36 @@ def actor_for(session, user, organisation_id=None):
     return Actor(user.id, user.email, user.role, organisation.id, organisation.kind, authority_ids)
 
 
-def actor_from_token(session, raw):
+def aware(moment):
+    """A stored time as timezone-aware UTC (SQLite hands back naive ones)."""
+    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+
+
+def actor_from_token(session, raw, now=None):
     """The Actor behind a bearer token, or raise Unauthorized."""
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(raw)))
-    now = utcnow()
-    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
+    now = now or utcnow()
+    if token is None or token.revoked_at is not None or (token.expires_at and aware(token.expires_at) <= now):
         raise Unauthorized("The API token is not valid: it is unknown, revoked or expired.")
     user = session.get(User, token.user_id)
     if not user.active or user.organisation_id != token.organisation_id:
         raise Unauthorized("The API token is not valid: its user is disabled or has moved organisation.")
-    return actor_for(session, user, token.organisation_id)
+    return replace(actor_for(session, user, token.organisation_id), read_only=token.read_only)
+
+
+def sign_in(user):
+    """Start a web session for the user, in their current session epoch."""
+    web_session.clear()
+    web_session["user_id"] = user.id
+    web_session["epoch"] = user.session_epoch
+
+
+def user_of_session(session):
+    """The active user the signed cookie names, if its epoch is still current; else None."""
+    user = session.get(User, web_session["user_id"])
+    if user is None or not user.active or web_session.get("epoch") != user.session_epoch:
+        return None
+    return user
 
 
 def load_actor():
@@ -92,11 +117,14 @@ def load_actor():
         if scheme.lower() != "bearer" or not raw.strip():
             raise Unauthorized("Send the API token as 'Authorization: Bearer <token>'.")
         g.actor = actor_from_token(session, raw.strip())
+        if g.actor.read_only and request.method not in READ_METHODS:
+            raise Forbidden(f"This API token is read-only: it may only read ({', '.join(READ_METHODS)}), "
+                            f"not {request.method}. Create a token without read_only to make changes.")
     elif "user_id" in web_session:
         # The API takes cookies only for reads: writes need a token, so no cross-site form can make them.
-        if not request.path.startswith("/api/") or request.method in ("GET", "HEAD", "OPTIONS"):
-            user = session.get(User, web_session["user_id"])
-            if user is not None and user.active:
+        if not request.path.startswith("/api/") or request.method in READ_METHODS:
+            user = user_of_session(session)
+            if user is not None:
                 g.actor = actor_for(session, user)
             else:
                 web_session.clear()

@@ -46,8 +46,13 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Signed cookies carry the epoch they were issued in; raising it ends every earlier session.
+    session_epoch: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ApiToken(Base):
@@ -67,6 +72,8 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # A read-only token may only read (GET, HEAD, OPTIONS).
+    read_only: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User] = relationship()
 

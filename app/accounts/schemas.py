@@ -26,6 +26,20 @@ class UserSchema(Schema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=12, max=200))
     active = fields.Boolean(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
+    version = fields.Integer(dump_only=True)
+
+
+class UserUpdateSchema(Schema):
+    version = fields.Integer(required=True, metadata={"description": "The version you read; a stale one is 409."})
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    role = fields.String(validate=one_of(ROLES))
+    active = fields.Boolean(metadata={"description": "false disables the user: their sessions end and their "
+                                                     "API tokens stop working."})
+
+
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+    new_password = fields.String(required=True, load_only=True, validate=validate.Length(min=12, max=200))
 
 
 class MeSchema(Schema):
@@ -34,11 +48,17 @@ class MeSchema(Schema):
     role = fields.String()
     organisation_id = fields.Integer()
     organisation_kind = fields.String()
+    read_only = fields.Boolean(metadata={"description": "Acting through a read-only API token."})
 
 
 class TokenCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    expires_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    expires_at = fields.AwareDateTime(load_default=None, allow_none=True,
+                                      metadata={"description": "When the token stops working; in the future."})
+    read_only = fields.Boolean(load_default=False, metadata={"description": "Only GET, HEAD and OPTIONS."})
+    # Without a session or token, the e-mail and password of the account the token is for.
+    email = fields.String(load_only=True, validate=validate.Length(max=254))
+    password = fields.String(load_only=True, validate=validate.Length(max=200))
 
 
 class TokenSchema(Schema):
@@ -49,6 +69,7 @@ class TokenSchema(Schema):
     created_at = fields.DateTime()
     expires_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
+    read_only = fields.Boolean()
 
 
 class NewTokenSchema(TokenSchema):

@@ -1,10 +1,12 @@
 """Organisations, users, tokens and the audit trail: the use cases."""
 from sqlalchemy import func, or_, select
 
-from app.accounts.auth import DUMMY_HASH, check_password, hash_password, new_token
+from app.accounts.auth import DUMMY_HASH, aware, check_password, hash_password, new_token
 from app.accounts.models import ApiToken, AuditEvent, Organisation, OrganisationAuthority, User
 from app.db import utcnow
-from app.errors import Conflict, Forbidden, NotFound
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+
+MIN_PASSWORD = 12
 
 
 def create_organisation(session, *, name, kind, country=None, authority_ids=()):
@@ -43,6 +45,72 @@ def authenticate(session, email, password):
     return user
 
 
+def record_sign_in(session, action, *, email, address, via, user=None):
+    """Append a sign-in event ("sign_in", "sign_in_failed", "rate_limited"); never the password."""
+    session.add(AuditEvent(at=utcnow(), actor_user_id=user.id if user else None,
+                           actor_organisation_id=user.organisation_id if user else None,
+                           organisation_id=user.organisation_id if user else None, action=action,
+                           object_type="users", object_id=str(user.id) if user else None,
+                           after={"email": (email or "").strip().lower()[:254], "address": address, "via": via}))
+    session.flush()
+
+
+def attempt_sign_in(session, email, password, *, address, via):
+    """The active user these credentials belong to, or None; either way the attempt is audited."""
+    user = authenticate(session, email, password)
+    record_sign_in(session, "sign_in" if user else "sign_in_failed", email=email, address=address, via=via,
+                   user=user or user_by_email(session, email))
+    return user
+
+
+def user_by_email(session, email):
+    """The user with this e-mail (any state), or None."""
+    return session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+
+
+def end_sessions(user):
+    """End every web session the user has, on every device (their cookies name an older epoch)."""
+    user.session_epoch += 1
+
+
+def change_password(session, actor, *, current_password, new_password):
+    """The acting user replaces their password; their other sessions end. Returns the user."""
+    user = session.get(User, actor.user_id)
+    if not check_password(user.password_hash, current_password or ""):
+        raise Invalid("The current password is not right.",
+                      {"current_password": ["The current password is not right."]})
+    if len(new_password or "") < MIN_PASSWORD:
+        raise Invalid(f"Use {MIN_PASSWORD} characters or more.",
+                      {"new_password": [f"Use {MIN_PASSWORD} characters or more."]})
+    user.password_hash = hash_password(new_password)
+    end_sessions(user)
+    session.flush()
+    return user
+
+
+def update_user(session, actor, user_id, *, version, **changes):
+    """An admin changes a user of their organisation (platform admins: any user): name, role, active.
+
+    Disabling a user ends their sessions at once (their API tokens stop working while they are disabled).
+    """
+    user = session.get(User, user_id)
+    if user is None or not (actor.is_platform_admin or (actor.role == "admin"
+                                                        and user.organisation_id == actor.organisation_id)):
+        raise NotFound(f"User {user_id} does not exist.")
+    if version != user.version:
+        raise Conflict(f"This user changed since you read it (you sent version {version}, it is now "
+                       f"{user.version}); read it again and re-apply your change.", {"version": ["stale"]})
+    if user.id == actor.user_id and (changes.get("active") is False or changes.get("role", user.role) != user.role):
+        raise Conflict("You cannot disable yourself or change your own role; ask another admin.",
+                       {"active" if changes.get("active") is False else "role": ["your own account"]})
+    if user.active and changes.get("active") is False:
+        end_sessions(user)
+    for field, value in changes.items():
+        setattr(user, field, value)
+    session.flush()
+    return user
+
+
 def list_users(session, actor):
     """Users of the actor's organisation (all users for platform admins)."""
     query = select(User).order_by(User.id)
@@ -61,11 +129,17 @@ def add_user(session, actor, *, organisation_id=None, **fields):
     return create_user(session, organisation_id=organisation_id, **fields)
 
 
-def create_token(session, actor, *, name, expires_at=None):
-    """Issue an API token for the acting user; returns (row, raw token) and the raw token is never stored."""
+def create_token(session, actor, *, name, expires_at=None, read_only=False, now=None):
+    """Issue an API token for the acting user; returns (row, raw token) and the raw token is never stored.
+
+    A token made while acting through a read-only token is read-only too.
+    """
+    if expires_at is not None and aware(expires_at) <= (now or utcnow()):
+        raise Invalid("A token's expiry must be in the future.", {"expires_at": ["not in the future"]})
     raw, digest = new_token()
     token = ApiToken(user_id=actor.user_id, organisation_id=actor.organisation_id, name=name,
-                     prefix=raw[:10], token_hash=digest, expires_at=expires_at)
+                     prefix=raw[:10], token_hash=digest, expires_at=expires_at,
+                     read_only=read_only or actor.read_only)
     session.add(token)
     session.flush()
     return token, raw
@@ -74,6 +148,15 @@ def create_token(session, actor, *, name, expires_at=None):
 def list_tokens(session, actor):
     """The acting user's tokens."""
     return session.scalars(select(ApiToken).where(ApiToken.user_id == actor.user_id).order_by(ApiToken.id)).all()
+
+
+def token_state(token, now):
+    """The token's state: revoked, expired or active."""
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and aware(token.expires_at) <= now:
+        return "expired"
+    return "active"
 
 
 def revoke_token(session, actor, token_id):

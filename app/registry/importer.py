@@ -2,7 +2,7 @@
 from dataclasses import asdict, dataclass
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import selectinload
 
 from app.accounts import audit, permissions
@@ -49,29 +49,33 @@ class Planned:
     entity_id: int | None = None
 
 
-def import_file(session, actor, data, *, fmt, default_kind="agency", skip_invalid=False, today=None):
+def import_file(session, actor, data, *, fmt, default_kind="agency", skip_invalid=False, today=None,
+                keep_existing=False):
     """Import a CSV, JSON or XLSX registry file; returns the report or raises ImportRejected.
 
     today: the day registered licences' statuses are read on (expiry.today() by default): a row saying
     `expired` for a licence that lapsed since is no change.
+    keep_existing: rows matching a registered entity, or a withdrawn one, leave it exactly as it is (counted
+    unchanged).
     """
     with paused_gc():
-        return import_rows(session, actor, data, fmt, default_kind, skip_invalid, today or expiry.today())
+        return import_rows(session, actor, data, fmt, default_kind, skip_invalid, today or expiry.today(),
+                           keep_existing)
 
 
-def import_rows(session, actor, data, fmt, default_kind, skip_invalid, today):
+def import_rows(session, actor, data, fmt, default_kind, skip_invalid, today, keep_existing=False):
     """The import itself (see import_file)."""
     rows = tables.read_rows(data, fmt)
     if not rows:
         raise Invalid("The file has no rows to import.", {"file": ["no rows"]})
     planned, problems = validate_rows(rows, fmt, default_kind)
-    resolve(session, actor, planned, problems, today)
+    resolve(session, actor, planned, problems, today, include_deleted=keep_existing)
     bad_rows = {p.row for p in problems}
     if problems and not skip_invalid:
         raise ImportRejected(problems)
     planned = [p for p in planned if p.row not in bad_rows]
     refused = []
-    created, updated, unchanged = write(session, actor, planned, today, refused)
+    created, updated, unchanged = write(session, actor, planned, today, refused, keep_existing)
     if refused and not skip_invalid:
         raise ImportRejected(refused)
     problems += refused
@@ -105,10 +109,11 @@ def validate_rows(rows, fmt, default_kind):
     return planned, problems
 
 
-def resolve(session, actor, planned, problems, today):
+def resolve(session, actor, planned, problems, today, include_deleted=False):
     """Match rows to existing entities by licence, identifier or name; flag clashes and unknown authorities."""
     authorities = authorities_by_code(session)
-    licence_owner, identifier_owner, name_owner = existing_keys(session, planned, authorities, today)
+    licence_owner, identifier_owner, name_owner = existing_keys(session, planned, authorities, today,
+                                                                include_deleted)
     licence_column = "licence_authority"
     seen_licences = {}
     for plan in planned:
@@ -190,12 +195,13 @@ def licence_of(licence):
     return tuple(getattr(licence, f) for f in LICENCE_FIELDS) + (len(licence.destinations), len(licence.sectors))
 
 
-def existing_keys(session, planned, authorities, today):
-    """Lookups from natural keys (licence, identifier, kind+country+name) to existing entity ids (and for
-    licences, their status as on `today`).
+def existing_keys(session, planned, authorities, today, include_deleted=False):
+    """Lookups from natural keys (licence, identifier, kind+country+name) to existing entity ids (withdrawn ones
+    too when include_deleted; for licences, their status as on `today`).
 
     Each query filters one indexed column (grouped by the key's other parts) and the rest is checked here.
     """
+    live = true() if include_deleted else Entity.deleted_at.is_(None)
     licence_keys = {(authorities[lic["authority"]].id, licence_key(lic["number"]))
                     for p in planned for lic in p.data["licences"] if lic["authority"] in authorities}
     identifier_keys = {(i["scheme"], i["value"]) for p in planned for i in p.data["identifiers"]}
@@ -212,14 +218,13 @@ def existing_keys(session, planned, authorities, today):
         for chunk in chunks(values):
             for value, entity_id in session.execute(
                     select(Identifier.value, Identifier.entity_id).join(Entity, Entity.id == Identifier.entity_id)
-                    .where(Identifier.scheme == scheme, any_of(session, Identifier.value, chunk),
-                           Entity.deleted_at.is_(None))):
+                    .where(Identifier.scheme == scheme, any_of(session, Identifier.value, chunk), live)):
                 identifier_owner[(scheme, value)] = entity_id
     for kind, keys in grouped({(kind, key) for kind, _, key in name_keys}):
         for chunk in chunks(keys):
             for country, key, entity_id in session.execute(
                     select(Entity.country, Entity.name_key, Entity.id)
-                    .where(Entity.kind == kind, any_of(session, Entity.name_key, chunk), Entity.deleted_at.is_(None))):
+                    .where(Entity.kind == kind, any_of(session, Entity.name_key, chunk), live)):
                 if (kind, country, key) in name_keys:
                     name_owner[(kind, country, key)] = entity_id
     return licence_owner, identifier_owner, name_owner
@@ -255,14 +260,17 @@ def merge_rows(planned):
 LIST_KEYS = ("aliases", "identifiers", "addresses", "sectors", "people", "licences")
 
 
-def write(session, actor, planned, today, refused):
-    """Update the matched entities and insert the new ones; returns (created, updated, unchanged).
+def write(session, actor, planned, today, refused, keep_existing=False):
+    """Update the matched entities (unless keep_existing) and insert the new ones; returns (created, updated,
+    unchanged).
 
     A row bringing changes the actor may not make is undone and added to `refused`."""
     merged = merge_rows(planned)
     existing = [p for p in merged if p.entity_id]
     new = [p for p in merged if not p.entity_id]
     updated = unchanged = 0
+    if keep_existing:
+        unchanged, existing = len(existing), []
     for chunk in chunks(existing):
         entities = {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_([p.entity_id for p in chunk]))
                                                      .options(*ENTITY_LOADS))}

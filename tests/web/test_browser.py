@@ -151,3 +151,19 @@ def test_reviewer_dismisses_a_hit_with_a_reason_on_a_phone(page, live_server):
     page.click("a[href*='state=dismissed']")
     page.locator("#hits tbody tr a").nth(0).click()
     assert page.inner_text("#state") == "dismissed" and "different_entity" in page.inner_text("#history")
+
+
+def test_pages_and_api_docs_break_no_content_security_policy(page, live_server):
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    page.goto(f"{live_server}/login")
+    assert page.evaluate("getComputedStyle(document.querySelector('header')).display") == "flex"  # styled
+    page.fill("#email", "analyst@brand.example")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server}/account/tokens")
+    page.goto(f"{live_server}/account/password")
+    page.goto(f"{live_server}/api/docs")
+    page.get_by_text("/api/v1/agencies", exact=True).first.wait_for(timeout=15000)
+    assert violations == []
