@@ -2,15 +2,15 @@
 from marshmallow import Schema, fields, validate
 
 from app.accounts.models import ORGANISATION_KINDS, ROLES
-from app.schemas import CountryCode, PageArgs, PageMeta, one_of
+from app.schemas import CountryCode, Id, Integer, PageArgs, PageMeta, one_of
 
 
 class OrganisationSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(required=True, validate=one_of(ORGANISATION_KINDS))
     country = CountryCode(allow_none=True)
-    authority_ids = fields.List(fields.Integer(), load_only=True, load_default=list)
+    authority_ids = fields.List(Id(), load_only=True, load_default=list)
     authorities = fields.Method("authority_codes", dump_only=True)
 
     def authority_codes(self, organisation):
@@ -18,8 +18,8 @@ class OrganisationSchema(Schema):
 
 
 class UserSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    organisation_id = fields.Integer()
+    id = Integer(dump_only=True)
+    organisation_id = Id()
     email = fields.Email(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     role = fields.String(required=True, validate=one_of(ROLES))
@@ -29,10 +29,10 @@ class UserSchema(Schema):
 
 
 class MeSchema(Schema):
-    user_id = fields.Integer()
+    user_id = Integer()
     email = fields.String()
     role = fields.String()
-    organisation_id = fields.Integer()
+    organisation_id = Integer()
     organisation_kind = fields.String()
 
 
@@ -42,10 +42,10 @@ class TokenCreateSchema(Schema):
 
 
 class TokenSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
     prefix = fields.String()
-    organisation_id = fields.Integer()
+    organisation_id = Integer()
     created_at = fields.DateTime()
     expires_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
@@ -62,11 +62,11 @@ class AuditQuerySchema(PageArgs):
 
 
 class AuditEventSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     at = fields.DateTime()
-    actor_user_id = fields.Integer(allow_none=True)
-    actor_organisation_id = fields.Integer(allow_none=True)
-    organisation_id = fields.Integer(allow_none=True)
+    actor_user_id = Integer(allow_none=True)
+    actor_organisation_id = Integer(allow_none=True)
+    organisation_id = Integer(allow_none=True)
     action = fields.String()
     object_type = fields.String()
     object_id = fields.String(allow_none=True)

@@ -64,12 +64,12 @@ def entity_routes(kind, plural):
             return entity
 
         @require(*REGISTRY_WRITERS)
+        @blp.arguments(schemas.DeleteArgsSchema, location="query")
         @blp.response(204)
-        def delete(self, entity_id):
+        def delete(self, args, entity_id):
             """Soft-delete: it leaves every listing but stays in history."""
             session = db.Session()
-            version = request.args.get("version", type=int)
-            service.delete_entity(session, current_actor(), entity_id, kind, version)
+            service.delete_entity(session, current_actor(), entity_id, kind, args.get("version"))
             session.commit()
 
     Collection.__name__, Item.__name__ = f"{plural.title()}", f"{kind.title()}"

@@ -3,7 +3,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app.registry.vocab import (ALIAS_KINDS, ADDRESS_KINDS, CERTIFICATION_STATUSES, ENTITY_KINDS, LICENCE_STATUSES,
                                 LICENCE_TYPES, PERSON_ROLES, RELATIONSHIP_KINDS, SECTORS, country_name)
-from app.schemas import CountryCode, PageArgs, PageMeta, one_of
+from app.schemas import CountryCode, Id, Integer, PageArgs, PageMeta, one_of
 
 def check_date_order(data, start, end, end_field=None):
     """Raise if the end date comes before the start date."""
@@ -44,8 +44,8 @@ class PersonRoleSchema(Schema):
 class LicenceSchema(Schema):
     """A licence as written by clients; `authority` is the authority's code."""
 
-    id = fields.Integer(dump_only=True)
-    entity_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    entity_id = Integer(dump_only=True)
     authority = fields.String(required=True, validate=validate.Length(min=1, max=40))
     number = fields.String(required=True, validate=validate.Length(min=1, max=60))
     type = fields.String(load_default="full", validate=one_of(LICENCE_TYPES))
@@ -56,7 +56,7 @@ class LicenceSchema(Schema):
     destinations = fields.List(CountryCode(), load_default=list)
     sectors = fields.List(fields.String(validate=one_of(SECTORS)), load_default=list)
     conditions = fields.String(allow_none=True)
-    version = fields.Integer(dump_only=True)
+    version = Integer(dump_only=True)
 
     @validates_schema
     def dates_in_order(self, data, **kwargs):
@@ -64,7 +64,7 @@ class LicenceSchema(Schema):
 
 
 class LicenceUpdateSchema(Schema):
-    version = fields.Integer(required=True, metadata={"description": "The version you read; a stale one gets 409."})
+    version = Integer(required=True, metadata={"description": "The version you read; a stale one gets 409."})
     type = fields.String(validate=one_of(LICENCE_TYPES))
     valid_from = fields.Date(allow_none=True)
     valid_until = fields.Date(allow_none=True)
@@ -74,7 +74,7 @@ class LicenceUpdateSchema(Schema):
 
 
 class StatusChangeSchema(Schema):
-    version = fields.Integer(required=True)
+    version = Integer(required=True)
     status = fields.String(required=True, validate=one_of(LICENCE_STATUSES))
     status_raw = fields.String(allow_none=True, validate=validate.Length(max=200))
     effective_on = fields.Date(allow_none=True)
@@ -87,7 +87,7 @@ class StatusChangeOutSchema(Schema):
     effective_on = fields.Date(allow_none=True)
     reason = fields.String(allow_none=True)
     recorded_at = fields.DateTime()
-    recorded_by_user_id = fields.Integer(allow_none=True)
+    recorded_by_user_id = Integer(allow_none=True)
 
 
 class EntityWriteSchema(Schema):
@@ -112,7 +112,7 @@ class EntityImportSchema(EntityWriteSchema):
 class EntityUpdateSchema(Schema):
     """A partial update; list fields given replace the whole list."""
 
-    version = fields.Integer(required=True, metadata={"description": "The version you read; a stale one gets 409."})
+    version = Integer(required=True, metadata={"description": "The version you read; a stale one gets 409."})
     legal_name = fields.String(validate=validate.Length(min=1, max=300))
     country = CountryCode()
     website = fields.String(allow_none=True, validate=validate.Length(max=300))
@@ -124,9 +124,13 @@ class EntityUpdateSchema(Schema):
     people = fields.List(fields.Nested(PersonRoleSchema))
 
 
+class DeleteArgsSchema(Schema):
+    version = Integer(metadata={"description": "The version you read; a stale one gets 409."})
+
+
 class LicenceOutSchema(Schema):
-    id = fields.Integer()
-    entity_id = fields.Integer()
+    id = Integer()
+    entity_id = Integer()
     authority = fields.Function(lambda licence: licence.authority.code)
     authority_name = fields.Function(lambda licence: licence.authority.name)
     authority_country = fields.Function(lambda licence: licence.authority.country)
@@ -139,7 +143,7 @@ class LicenceOutSchema(Schema):
     destinations = fields.Function(lambda licence: [d.country for d in licence.destinations])
     sectors = fields.Function(lambda licence: [s.sector for s in licence.sectors])
     conditions = fields.String(allow_none=True)
-    version = fields.Integer()
+    version = Integer()
 
 
 class LicenceDetailSchema(LicenceOutSchema):
@@ -149,7 +153,7 @@ class LicenceDetailSchema(LicenceOutSchema):
 class PublicEntitySchema(Schema):
     """What anyone, signed in or not, may see of an agency or employer."""
 
-    id = fields.Integer()
+    id = Integer()
     kind = fields.String()
     legal_name = fields.String()
     aliases = fields.List(fields.Nested(AliasSchema))
@@ -168,7 +172,7 @@ class EntitySchema(PublicEntitySchema):
     people = fields.Function(lambda entity: [{
         "person_id": r.person_id, "name": r.person.name, "nationality": r.person.nationality, "role": r.role,
         "since": r.since and r.since.isoformat(), "until": r.until and r.until.isoformat()} for r in entity.roles])
-    version = fields.Integer()
+    version = Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -201,7 +205,7 @@ def check_corridor(value):
 
 
 class LicenceSummarySchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     authority = fields.String()
     number = fields.String()
     type = fields.String()
@@ -214,13 +218,13 @@ class LicenceSummarySchema(Schema):
 class EntitySummarySchema(Schema):
     """A list item: public fields only; the full record is at the item's own URL."""
 
-    id = fields.Integer()
+    id = Integer()
     kind = fields.String()
     legal_name = fields.String()
     country = fields.String()
     website = fields.String(allow_none=True)
     certification_status = fields.String(allow_none=True)
-    version = fields.Integer()
+    version = Integer()
     aliases = fields.List(fields.Nested(AliasSchema))
     sectors = fields.List(fields.String())
     licences = fields.List(fields.Nested(LicenceSummarySchema))
@@ -232,10 +236,10 @@ class EntityPageSchema(Schema):
 
 
 class RelationshipSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     kind = fields.String(required=True, validate=one_of(RELATIONSHIP_KINDS))
-    client_id = fields.Integer(required=True, metadata={"description": "The employer, or the agency using a sub-agent"})
-    provider_id = fields.Integer(required=True, metadata={"description": "The agency, or the sub-agent"})
+    client_id = Id(required=True, metadata={"description": "The employer, or the agency using a sub-agent"})
+    provider_id = Id(required=True, metadata={"description": "The agency, or the sub-agent"})
     origin_country = CountryCode(required=True)
     destination_country = CountryCode(required=True)
     sector = fields.String(allow_none=True, validate=one_of(SECTORS))
@@ -248,7 +252,7 @@ class RelationshipSchema(Schema):
 
 
 class AuthoritySchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9][A-Z0-9_-]{1,39}$",
                                                                  error="Upper-case letters, digits, - and _."))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -256,30 +260,30 @@ class AuthoritySchema(Schema):
 
 
 class PortfolioEntrySchema(Schema):
-    id = fields.Integer(dump_only=True)
-    entity_id = fields.Integer(required=True)
+    id = Integer(dump_only=True)
+    entity_id = Id(required=True)
     label = fields.String(allow_none=True, validate=validate.Length(max=100))
     added_at = fields.DateTime(dump_only=True)
 
 
 class NoteSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    entity_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    entity_id = Integer(dump_only=True)
     body = fields.String(required=True, validate=validate.Length(min=1, max=20000))
-    author_user_id = fields.Integer(dump_only=True)
+    author_user_id = Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 
 
 class EvidenceSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    entity_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    entity_id = Integer(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(required=True, validate=one_of(
         ("audit_report", "self_assessment", "contract", "receipt", "licence_copy", "correspondence", "other")))
     source = fields.String(allow_none=True, validate=validate.Length(max=300))
     dated = fields.Date(allow_none=True)
     description = fields.String(allow_none=True, validate=validate.Length(max=20000))
-    recorded_by_user_id = fields.Integer(dump_only=True)
+    recorded_by_user_id = Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 
 
@@ -290,10 +294,10 @@ class ImportArgsSchema(Schema):
 
 
 class ImportReportSchema(Schema):
-    rows = fields.Integer()
-    created = fields.Integer()
-    updated = fields.Integer()
-    unchanged = fields.Integer()
+    rows = Integer()
+    created = Integer()
+    updated = Integer()
+    unchanged = Integer()
     skipped = fields.List(fields.Dict())
 
 
