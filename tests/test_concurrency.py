@@ -1,14 +1,18 @@
 """Parallel writers through the real app on a real committed database: they queue or get 409, never 500."""
 from concurrent.futures import ThreadPoolExecutor
 import threading
+import time
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from app import db
 from app.accounts import service as accounts
 from app.accounts.audit import set_actor
 from app.accounts.auth import actor_for
 from app.registry import service as registry
+from app.cli import leaf_commands
+from app.errors import database_answer
 from app.registry.models import Authority
 from tests.conftest import fresh_database_url, make_app
 
@@ -85,3 +89,45 @@ def test_parallel_follows_of_one_agency_store_it_once_and_the_rest_conflict(shar
                                                                headers=headers), range(WRITERS))
     statuses = sorted(status for status, _ in results)
     assert statuses == [201] + [409] * (WRITERS - 1)
+
+
+def test_readers_do_not_wait_for_a_writer_holding_the_lock(shared):
+    app, headers, ids = shared
+    engine = app.extensions["engine"]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL readers never wait for writers")
+    db.Session.configure(bind=engine)
+    with engine.connect() as writer, db.writing(), writer.begin() as holding:
+        started = time.perf_counter()
+        response = app.test_client().get(f"/api/v1/agencies/{ids[-1]}", headers=headers)
+        assert response.status_code == 200 and time.perf_counter() - started < 2
+        holding.rollback()
+
+
+def test_write_requests_and_writing_commands_begin_as_writers(app):
+    for method, writes in (("GET", False), ("HEAD", False), ("POST", True), ("PATCH", True), ("DELETE", True)):
+        with app.test_request_context(method=method):
+            assert db.writes_intended() is writes
+    assert db.writes_intended() is False
+    with db.writing():
+        assert db.writes_intended() is True
+    commands = dict(leaf_commands(app.cli))
+    assert getattr(commands["registry import"].callback, "writes", False)
+    assert getattr(commands["users create"].callback, "writes", False)
+    assert not getattr(commands["registry export"].callback, "writes", False)
+
+
+class LostRace(Exception):
+    def __init__(self, sqlstate):
+        super().__init__("could not serialize access")
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize("sqlstate", ["40001", "40P01"])
+def test_a_postgresql_serialisation_failure_or_deadlock_is_a_conflict(sqlstate):
+    status, code, _ = database_answer(OperationalError("UPDATE entities ...", {}, LostRace(sqlstate)))
+    assert (status, code) == (409, "conflict")
+
+
+def test_other_database_failures_stay_failures():
+    assert database_answer(OperationalError("SELECT 1", {}, LostRace("08006"))) is None
