@@ -1,12 +1,12 @@
-"""Checks every request's input passes before any view reads it: ids in URLs, JSON depth, control
-characters, and query parameters the API operation does not take."""
+"""What every request's input must pass before a view reads it: ids in URLs, JSON depth, control characters,
+and only the query parameters the API operation declares."""
 from functools import cache
 import re
 
 from flask import current_app, request
 from werkzeug.routing import IntegerConverter
 
-from app.errors import AppError, Invalid
+from app.errors import AppError, Invalid, NotFound
 from app.schemas import MAX_INT
 
 # Deeper than any body the API takes; Python's own JSON parser fails near 1,000 levels.
@@ -14,6 +14,8 @@ MAX_JSON_DEPTH = 64
 # C0 controls except tab, line feed and carriage return, and DEL: PostgreSQL refuses NUL, and none is text;
 # lone surrogates (JSON's "\ud800") cannot even be encoded to reach the database.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+CONTROL_MESSAGE = ("Contains a control character (such as NUL) or a lone surrogate; of the control characters only "
+                   "tab, line feed and carriage return are allowed.")
 
 
 class IdConverter(IntegerConverter):
@@ -36,12 +38,12 @@ def check_request():
     """Refuse input no view should see; runs after the body size limit is set."""
     for name, value in request.view_args.items() if request.view_args else ():
         if isinstance(value, str) and CONTROL.search(value):
-            raise AppError("Nothing has that name.", {name: ["contains a control character"]}, status=404)
+            raise NotFound("Nothing has that name.", {name: ["contains a control character"]})
     problems = {}
     for location in (request.args, request.form):
         for name, values in location.lists():
             if any(CONTROL.search(text) for text in (name, *values)):
-                problems[printable(name)] = [control_message()]
+                problems[printable(name)] = [CONTROL_MESSAGE]
     if request.is_json:
         problems.update(json_problems(parsed_json()))
     if problems:
@@ -58,8 +60,7 @@ def parsed_json():
     try:
         return request.get_json(silent=True)
     except RecursionError:
-        raise AppError(f"The JSON body is nested too deeply (at most {MAX_JSON_DEPTH} levels).",
-                       {"_schema": ["too deeply nested"]}) from None
+        raise too_deep("_schema") from None
 
 
 def json_problems(body):
@@ -69,11 +70,10 @@ def json_problems(body):
     while stack:
         value, path, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
-            raise AppError(f"The JSON body is nested too deeply (at most {MAX_JSON_DEPTH} levels).",
-                           {path or "_schema": ["too deeply nested"]})
+            raise too_deep(path or "_schema")
         if isinstance(value, str):
             if CONTROL.search(value):
-                problems[path or "_schema"] = [control_message()]
+                problems[path or "_schema"] = [CONTROL_MESSAGE]
         elif isinstance(value, dict):
             for key, item in value.items():
                 child = f"{path}.{printable(key)}" if path else printable(key)
@@ -85,14 +85,16 @@ def json_problems(body):
     return problems
 
 
+def too_deep(path):
+    """The 400 for a body nested deeper than MAX_JSON_DEPTH (a RecursionError would be a 500)."""
+    return AppError(f"The JSON body is nested too deeply (at most {MAX_JSON_DEPTH} levels).",
+                    {path: ["too deeply nested"]})
+
+
 def printable(text):
     """Text with control characters written as escapes, fit to name a field in an error."""
     return CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
-
-def control_message():
-    return ("Contains a control character (such as NUL) or a lone surrogate; of the control characters only tab, "
-            "line feed and carriage return are allowed.")
 
 
 def operation(endpoint, method):

@@ -1,5 +1,6 @@
 """No 500 from any input: ids, nesting, control characters, integers, unknown parameters and references."""
 import io
+import re
 
 import pytest
 
@@ -67,7 +68,8 @@ def test_control_characters_in_query_and_form_are_refused_naming_the_parameter(c
 
 
 def test_control_characters_in_a_url_name_are_404(client, admin):
-    assert client.get("/api/v1/watchlists/un%00list", headers=admin).status_code == 404
+    response = client.get("/api/v1/watchlists/un%00list", headers=admin)
+    assert response.status_code == 404 and response.json["code"] == "not_found"
 
 
 @pytest.mark.parametrize("version", [1.5, 1.0, True, "1.5", 2**31, -2**31 - 1])
@@ -152,3 +154,35 @@ def test_deciding_unknown_hits_names_each_one(client, admin):
 def test_a_missing_url_resource_stays_404(client, admin):
     response = client.post("/api/v1/entities/999999/notes", json={"body": "x"}, headers=admin)
     assert response.status_code == 404
+
+
+MISTYPED = {"integer": [2**40, 1.5, "x"], "string": [5, "x" * 5000], "boolean": ["yes"], "number": ["x", 1e308],
+            "array": ["x", [{"a": [1]}]], "object": ["x", []]}
+
+
+def mistyped_attempts(spec, operation):
+    """Each query parameter and top-level body field of an operation given a wrong type or size."""
+    attempts = [{"query_string": {p["name"]: value}} for p in operation.get("parameters", []) if p["in"] == "query"
+                for value in ("x", "99999999999999999999", "1.5")]
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if body:
+        schema = spec["components"]["schemas"][body["schema"]["$ref"].rsplit("/", 1)[-1]]
+        attempts += [{"json": {name: value, "version": 1}} for name, field in schema["properties"].items()
+                     for value in MISTYPED.get(field.get("type", "object"), [])]
+        attempts += [{"json": []}, {"json": "x"}, {"data": "null", "content_type": "application/json"}]
+    return attempts
+
+
+def test_no_api_operation_answers_500_to_mistyped_input(client, admin, make_agency):
+    spec = client.get("/api/openapi.json").json
+    agency = make_agency()
+    tried, failures = 0, []
+    for path, item in spec["paths"].items():
+        url = re.sub(r"{[^}]+}", lambda match: "local" if match.group() == "{name}" else str(agency.id), path)
+        for method in ("get", "post", "patch", "delete"):
+            for attempt in mistyped_attempts(spec, item[method]) if method in item else ():
+                tried += 1
+                status = client.open(url, method=method.upper(), headers=admin, **attempt).status_code
+                if status >= 500:
+                    failures.append((method, path, attempt, status))
+    assert tried > 200 and failures == []
