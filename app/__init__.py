@@ -1,8 +1,7 @@
 """FairRecruit: ethical-recruitment due diligence."""
 from flask import Flask, current_app, request
-from flask_smorest import Api
 
-from app import cli, config, db, errors, headers, health, logs, web
+from app import cli, config, db, errors, headers, health, inputs, logs, openapi, web
 from app.accounts import api as accounts_api, audit, auth, throttle
 from app.registry import api as registry_api, changes, private_api
 from app.scoring import api as scoring_api, rescoring
@@ -27,14 +26,17 @@ def create_app(overrides=None, instance_path=None):
     rescoring.init_app(app)
     rescreening.init_app(app)
     indexes.init_app(app)
-    api = Api(app)
+    inputs.init_app(app)
+    api = openapi.Api(app)
     for blueprint in (accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp, screening_api.blp):
         api.register_blueprint(blueprint)
     app.before_request(limit_json_body)
+    app.before_request(inputs.check_request)
     app.before_request(auth.load_actor)
     throttle.init_app(app)
     headers.init_app(app)
     health.init_app(app)
+    api.document_probes(app)
     web.init_app(app, api_blueprints=(accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp,
                                     screening_api.blp))
     errors.init_app(app)

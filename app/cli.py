@@ -1,9 +1,16 @@
 """The `fairrecruit` command: Flask's CLI with the database, seed and capability commands."""
+import functools
+
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from app import migrate
+from app import db, migrate
+
+# Commands that only read keep SQLite's deferred transactions, so a long export never holds up writers;
+# every other command takes the write lock when its transaction begins (see db.writes_intended).
+READ_ONLY_COMMANDS = {"db revision", "registry export", "rules lint", "rules test", "rules impact", "screen",
+                      "watchlist sources"}
 
 
 @click.group("db")
@@ -61,6 +68,28 @@ def init_app(app):
     app.cli.add_command(scoring_cli.evidence_group)
     app.cli.add_command(screening_cli.watchlist_group)
     app.cli.add_command(screening_cli.screen_command)
+    for name, command in leaf_commands(app.cli):
+        if name not in READ_ONLY_COMMANDS and not getattr(command.callback, "writes", False):
+            command.callback = as_writer(command.callback)
+
+
+def leaf_commands(group, prefix=""):
+    """(full name, command) for every command below a group."""
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from leaf_commands(command, f"{prefix}{name} ")
+        else:
+            yield f"{prefix}{name}", command
+
+
+def as_writer(callback):
+    """Run a command's transactions as writers."""
+    @functools.wraps(callback)
+    def wrapped(*args, **kwargs):
+        with db.writing():
+            return callback(*args, **kwargs)
+    wrapped.writes = True
+    return wrapped
 
 
 def main():

@@ -23,6 +23,10 @@ RATELIMIT_STORAGE_URI = "memory://"
 # How many reverse proxies (load balancer, nginx) stand in front and append to X-Forwarded-For; 0 trusts none.
 # Rate limits per client address need it: otherwise every request comes from the proxy's address.
 PROXY_HOPS = 0
+# XLSX uploads are refused before they are opened when they unpack to more than this many bytes or a sheet
+# has more rows (a few hundred KB of zip can cost a minute of CPU in the spreadsheet reader). Larger files: CSV.
+XLSX_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+XLSX_MAX_ROWS = 100_000
 # Watchlist hits at or above this score (0 to 1) wait for review; bench/eval_matching.py measures it.
 SCREENING_THRESHOLD = 0.8
 
@@ -48,7 +52,7 @@ WTF_CSRF_TIME_LIMIT = None
 ENV_SETTINGS = (
     "DATABASE_URL", "SECRET_KEY", "FAIRRECRUIT_ENV", "LOG_FORMAT", "LOG_LEVEL",
     "MAX_CONTENT_LENGTH", "JSON_MAX_BYTES", "PAGE_SIZE", "MAX_PAGE_SIZE", "SCREENING_THRESHOLD",
-    "RATELIMIT_STORAGE_URI", "PROXY_HOPS",
+    "RATELIMIT_STORAGE_URI", "PROXY_HOPS", "XLSX_MAX_UNCOMPRESSED_BYTES", "XLSX_MAX_ROWS",
 )
 # The old fixed development key stays refused: cookies signed with it were forgeable by anyone.
 PLACEHOLDER_SECRETS = {"", "dev-only-not-secret", "change-me", "secret"}

@@ -1,13 +1,19 @@
 """The database: one engine per app, a scoped session, and the declarative base."""
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timezone
 from decimal import Decimal
 import json
 import os
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from flask import has_request_context, request
+from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 
 Session = scoped_session(sessionmaker(expire_on_commit=False))
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+# Outside requests (commands, jobs) a transaction takes SQLite's write lock up front only inside writing().
+_writing = ContextVar("writing", default=False)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -18,9 +24,26 @@ NAMING = {
 }
 
 
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite itself keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(timezone.utc)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: DateTime(timezone=True)}
+    type_annotation_map = {datetime: UTCDateTime}
 
 
 def utcnow():
@@ -40,6 +63,23 @@ def json_default(value):
 def to_json(value):
     """The JSON text stored in JSON columns."""
     return json.dumps(value, default=json_default)
+
+
+@contextmanager
+def writing():
+    """Mark the transactions begun inside as writers (commands and jobs that write use this)."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
+
+
+def writes_intended():
+    """True when the transaction about to begin is expected to write: any non-read request, or writing()."""
+    if has_request_context():
+        return request.method not in READ_METHODS
+    return _writing.get()
 
 
 def database_url(app):
@@ -72,7 +112,10 @@ def make_engine(url):
 
     @event.listens_for(engine, "begin")
     def on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # A deferred transaction that has read cannot wait for another writer to finish (SQLite would
+        # deadlock), so it fails at once with "database is locked". Writers take the lock when they begin
+        # and queue for it up to the busy timeout; readers stay deferred so they never queue behind writers.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes_intended() else "BEGIN")
 
     return engine
 

@@ -3,6 +3,7 @@ import logging
 
 from flask import jsonify, render_template, request
 from marshmallow import ValidationError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -78,6 +79,30 @@ def invalid_from(err: ValidationError, message="The input is not valid."):
     return Invalid(message, flatten(err.messages))
 
 
+# PostgreSQL SQLSTATEs of a transaction that lost a race: serialisation failure, deadlock; and of constraints.
+RACE_STATES = {"40001", "40P01"}
+UNIQUE_STATE, FOREIGN_KEY_STATE = "23505", "23503"
+
+
+def database_answer(err):
+    """(status, code, message) for a database error caused by a concurrent request or a bad value, else None."""
+    state = getattr(err.orig, "sqlstate", None)
+    text = str(err.orig)
+    if state in RACE_STATES:
+        return 409, "conflict", "Another change to the same records was being saved at the same time; try again."
+    if isinstance(err, IntegrityError) and (state == UNIQUE_STATE or "UNIQUE constraint failed" in text):
+        # Two requests passed the duplicate check together; the database let only one of them in.
+        return 409, "conflict", "A record with the same unique values was saved at the same time; read it again."
+    if isinstance(err, IntegrityError) and (state == FOREIGN_KEY_STATE or "FOREIGN KEY constraint failed" in text):
+        return 409, "conflict", "A record this change refers to was removed meanwhile; read it again."
+    if isinstance(err, DataError):
+        return 422, "invalid", "A value does not fit the field it is for (too long, too large or not allowed)."
+    if "database is locked" in text:
+        # SQLite's busy timeout ran out behind a long writer; the request did nothing and may be repeated.
+        return 503, "busy", "The database is busy; try again in a moment."
+    return None
+
+
 def wants_json():
     """API paths and JSON clients get JSON errors."""
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
@@ -116,13 +141,25 @@ def init_app(app):
             message = "The input is not valid."
         if err.code == 413:
             message = "The request body is too large."
-        return render(err.code, CODES.get(err.code, "error"), message, errors)
+        body, status = render(err.code, CODES.get(err.code, "error"), message, errors)
+        # Keep the exception's own headers (405's Allow, for one) but not its HTML content type.
+        headers = [(name, value) for name, value in err.get_headers() if name.lower() != "content-type"]
+        return body, status, headers
 
     @app.errorhandler(StaleDataError)
     def handle_stale(err):
         # Another request changed the row between this one's read and its write (version_id_col).
         return render(409, "conflict", "This record changed while your change was being saved; read it again.",
                       {"version": ["stale"]})
+
+    @app.errorhandler(DBAPIError)
+    def handle_database(err):
+        answer = database_answer(err)
+        if answer is None:
+            return handle_unexpected(err)
+        log.warning("request.database_refused path=%s error=%s", request.path, type(err.orig).__name__)
+        body, status = render(*answer)
+        return body, status, {"Retry-After": "1"} if status == 503 else {}
 
     @app.errorhandler(Exception)
     def handle_unexpected(err):

@@ -3,6 +3,27 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from app.registry.vocab import country_name
 
+# The largest value an INTEGER column holds on PostgreSQL (SQLite's hold more; the API is the same on both).
+MAX_INT = 2**31 - 1
+
+
+class Integer(fields.Integer):
+    """The API's integer: refuses fractions (JSON's 1.5 must not become 1) and values no column holds.
+
+    Digit strings are still read, as query strings and forms carry nothing else.
+    """
+
+    default_error_messages = {"invalid": "Not a valid integer."}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.insert(0, validate.Range(min=-MAX_INT - 1, max=MAX_INT))
+
+    def _validated(self, value):
+        if isinstance(value, float):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
 
 class CountryCode(fields.String):
     """An ISO 3166-1 alpha-2 code; the error names the bad value."""
@@ -14,17 +35,25 @@ class CountryCode(fields.String):
         return code
 
 
+class Id(Integer):
+    """The id of a row another field refers to: 1 or more."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.insert(0, validate.Range(min=1))
+
+
 def one_of(choices):
     """A OneOf validator whose message lists the allowed values."""
     return validate.OneOf(choices, error="Must be one of: {choices}; got {input!r}.")
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    page = Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class PageMeta(Schema):
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+    page = Integer()
+    per_page = Integer()
+    total = Integer()

@@ -2,15 +2,15 @@
 from marshmallow import Schema, fields, validate
 
 from app.accounts.models import ORGANISATION_KINDS, ROLES
-from app.schemas import CountryCode, PageArgs, PageMeta, one_of
+from app.schemas import CountryCode, Id, Integer, PageArgs, PageMeta, one_of
 
 
 class OrganisationSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(required=True, validate=one_of(ORGANISATION_KINDS))
     country = CountryCode(allow_none=True)
-    authority_ids = fields.List(fields.Integer(), load_only=True, load_default=list)
+    authority_ids = fields.List(Id(), load_only=True, load_default=list)
     authorities = fields.Method("authority_codes", dump_only=True)
 
     def authority_codes(self, organisation):
@@ -18,19 +18,19 @@ class OrganisationSchema(Schema):
 
 
 class UserSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    organisation_id = fields.Integer()
+    id = Integer(dump_only=True)
+    organisation_id = Id()
     email = fields.Email(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     role = fields.String(required=True, validate=one_of(ROLES))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=12, max=200))
     active = fields.Boolean(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
-    version = fields.Integer(dump_only=True)
+    version = Integer(dump_only=True)
 
 
 class UserUpdateSchema(Schema):
-    version = fields.Integer(required=True, metadata={"description": "The version you read; a stale one is 409."})
+    version = Integer(required=True, metadata={"description": "The version you read; a stale one is 409."})
     name = fields.String(validate=validate.Length(min=1, max=200))
     role = fields.String(validate=one_of(ROLES))
     active = fields.Boolean(metadata={"description": "false disables the user: their sessions end and their "
@@ -43,10 +43,10 @@ class PasswordChangeSchema(Schema):
 
 
 class MeSchema(Schema):
-    user_id = fields.Integer()
+    user_id = Integer()
     email = fields.String()
     role = fields.String()
-    organisation_id = fields.Integer()
+    organisation_id = Integer()
     organisation_kind = fields.String()
     read_only = fields.Boolean(metadata={"description": "Acting through a read-only API token."})
 
@@ -62,10 +62,10 @@ class TokenCreateSchema(Schema):
 
 
 class TokenSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
     prefix = fields.String()
-    organisation_id = fields.Integer()
+    organisation_id = Integer()
     created_at = fields.DateTime()
     expires_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
@@ -83,11 +83,11 @@ class AuditQuerySchema(PageArgs):
 
 
 class AuditEventSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     at = fields.DateTime()
-    actor_user_id = fields.Integer(allow_none=True)
-    actor_organisation_id = fields.Integer(allow_none=True)
-    organisation_id = fields.Integer(allow_none=True)
+    actor_user_id = Integer(allow_none=True)
+    actor_organisation_id = Integer(allow_none=True)
+    organisation_id = Integer(allow_none=True)
     action = fields.String()
     object_type = fields.String()
     object_id = fields.String(allow_none=True)

@@ -5,6 +5,7 @@ from app.accounts.auth import DUMMY_HASH, aware, check_password, hash_password, 
 from app.accounts.models import ApiToken, AuditEvent, Organisation, OrganisationAuthority, User
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.registry.models import Authority
 
 MIN_PASSWORD = 12
 
@@ -13,6 +14,12 @@ def create_organisation(session, *, name, kind, country=None, authority_ids=()):
     """Add an organisation; a government one may be tied to licensing authorities."""
     if session.scalar(select(Organisation.id).where(Organisation.name == name)):
         raise Conflict(f"An organisation named {name!r} exists already.", {"name": ["already exists"]})
+    authority_ids = list(dict.fromkeys(authority_ids))
+    known = set(session.scalars(select(Authority.id).where(Authority.id.in_(authority_ids))))
+    unknown = {f"authority_ids[{i}]": [f"No licensing authority with id {a}."]
+               for i, a in enumerate(authority_ids) if a not in known}
+    if unknown:
+        raise Invalid("Some licensing authorities do not exist.", unknown)
     organisation = Organisation(name=name, kind=kind, country=country)
     session.add(organisation)
     session.flush()
@@ -125,7 +132,7 @@ def add_user(session, actor, *, organisation_id=None, **fields):
     if organisation_id != actor.organisation_id and not actor.is_platform_admin:
         raise Forbidden("Admins add users to their own organisation only.")
     if session.get(Organisation, organisation_id) is None:
-        raise NotFound(f"Organisation {organisation_id} does not exist.", {"organisation_id": ["unknown"]})
+        raise Invalid(f"Organisation {organisation_id} does not exist.", {"organisation_id": ["unknown"]})
     return create_user(session, organisation_id=organisation_id, **fields)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.registry import expiry
 from app.registry.importer import ENTITY_LOADS
 from app.registry.models import Entity
-from app.registry.tables import COLUMNS
+from app.registry.tables import COLUMNS, neutralised
 
 BATCH = 1000
 
@@ -81,7 +81,8 @@ def export_csv(session, kind, today=None):
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, restval="", lineterminator="\n")
     writer.writeheader()
     for count, entity in enumerate(entities(session, kind), start=1):
-        writer.writerows(csv_rows(entity, today))
+        # Names and other text come from anyone who registers an agency: no cell may run as a formula.
+        writer.writerows({column: neutralised(str(cell)) for column, cell in row.items()} for row in csv_rows(entity, today))
         if count % BATCH == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from app.errors import Conflict, NotFound
 from app.registry.models import Entity, EvidenceDocument, Note, PortfolioEntry
-from app.registry.service import get_entity
+from app.registry.service import get_entity, referenced_entity
 
 
 def list_portfolio(session, actor):
@@ -15,7 +15,7 @@ def list_portfolio(session, actor):
 
 def add_to_portfolio(session, actor, entity_id, label=None):
     """Follow an entity; following it twice is a conflict."""
-    get_entity(session, entity_id)
+    referenced_entity(session, entity_id, "entity_id")
     if session.scalar(select(PortfolioEntry.id).where(PortfolioEntry.organisation_id == actor.organisation_id,
                                                       PortfolioEntry.entity_id == entity_id)):
         raise Conflict(f"Entity {entity_id} is in your portfolio already.", {"entity_id": ["already followed"]})

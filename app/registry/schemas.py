@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from app.registry import expiry
 from app.registry.vocab import (ALIAS_KINDS, ADDRESS_KINDS, CERTIFICATION_STATUSES, ENTITY_KINDS, LICENCE_STATUSES,
                                 LICENCE_TYPES, PERSON_ROLES, RELATIONSHIP_KINDS, SECTORS, country_name)
-from app.schemas import CountryCode, PageArgs, PageMeta, one_of
+from app.schemas import CountryCode, Id, Integer, PageArgs, PageMeta, one_of
 
 def check_date_order(data, start, end, end_field=None):
     """Raise if the end date comes before the start date."""
@@ -45,8 +45,8 @@ class PersonRoleSchema(Schema):
 class LicenceSchema(Schema):
     """A licence as written by clients; `authority` is the authority's code."""
 
-    id = fields.Integer(dump_only=True)
-    entity_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    entity_id = Integer(dump_only=True)
     authority = fields.String(required=True, validate=validate.Length(min=1, max=40))
     number = fields.String(required=True, validate=validate.Length(min=1, max=60))
     type = fields.String(load_default="full", validate=one_of(LICENCE_TYPES))
@@ -57,7 +57,7 @@ class LicenceSchema(Schema):
     destinations = fields.List(CountryCode(), load_default=list)
     sectors = fields.List(fields.String(validate=one_of(SECTORS)), load_default=list)
     conditions = fields.String(allow_none=True)
-    version = fields.Integer(dump_only=True)
+    version = Integer(dump_only=True)
 
     @validates_schema
     def dates_in_order(self, data, **kwargs):
@@ -83,7 +83,7 @@ class EffectiveStatus(fields.String):
 
 
 class LicenceUpdateSchema(Schema):
-    version = fields.Integer(required=True, metadata={"description": "The version you read; a stale one gets 409."})
+    version = Integer(required=True, metadata={"description": "The version you read; a stale one gets 409."})
     type = fields.String(validate=one_of(LICENCE_TYPES))
     valid_from = fields.Date(allow_none=True)
     valid_until = fields.Date(allow_none=True)
@@ -93,7 +93,7 @@ class LicenceUpdateSchema(Schema):
 
 
 class StatusChangeSchema(Schema):
-    version = fields.Integer(required=True)
+    version = Integer(required=True)
     status = fields.String(required=True, validate=one_of(LICENCE_STATUSES))
     status_raw = fields.String(allow_none=True, validate=validate.Length(max=200))
     effective_on = fields.Date(allow_none=True)
@@ -115,7 +115,7 @@ class PublicStatusChangeSchema(Schema):
 class StatusChangeOutSchema(PublicStatusChangeSchema):
     reason = fields.String(allow_none=True)
     reason_public = fields.Boolean()
-    recorded_by_user_id = fields.Integer(allow_none=True)
+    recorded_by_user_id = Integer(allow_none=True)
 
 
 class EntityWriteSchema(Schema):
@@ -140,7 +140,7 @@ class EntityImportSchema(EntityWriteSchema):
 class EntityUpdateSchema(Schema):
     """A partial update; list fields given replace the whole list."""
 
-    version = fields.Integer(required=True, metadata={"description": "The version you read; a stale one gets 409."})
+    version = Integer(required=True, metadata={"description": "The version you read; a stale one gets 409."})
     legal_name = fields.String(validate=validate.Length(min=1, max=300))
     country = CountryCode()
     website = fields.String(allow_none=True, validate=validate.Length(max=300))
@@ -172,16 +172,16 @@ class ChangeProposalSchema(Schema):
 
 
 class ChangeRequestSchema(Schema):
-    id = fields.Integer()
-    entity_id = fields.Integer()
+    id = Integer()
+    entity_id = Integer()
     state = fields.String()
     proposed = fields.Dict(attribute="fields", data_key="fields")
     reason = fields.String()
-    entity_version = fields.Integer()
-    proposed_by_user_id = fields.Integer(allow_none=True)
-    proposed_by_organisation_id = fields.Integer(allow_none=True)
+    entity_version = Integer()
+    proposed_by_user_id = Integer(allow_none=True)
+    proposed_by_organisation_id = Integer(allow_none=True)
     created_at = fields.DateTime()
-    decided_by_user_id = fields.Integer(allow_none=True)
+    decided_by_user_id = Integer(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)
     decision_reason = fields.String(allow_none=True)
 
@@ -189,12 +189,12 @@ class ChangeRequestSchema(Schema):
 class ChangeRequestDecisionSchema(Schema):
     decision = fields.String(required=True, validate=one_of(("accepted", "rejected")))
     reason = fields.String(allow_none=True, validate=validate.Length(max=2000))
-    version = fields.Integer(metadata={"description": "To accept: the entity's version you read (stale: 409)"})
+    version = Integer(metadata={"description": "To accept: the entity's version you read (stale: 409)"})
 
 
 class ChangeRequestQuerySchema(PageArgs):
     state = fields.String(validate=one_of(("open", "accepted", "rejected")))
-    entity_id = fields.Integer()
+    entity_id = Id()
 
 
 class ChangeRequestPageSchema(Schema):
@@ -203,13 +203,13 @@ class ChangeRequestPageSchema(Schema):
 
 
 class WithdrawArgsSchema(Schema):
-    version = fields.Integer(metadata={"description": "The version you read (stale: 409)"})
+    version = Integer(metadata={"description": "The version you read (stale: 409)"})
     reason = fields.String(validate=validate.Length(max=2000))
 
 
 class LicenceOutSchema(Schema):
-    id = fields.Integer()
-    entity_id = fields.Integer()
+    id = Integer()
+    entity_id = Integer()
     authority = fields.Function(lambda licence: licence.authority.code)
     authority_name = fields.Function(lambda licence: licence.authority.name)
     authority_country = fields.Function(lambda licence: licence.authority.country)
@@ -223,7 +223,7 @@ class LicenceOutSchema(Schema):
     destinations = fields.Function(lambda licence: [d.country for d in licence.destinations])
     sectors = fields.Function(lambda licence: [s.sector for s in licence.sectors])
     conditions = fields.String(allow_none=True)
-    version = fields.Integer()
+    version = Integer()
 
 
 class PublicLicenceDetailSchema(LicenceOutSchema):
@@ -240,7 +240,7 @@ class LicenceDetailSchema(PublicLicenceDetailSchema):
 class PublicEntitySchema(Schema):
     """What anyone, signed in or not, may see of an agency or employer."""
 
-    id = fields.Integer()
+    id = Integer()
     kind = fields.String()
     legal_name = fields.String()
     aliases = fields.List(fields.Nested(AliasSchema))
@@ -259,7 +259,7 @@ class EntitySchema(PublicEntitySchema):
     people = fields.Function(lambda entity: [{
         "person_id": r.person_id, "name": r.person.name, "nationality": r.person.nationality, "role": r.role,
         "since": r.since and r.since.isoformat(), "until": r.until and r.until.isoformat()} for r in entity.roles])
-    version = fields.Integer()
+    version = Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -292,7 +292,7 @@ def check_corridor(value):
 
 
 class LicenceSummarySchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     authority = fields.String()
     number = fields.String()
     type = fields.String()
@@ -305,13 +305,13 @@ class LicenceSummarySchema(Schema):
 class EntitySummarySchema(Schema):
     """A list item: public fields only; the full record is at the item's own URL."""
 
-    id = fields.Integer()
+    id = Integer()
     kind = fields.String()
     legal_name = fields.String()
     country = fields.String()
     website = fields.String(allow_none=True)
     certification_status = fields.String(allow_none=True)
-    version = fields.Integer()
+    version = Integer()
     aliases = fields.List(fields.Nested(AliasSchema))
     sectors = fields.List(fields.String())
     licences = fields.List(fields.Nested(LicenceSummarySchema))
@@ -323,10 +323,10 @@ class EntityPageSchema(Schema):
 
 
 class RelationshipSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     kind = fields.String(required=True, validate=one_of(RELATIONSHIP_KINDS))
-    client_id = fields.Integer(required=True, metadata={"description": "The employer, or the agency using a sub-agent"})
-    provider_id = fields.Integer(required=True, metadata={"description": "The agency, or the sub-agent"})
+    client_id = Id(required=True, metadata={"description": "The employer, or the agency using a sub-agent"})
+    provider_id = Id(required=True, metadata={"description": "The agency, or the sub-agent"})
     origin_country = CountryCode(required=True)
     destination_country = CountryCode(required=True)
     sector = fields.String(allow_none=True, validate=one_of(SECTORS))
@@ -339,7 +339,7 @@ class RelationshipSchema(Schema):
 
 
 class AuthoritySchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9][A-Z0-9_-]{1,39}$",
                                                                  error="Upper-case letters, digits, - and _."))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -347,30 +347,30 @@ class AuthoritySchema(Schema):
 
 
 class PortfolioEntrySchema(Schema):
-    id = fields.Integer(dump_only=True)
-    entity_id = fields.Integer(required=True)
+    id = Integer(dump_only=True)
+    entity_id = Id(required=True)
     label = fields.String(allow_none=True, validate=validate.Length(max=100))
     added_at = fields.DateTime(dump_only=True)
 
 
 class NoteSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    entity_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    entity_id = Integer(dump_only=True)
     body = fields.String(required=True, validate=validate.Length(min=1, max=20000))
-    author_user_id = fields.Integer(dump_only=True)
+    author_user_id = Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 
 
 class EvidenceSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    entity_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    entity_id = Integer(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(required=True, validate=one_of(
         ("audit_report", "self_assessment", "contract", "receipt", "licence_copy", "correspondence", "other")))
     source = fields.String(allow_none=True, validate=validate.Length(max=300))
     dated = fields.Date(allow_none=True)
     description = fields.String(allow_none=True, validate=validate.Length(max=20000))
-    recorded_by_user_id = fields.Integer(dump_only=True)
+    recorded_by_user_id = Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 
 
@@ -381,10 +381,10 @@ class ImportArgsSchema(Schema):
 
 
 class ImportReportSchema(Schema):
-    rows = fields.Integer()
-    created = fields.Integer()
-    updated = fields.Integer()
-    unchanged = fields.Integer()
+    rows = Integer()
+    created = Integer()
+    updated = Integer()
+    unchanged = Integer()
     skipped = fields.List(fields.Dict())
 
 

@@ -33,6 +33,14 @@ def check_changes(actor, entity, data, what):
             entity.certified_by_organisation_id = actor.organisation_id
 
 
+def referenced_entity(session, entity_id, field):
+    """The live entity a body field refers to, or Invalid naming the field (the URL itself was found)."""
+    try:
+        return get_entity(session, entity_id)
+    except NotFound as err:
+        raise Invalid(err.message, {field: [f"No agency or employer with id {entity_id}."]}) from None
+
+
 def check_version(obj, sent):
     """Refuse an update made from a stale read."""
     if sent != obj.version:
@@ -241,8 +249,8 @@ def create_authority(session, actor, data):
 
 def add_relationship(session, actor, data):
     """Record that an employer uses an agency, or an agency a sub-agent, on a corridor."""
-    client = get_entity(session, data["client_id"])
-    provider = get_entity(session, data["provider_id"])
+    client = referenced_entity(session, data["client_id"], "client_id")
+    provider = referenced_entity(session, data["provider_id"], "provider_id")
     expected = ("employer", "agency") if data["kind"] == "employer_uses_agency" else ("agency", "agency")
     if (client.kind, provider.kind) != expected:
         raise Invalid(f"{data['kind']} links a {expected[0]} to an {expected[1]}.",

@@ -9,6 +9,7 @@ import zipfile
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from app import xlsx
 from app.errors import Invalid
 
 COLUMNS = ("kind", "legal_name", "country", "aliases", "identifiers", "website", "sectors", "certification_status",
@@ -22,6 +23,21 @@ LICENCE_COLUMNS = {"authority": "licence_authority", "number": "licence_number",
                    "sectors": "licence_sectors"}
 PERSON = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<role>[a-z_ ]+)\)$")
 FORMATS = ("csv", "json", "xlsx")
+# A spreadsheet program runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(text):
+    """A CSV cell that a spreadsheet shows as text: an apostrophe before any run of apostrophes and a formula start.
+
+    restored() takes the apostrophe off again, so an export imports back to exactly what was exported.
+    """
+    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
+
+
+def restored(text):
+    """A CSV cell read as it was before neutralised() (and as a spreadsheet shows a quoted formula: as text)."""
+    return text[1:] if text.startswith("'") and text.lstrip("'").startswith(FORMULA_STARTS) else text
 
 
 def detect_format(filename, given=None):
@@ -84,7 +100,7 @@ def read_csv(data, layout=None):
             if len(cells) != len(names):
                 raise Invalid(f"Line {reader.line_num} has {len(cells)} cells; the header has {len(names)}.",
                               {f"row {reader.line_num}": [f"{len(cells)} cells, expected {len(names)}"]})
-            rows.append((reader.line_num, dict(zip(names, cells))))
+            rows.append((reader.line_num, dict(zip(names, map(restored, cells)))))
     except csv.Error as err:
         raise Invalid(f"The CSV cannot be read at line {reader.line_num}: {err}.",
                       {f"row {reader.line_num}": [str(err)]}) from None
@@ -106,6 +122,7 @@ def cell_text(value):
 
 def read_xlsx(data, layout=None):
     """Rows of the first sheet of an XLSX workbook whose first row is the header."""
+    xlsx.check_size(io.BytesIO(data), "file", **xlsx.limits())
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
@@ -114,6 +131,8 @@ def read_xlsx(data, layout=None):
                       {"file": ["not an XLSX spreadsheet"]}) from None
     try:
         sheet = book.worksheets[0]
+        # The sheet's own dimension may claim thousands of columns; every row would be padded to them.
+        sheet.reset_dimensions()
         lines = sheet.iter_rows(values_only=True)
         header = next(lines, None)
         if header is None:

@@ -3,7 +3,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 import pycountry
 
 from app.registry.vocab import ENTITY_KINDS
-from app.schemas import CountryCode, PageMeta, one_of
+from app.schemas import CountryCode, Id, Integer, PageMeta, one_of
 from app.scoring.catalogue import CATALOGUE, FEE_CATEGORIES, FEE_PAYERS, FEE_STAGES, PRINCIPLES
 from app.scoring.located import nearest
 from app.scoring.activation import explained
@@ -23,12 +23,12 @@ class CurrencyCode(fields.String):
 
 
 class RecordedSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    entity_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    entity_id = Integer(dump_only=True)
     source = fields.String(required=True, validate=one_of(SOURCES))
     recorded_at = fields.DateTime(dump_only=True)
-    recorded_by_user_id = fields.Integer(dump_only=True)
-    recorded_by_organisation_id = fields.Integer(dump_only=True)
+    recorded_by_user_id = Integer(dump_only=True)
+    recorded_by_organisation_id = Integer(dump_only=True)
 
 
 class FeeLineSchema(RecordedSchema):
@@ -48,15 +48,15 @@ class PracticeSchema(RecordedSchema):
     fee_survey_done = fields.Boolean(allow_none=True)
     written_contract = fields.Boolean(allow_none=True)
     contract_in_worker_language = fields.Boolean(allow_none=True)
-    contract_days_before_departure = fields.Integer(allow_none=True, validate=NON_NEGATIVE)
+    contract_days_before_departure = Integer(allow_none=True, validate=NON_NEGATIVE)
     contract_substitution_found = fields.Boolean(allow_none=True)
     documents_retained = fields.Boolean(allow_none=True)
     grievance_mechanism = fields.Boolean(allow_none=True)
-    grievance_channels = fields.Integer(allow_none=True, validate=NON_NEGATIVE)
+    grievance_channels = Integer(allow_none=True, validate=NON_NEGATIVE)
     data_protection_policy = fields.Boolean(allow_none=True)
     minimum_age_checked = fields.Boolean(allow_none=True)
     uses_subagents = fields.Boolean(allow_none=True)
-    subagents_unlicensed = fields.Integer(allow_none=True, validate=NON_NEGATIVE)
+    subagents_unlicensed = Integer(allow_none=True, validate=NON_NEGATIVE)
     deposits_demanded = fields.Boolean(allow_none=True)
 
 
@@ -68,18 +68,18 @@ class FindingSchema(RecordedSchema):
     description = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     found_on = fields.Date(required=True)
     closed_on = fields.Date(dump_only=True)
-    version = fields.Integer(dump_only=True)
+    version = Integer(dump_only=True)
 
 
 class FindingUpdateSchema(Schema):
-    version = fields.Integer(required=True)
+    version = Integer(required=True)
     status = fields.String(required=True, validate=one_of(("open", "closed")))
     closed_on = fields.Date(allow_none=True)
 
 
 class ScoreSchema(Schema):
-    id = fields.Integer()
-    entity_id = fields.Integer()
+    id = Integer()
+    entity_id = Integer()
     ruleset_id = fields.String()
     ruleset_hash = fields.String()
     total = fields.Float(allow_none=True)
@@ -99,8 +99,8 @@ class ScorePageSchema(Schema):
 
 
 class DiffArgs(Schema):
-    from_ = fields.Integer(data_key="from", metadata={"description": "Older score id (default: the one before 'to')"})
-    to = fields.Integer(metadata={"description": "Newer score id (default: the current score)"})
+    from_ = Id(data_key="from", metadata={"description": "Older score id (default: the one before 'to')"})
+    to = Id(metadata={"description": "Newer score id (default: the current score)"})
 
 
 def check_fact_value(name, value):
@@ -153,7 +153,7 @@ class EvidenceImportArgs(Schema):
 
 
 class EvidenceImportReport(Schema):
-    rows = fields.Integer()
-    imported = fields.Integer()
-    entities = fields.Integer(metadata={"description": "Entities given new evidence (each re-scored)"})
+    rows = Integer()
+    imported = Integer()
+    entities = Integer(metadata={"description": "Entities given new evidence (each re-scored)"})
     skipped = fields.List(fields.Dict())

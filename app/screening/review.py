@@ -111,9 +111,10 @@ def decide_many(session, decisions, *, actor):
     if errors:
         raise Invalid("Some decisions are incomplete; none was recorded.", errors)
     hits = {hit.id: hit for hit in session.scalars(select(Hit).where(Hit.id.in_([d["id"] for d in decisions])))}
-    missing = [d["id"] for d in decisions if d["id"] not in hits]
+    missing = {f"decisions[{i}].id": [f"No hit with id {d['id']}."] for i, d in enumerate(decisions)
+               if d["id"] not in hits}
     if missing:
-        raise NotFound(f"No hit with id {', '.join(map(str, missing))}; no decision was recorded.")
+        raise Invalid("Some hits do not exist; no decision was recorded.", missing)
     outside = [d["id"] for d in decisions if not may_decide(actor, hits[d["id"]])]
     if outside:
         raise Forbidden(f"Hits {', '.join(map(str, outside))} concern entities outside your jurisdiction; "

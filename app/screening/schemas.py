@@ -2,7 +2,7 @@
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from app.schemas import PageArgs, PageMeta, one_of
+from app.schemas import Id, Integer, PageArgs, PageMeta, one_of
 from app.screening.models import CHANGE_KINDS, DISMISS_REASONS, HIT_STATES, SOURCE_KINDS
 
 
@@ -12,16 +12,16 @@ def version_number(attribute):
 
 
 class VersionSchema(Schema):
-    number = fields.Integer()
+    number = Integer()
     format = fields.String()
     files = fields.List(fields.String())
     sha256 = fields.String()
-    entry_count = fields.Integer()
-    added = fields.Integer()
-    changed = fields.Integer()
-    removed = fields.Integer()
+    entry_count = Integer()
+    added = Integer()
+    changed = Integer()
+    removed = Integer()
     imported_at = fields.DateTime()
-    imported_by = fields.Integer(allow_none=True)
+    imported_by = Integer(allow_none=True)
     status = fields.String()
 
 
@@ -51,7 +51,7 @@ class EntrySchema(Schema):
     listed_on = fields.Date(allow_none=True)
     reason = fields.String(allow_none=True)
     details = fields.Dict()
-    revision = fields.Integer()
+    revision = Integer()
     first_version = version_number("first_version")
     last_changed_version = version_number("last_changed_version")
     removed_version = version_number("removed_version")
@@ -64,7 +64,7 @@ class EntryPageSchema(Schema):
 
 class ChangeSchema(Schema):
     kind = fields.String()
-    revision = fields.Integer(metadata={"description": "The entry's revision after this change"})
+    revision = Integer(metadata={"description": "The entry's revision after this change"})
     previous_hash = fields.String(allow_none=True)
     previous = fields.Dict(allow_none=True, metadata={"description": "For changes: the content it replaced"})
     entry = fields.Nested(EntrySchema)
@@ -97,8 +97,8 @@ class ImportResultSchema(Schema):
     source = fields.Nested(SourceSchema)
     version = fields.Nested(VersionSchema)
     created = fields.Boolean(metadata={"description": "Whether this import created the source"})
-    unchanged = fields.Integer()
-    screened = fields.Integer(metadata={"description": "Registered entities screened again for the changes"})
+    unchanged = Integer()
+    screened = Integer(metadata={"description": "Registered entities screened again for the changes"})
 
 
 class ScreenQuerySchema(Schema):
@@ -112,18 +112,18 @@ class ScreenQuerySchema(Schema):
     lists = fields.List(fields.String(), metadata={"description": "Source names to screen against; default all"})
     threshold = fields.Float(validate=validate.Range(min=0, max=1),
                              metadata={"description": "Default: the service's configured threshold"})
-    limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+    limit = Integer(load_default=10, validate=validate.Range(min=1, max=100))
 
 
 class HitEntrySchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     entry_id = fields.String()
     kind = fields.String()
     name = fields.String()
     countries = fields.List(fields.String())
     listed_on = fields.Date(allow_none=True)
     reason = fields.String(allow_none=True)
-    revision = fields.Integer()
+    revision = Integer()
     removed = fields.Function(lambda entry: entry.removed_version_id is not None)
 
 
@@ -144,15 +144,15 @@ class ScreenResultSchema(Schema):
 
 
 class HitSchema(Schema):
-    id = fields.Integer()
-    entity_id = fields.Integer()
+    id = Integer()
+    entity_id = Integer()
     subject = fields.String(metadata={"description": "\"entity\" or \"person:<id>\" (one of its people)"})
-    person_id = fields.Integer(allow_none=True)
+    person_id = Integer(allow_none=True)
     list = fields.Function(lambda hit: hit.source.name)
     list_kind = fields.Function(lambda hit: hit.source.kind)
     list_version = fields.Function(lambda hit: hit.list_version.number)
     entry = fields.Nested(HitEntrySchema)
-    entry_revision = fields.Integer()
+    entry_revision = Integer()
     score = fields.Float()
     query_name = fields.String()
     matched_name = fields.String()
@@ -161,11 +161,11 @@ class HitSchema(Schema):
     state = fields.String()
     reason = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
-    decided_by = fields.Integer(allow_none=True)
+    decided_by = Integer(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
-    version = fields.Integer()
+    version = Integer()
 
 
 class FollowedHitSchema(Schema):
@@ -185,8 +185,8 @@ class HitEventSchema(Schema):
     state = fields.String()
     reason = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
-    entry_revision = fields.Integer()
-    by_user_id = fields.Integer(allow_none=True)
+    entry_revision = Integer()
+    by_user_id = Integer(allow_none=True)
     at = fields.DateTime()
 
 
@@ -202,7 +202,7 @@ class HitPageSchema(Schema):
 class HitArgs(PageArgs):
     state = fields.String(validate=one_of(HIT_STATES))
     list = fields.String(metadata={"description": "A source name"})
-    entity_id = fields.Integer()
+    entity_id = Id()
     current = fields.Boolean()
 
 
@@ -210,11 +210,11 @@ class DecisionSchema(Schema):
     state = fields.String(required=True, validate=one_of(HIT_STATES))
     reason = fields.String(allow_none=True, metadata={"description": ", ".join(DISMISS_REASONS) + " (dismissals)"})
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
-    version = fields.Integer(required=True, metadata={"description": "The hit's version you read"})
+    version = Integer(required=True, metadata={"description": "The hit's version you read"})
 
 
 class BatchDecisionSchema(DecisionSchema):
-    id = fields.Integer(required=True)
+    id = Id(required=True)
 
 
 class DecisionsSchema(Schema):
@@ -222,7 +222,7 @@ class DecisionsSchema(Schema):
 
 
 class ScreeningSchema(Schema):
-    entity_id = fields.Integer()
+    entity_id = Integer()
     screened_at = fields.DateTime()
     threshold = fields.Float()
     list_versions = fields.Dict(metadata={"description": "The version number of each list screened against"})

@@ -10,6 +10,8 @@ import zipfile
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from app import xlsx
+from app.errors import Invalid
 from app.screening.formats import FormatError, wrong_format
 from app.screening.formats.clean import (build_entry, clean_text, looks_like_person, merged, slug_id,
                                          to_date)
@@ -28,6 +30,10 @@ def parse(paths):
 
 def rows(path):
     """(place, seven cell values) for each non-empty row under the header; FormatError for another layout."""
+    try:
+        xlsx.check_size(path, path.name, **xlsx.limits())
+    except Invalid as err:
+        raise FormatError(err.message, path.name) from None
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it does not read; only the cell values matter here.
