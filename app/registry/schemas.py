@@ -137,32 +137,24 @@ class EntityImportSchema(EntityWriteSchema):
     kind = fields.String(load_default=None, validate=one_of(ENTITY_KINDS))
 
 
-class EntityUpdateSchema(Schema):
-    """A partial update; list fields given replace the whole list."""
+class ProposedFieldsSchema(Schema):
+    """The profile fields a steward edits and others propose (list fields given replace the whole list)."""
+
+    legal_name = fields.String(validate=validate.Length(min=1, max=300))
+    country = CountryCode()
+    website = fields.String(allow_none=True, validate=validate.Length(max=300))
+    sectors = fields.List(fields.String(validate=one_of(SECTORS)))
+    aliases = fields.List(fields.Nested(AliasSchema))
+    identifiers = fields.List(fields.Nested(IdentifierSchema))
+    addresses = fields.List(fields.Nested(AddressSchema))
+    people = fields.List(fields.Nested(PersonRoleSchema))
+
+
+class EntityUpdateSchema(ProposedFieldsSchema):
+    """A partial update: the profile (stewards) and the certification status (certifiers)."""
 
     version = Integer(required=True, metadata={"description": "The version you read; a stale one gets 409."})
-    legal_name = fields.String(validate=validate.Length(min=1, max=300))
-    country = CountryCode()
-    website = fields.String(allow_none=True, validate=validate.Length(max=300))
     certification_status = fields.String(allow_none=True, validate=one_of(CERTIFICATION_STATUSES))
-    sectors = fields.List(fields.String(validate=one_of(SECTORS)))
-    aliases = fields.List(fields.Nested(AliasSchema))
-    identifiers = fields.List(fields.Nested(IdentifierSchema))
-    addresses = fields.List(fields.Nested(AddressSchema))
-    people = fields.List(fields.Nested(PersonRoleSchema))
-
-
-class ProposedFieldsSchema(Schema):
-    """The profile fields a change request may propose (as in an update; list fields replace the whole list)."""
-
-    legal_name = fields.String(validate=validate.Length(min=1, max=300))
-    country = CountryCode()
-    website = fields.String(allow_none=True, validate=validate.Length(max=300))
-    sectors = fields.List(fields.String(validate=one_of(SECTORS)))
-    aliases = fields.List(fields.Nested(AliasSchema))
-    identifiers = fields.List(fields.Nested(IdentifierSchema))
-    addresses = fields.List(fields.Nested(AddressSchema))
-    people = fields.List(fields.Nested(PersonRoleSchema))
 
 
 class ChangeProposalSchema(Schema):
