@@ -103,7 +103,6 @@ class Rule:
 SIGNED_IN = Rule("signed-in users")
 RULES = {
     "registry.read": Rule("anyone; anonymous readers see public fields only", roles=None),
-    "registry.read_full": SIGNED_IN,
     "registry.export": SIGNED_IN,
     "entity.register": Rule("admins, analysts and registrars", roles=("admin", "analyst", "registrar")),
     "entity.edit": Rule("stewards: platform admins and analysts, admins and registrars of an authority that "

@@ -1,6 +1,7 @@
 """Organisations, users, tokens and the audit trail: the use cases."""
 from sqlalchemy import func, or_, select
 
+from app.accounts import permissions
 from app.accounts.auth import DUMMY_HASH, aware, check_password, hash_password, new_token
 from app.accounts.models import ApiToken, AuditEvent, Organisation, OrganisationAuthority, User
 from app.db import utcnow
@@ -101,8 +102,7 @@ def update_user(session, actor, user_id, *, version, **changes):
     Disabling a user ends their sessions at once (their API tokens stop working while they are disabled).
     """
     user = session.get(User, user_id)
-    if user is None or not (actor.is_platform_admin or (actor.role == "admin"
-                                                        and user.organisation_id == actor.organisation_id)):
+    if user is None or not permissions.allowed(actor, "user.manage", user):
         raise NotFound(f"User {user_id} does not exist.")
     if version != user.version:
         raise Conflict(f"This user changed since you read it (you sent version {version}, it is now "

@@ -1,6 +1,7 @@
 """What an organisation keeps about an entity for itself: portfolio, notes, evidence."""
 from sqlalchemy import select
 
+from app.accounts import permissions
 from app.errors import Conflict, NotFound
 from app.registry.models import Entity, EvidenceDocument, Note, PortfolioEntry
 from app.registry.service import get_entity, referenced_entity
@@ -29,7 +30,7 @@ def add_to_portfolio(session, actor, entity_id, label=None):
 def remove_from_portfolio(session, actor, entry_id):
     """Stop following an entity."""
     entry = session.get(PortfolioEntry, entry_id)
-    if entry is None or entry.organisation_id != actor.organisation_id:
+    if entry is None or not permissions.allowed(actor, "private.write", entry):
         raise NotFound(f"No portfolio entry {entry_id}.")
     session.delete(entry)
     session.flush()
@@ -54,7 +55,7 @@ def add_note(session, actor, entity_id, body):
 def get_note(session, actor, note_id):
     """One of the organisation's notes; another organisation's note is NotFound, as if it did not exist."""
     note = session.get(Note, note_id)
-    if note is None or note.organisation_id != actor.organisation_id:
+    if note is None or not permissions.allowed(actor, "private.read", note):
         raise NotFound(f"No note {note_id}.")
     return note
 
@@ -86,6 +87,6 @@ def add_evidence(session, actor, entity_id, data):
 def get_evidence(session, actor, evidence_id):
     """One of the organisation's evidence records, or NotFound."""
     evidence = session.get(EvidenceDocument, evidence_id)
-    if evidence is None or evidence.organisation_id != actor.organisation_id:
+    if evidence is None or not permissions.allowed(actor, "private.read", evidence):
         raise NotFound(f"No evidence {evidence_id}.")
     return evidence
