@@ -80,6 +80,12 @@ def own_organisation(actor, row):
     return row.organisation_id == actor.organisation_id
 
 
+def recorder(actor, row):
+    """The organisation that recorded a piece of shared evidence (a finding), and the platform."""
+    return platform_staff(actor) or (row.recorded_by_organisation_id is not None
+                                     and row.recorded_by_organisation_id == actor.organisation_id)
+
+
 def proposer_or_steward(actor, change):
     """The organisation that proposed a change, and the stewards of its entity."""
     return change.proposed_by_organisation_id == actor.organisation_id or stewards(actor, change.entity)
@@ -123,6 +129,8 @@ RULES = {
     "relationship.create": Rule("admins, analysts and registrars", roles=("admin", "analyst", "registrar")),
     "evidence.read": SIGNED_IN,
     "evidence.record": Rule("anyone who writes (admins, analysts, auditors, registrars)", roles=WRITERS),
+    "finding.close": Rule("the organisation that recorded the finding (its admins, analysts, auditors, registrars), "
+                          "platform admins and analysts", roles=WRITERS, record=recorder),
     "score.read": SIGNED_IN,
     "score.compute": Rule("anyone who writes", roles=WRITERS),
     "private.read": Rule("the organisation's own users (others get 404)", record=own_organisation),

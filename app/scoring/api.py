@@ -47,7 +47,7 @@ for path, schema in EVIDENCE_SCHEMAS.items():
 
 
 @blp.route("/findings/<int:finding_id>", methods=["PATCH"])
-@require("evidence.record")
+@require("finding.close")
 @blp.arguments(schemas.FindingUpdateSchema)
 @blp.response(200, schemas.FindingSchema)
 def update_finding(data, finding_id):

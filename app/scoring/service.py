@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from app.accounts import permissions
 from app.bulk import chunks, insert_rows, paused_gc
 from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
@@ -128,6 +129,7 @@ def close_finding(session, actor, finding_id, data):
     finding = session.get(AuditFinding, finding_id)
     if finding is None:
         raise NotFound(f"No finding with id {finding_id}.")
+    permissions.check(actor, "finding.close", finding, what="Closing or reopening this finding")
     if finding.version != data["version"]:
         raise Conflict(f"Finding {finding_id} changed since you read it (version {finding.version}).",
                        {"version": [f"current version is {finding.version}"]})

@@ -102,8 +102,8 @@ def world(app, session, authority):
     document = private.add_evidence(session, b, agency.id, {"title": "Audit report", "kind": "audit_report"})
     change = change_requests.propose(session, actors["B2 analyst"], agency.id,
                                      {"website": "https://gulf-dream.example"}, "On their licence certificate")
-    finding = AuditFinding(entity_id=agency.id, principle="D", grade="major", description="Passports kept", source="audit",
-                           found_on=date(2026, 11, 2))
+    finding = AuditFinding(entity_id=agency.id, principle="D", grade="major", description="Passports kept",
+                           source="audit", recorded_by_organisation_id=orgs["C"].id, found_on=date(2026, 11, 2))
     session.add(finding)
     session.flush()
     scoring.score_entity(session, agency.id, reason="matrix")
@@ -249,7 +249,7 @@ ROUTES = [
     ("POST", "/api/v1/entities/<int:entity_id>/findings", "evidence.record", lambda w, p: {
         "path": f"/api/v1/entities/{w['agency'].id}/findings",
         "json": {"principle": "C", "grade": "minor", "description": "Fee receipts missing", "found_on": "2026-11-03"}}),
-    ("PATCH", "/api/v1/findings/<int:finding_id>", "evidence.record", lambda w, p: {
+    ("PATCH", "/api/v1/findings/<int:finding_id>", "finding.close", lambda w, p: {
         "path": f"/api/v1/findings/{w['finding'].id}",
         "json": {"version": w["finding"].version, "status": "closed", "closed_on": "2026-11-20"}}),
     ("POST", "/api/v1/evidence/import", "evidence.record", lambda w, p: {

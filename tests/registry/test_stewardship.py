@@ -253,3 +253,16 @@ def test_anonymous_readers_see_no_users_and_only_public_reasons_in_licence_histo
     signed_in = client.get(f"/api/v1/licences/{licence['id']}", headers=nepal_registrar).json["history"]
     assert signed_in[1]["reason"] == "complaint 2026/14 by a named worker"
     assert signed_in[1]["recorded_by_user_id"] is not None
+
+
+def test_a_finding_is_closed_by_the_organisation_that_recorded_it(client, make_token, make_org, make_agency):
+    agency = make_agency()
+    certifier = make_token("auditor", organisation=make_org("certification_body"))
+    finding = client.post(f"/api/v1/entities/{agency.id}/findings", headers=certifier, json={
+        "principle": "D", "grade": "major", "description": "Passports in the office safe", "found_on": "2026-11-02"})
+    assert finding.status_code == 201, finding.json
+    closing = {"version": finding.json["version"], "status": "closed", "closed_on": "2026-11-20"}
+    refused = client.patch(f"/api/v1/findings/{finding.json['id']}", headers=make_token("analyst"), json=closing)
+    assert refused.status_code == 403
+    closed = client.patch(f"/api/v1/findings/{finding.json['id']}", headers=certifier, json=closing)
+    assert closed.status_code == 200 and closed.json["status"] == "closed"
