@@ -3,11 +3,9 @@ from apispec import BasePlugin
 import flask_smorest
 from marshmallow import Schema, fields
 
-from app.accounts.auth import require
+from app.accounts import permissions
 
 BEARER_ONLY = [{"bearer": []}]
-# Every function require() returns shares this code object: it tells protected operations from public ones.
-REQUIRE_CODE = require()(lambda: None).__code__
 WRITES = ("post", "put", "patch", "delete")
 
 
@@ -38,10 +36,11 @@ class Api(flask_smorest.Api):
 
 
 def protected(function):
-    """True when the view (or a function it wraps) is guarded by require()."""
+    """True when the view (or a function it wraps) is guarded by require() with actions anonymous users lack."""
     while function is not None:
-        if getattr(function, "__code__", None) is REQUIRE_CODE:
-            return True
+        actions = getattr(function, "permissions", None)
+        if actions is not None:
+            return all(permissions.RULES[action].roles is not None for action in actions)
         function = getattr(function, "__wrapped__", None)
     return False
 
