@@ -185,5 +185,6 @@ def check(actor, action, record=None, *, hide=False, what=None):
         raise NotFound(f"No {what or 'such record'}.")
     hint = (" Propose a correction instead (POST /api/v1/entities/{id}/change-requests)."
             if action == "entity.edit" and admitted(actor, "change.propose") else "")
-    raise Forbidden(f"{what or 'This'} is for {rule.who} ({action}); you are a {actor.role} of a "
+    article = "an" if actor.role[0] in "aeiou" else "a"
+    raise Forbidden(f"{what or 'This'} is for {rule.who} ({action}); you are {article} {actor.role} of a "
                     f"{actor.organisation_kind.replace('_', ' ')} organisation.{hint}")

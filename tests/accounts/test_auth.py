@@ -41,6 +41,13 @@ def test_role_not_allowed_is_403_and_writes_nothing(client, make_token, authorit
     assert client.get("/api/v1/users", headers=make_token("analyst")).status_code == 403
 
 
+def test_a_refusal_says_who_you_are_in_plain_english(client, make_token, authority):
+    message = client.post("/api/v1/agencies", json=agency_body(), headers=make_token("analyst")).json["message"]
+    assert "you are an analyst of a business organisation" in message
+    message = client.post("/api/v1/agencies", json=agency_body(), headers=make_token("viewer")).json["message"]
+    assert "you are a viewer of a business organisation" in message
+
+
 def test_anonymous_is_refused_private_routes(client, make_agency):
     agency = make_agency()
     for path in ("/api/v1/me", "/api/v1/tokens", "/api/v1/portfolio", f"/api/v1/entities/{agency.id}/notes",
