@@ -183,7 +183,8 @@ def check(actor, action, record=None, *, hide=False, what=None):
         raise Unauthorized("Sign in or send an API token to use this.")
     if hide:
         raise NotFound(f"No {what or 'such record'}.")
-    hint = (" Propose a correction instead (POST /api/v1/entities/{id}/change-requests)."
+    where = record.id if record is not None else "{id}"
+    hint = (f" Propose a correction instead (POST /api/v1/entities/{where}/change-requests)."
             if action == "entity.edit" and admitted(actor, "change.propose") else "")
     article = "an" if actor.role[0] in "aeiou" else "a"
     raise Forbidden(f"{what or 'This'} is for {rule.who} ({action}); you are {article} {actor.role} of a "

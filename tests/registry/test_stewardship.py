@@ -47,7 +47,7 @@ def test_the_registering_organisation_edits_its_record_and_another_brand_may_not
     refused = client.patch(f"/api/v1/agencies/{agency['id']}", json={"version": 2, "website": "https://x.example"},
                            headers=theirs)
     assert refused.status_code == 403
-    assert "change-requests" in refused.json["message"]
+    assert f"/entities/{agency['id']}/change-requests" in refused.json["message"]
     assert client.get(f"/api/v1/agencies/{agency['id']}").json["website"] == "https://a.example"
 
 
