@@ -67,6 +67,14 @@ def test_control_characters_in_query_and_form_are_refused_naming_the_parameter(c
     assert response.status_code == 422 and set(response.json["errors"]) == {"title"}
 
 
+def test_a_form_part_without_a_name_is_refused(client, admin):
+    body = b'--XX\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n--XX--\r\n'
+    for headers in (admin, {}):
+        response = client.post("/api/v1/evidence/import?type=fee-lines", data=body, headers=headers,
+                               content_type="multipart/form-data; boundary=XX")
+        assert response.status_code == 422 and set(response.json["errors"]) == {"_schema"}
+
+
 def test_control_characters_in_a_url_name_are_404(client, admin):
     response = client.get("/api/v1/watchlists/un%00list", headers=admin)
     assert response.status_code == 404 and response.json["code"] == "not_found"
