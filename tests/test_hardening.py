@@ -96,6 +96,20 @@ def test_integer_fields_still_read_whole_numbers_and_digit_strings(client, admin
     assert client.get("/api/v1/agencies?page=1&per_page=10").status_code == 200
 
 
+@pytest.mark.parametrize("value", [0, 1, 0.0, 2])
+def test_boolean_fields_refuse_numbers(client, admin, make_agency, value):
+    agency = make_agency()
+    response = client.post(f"/api/v1/entities/{agency.id}/practices", headers=admin, json={
+        "source": "audit", "assessed_on": "2026-11-01", "documents_retained": value})
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"documents_retained"}
+
+
+def test_boolean_query_parameters_still_read_text(client, admin):
+    for text in ("true", "false", "1", "0"):
+        assert client.get(f"/api/v1/hits?current={text}", headers=admin).status_code == 200, text
+
+
 def test_unknown_query_parameters_are_named(client, admin):
     response = client.get("/api/v1/agencies?name=x&tier=&q=ram")
     assert response.status_code == 422

@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from app.registry import expiry
 from app.registry.vocab import (ALIAS_KINDS, ADDRESS_KINDS, CERTIFICATION_STATUSES, ENTITY_KINDS, LICENCE_STATUSES,
                                 LICENCE_TYPES, PERSON_ROLES, RELATIONSHIP_KINDS, SECTORS, country_name)
-from app.schemas import CountryCode, Id, Integer, PageArgs, PageMeta, one_of
+from app.schemas import Boolean, CountryCode, Id, Integer, PageArgs, PageMeta, one_of
 
 def check_date_order(data, start, end, end_field=None):
     """Raise if the end date comes before the start date."""
@@ -98,7 +98,7 @@ class StatusChangeSchema(Schema):
     status_raw = fields.String(allow_none=True, validate=validate.Length(max=200))
     effective_on = fields.Date(allow_none=True)
     reason = fields.String(allow_none=True, validate=validate.Length(max=2000))
-    reason_public = fields.Boolean(load_default=False, metadata={
+    reason_public = Boolean(load_default=False, metadata={
         "description": "Show the reason to anonymous readers too (otherwise it is an internal note)"})
 
 
@@ -114,7 +114,7 @@ class PublicStatusChangeSchema(Schema):
 
 class StatusChangeOutSchema(PublicStatusChangeSchema):
     reason = fields.String(allow_none=True)
-    reason_public = fields.Boolean()
+    reason_public = Boolean()
     recorded_by_user_id = Integer(allow_none=True)
 
 
@@ -375,7 +375,7 @@ class EvidenceSchema(Schema):
 
 
 class ImportArgsSchema(Schema):
-    skip_invalid = fields.Boolean(load_default=False)
+    skip_invalid = Boolean(load_default=False)
     kind = fields.String(load_default="agency", validate=one_of(ENTITY_KINDS),
                          metadata={"description": "Kind of rows without a kind column"})
 

@@ -2,7 +2,7 @@
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from app.schemas import Id, Integer, PageArgs, PageMeta, one_of
+from app.schemas import Boolean, Id, Integer, PageArgs, PageMeta, one_of
 from app.screening.models import CHANGE_KINDS, DISMISS_REASONS, HIT_STATES, SOURCE_KINDS
 
 
@@ -81,7 +81,7 @@ class ChangeArgs(PageArgs):
 
 class EntryArgs(PageArgs):
     q = fields.String(validate=validate.Length(max=200), metadata={"description": "Part of a name or alias, or an id"})
-    removed = fields.Boolean(load_default=False, metadata={"description": "Entries removed instead of listed"})
+    removed = Boolean(load_default=False, metadata={"description": "Entries removed instead of listed"})
 
 
 class UploadSchema(Schema):
@@ -96,7 +96,7 @@ class UploadSchema(Schema):
 class ImportResultSchema(Schema):
     source = fields.Nested(SourceSchema)
     version = fields.Nested(VersionSchema)
-    created = fields.Boolean(metadata={"description": "Whether this import created the source"})
+    created = Boolean(metadata={"description": "Whether this import created the source"})
     unchanged = Integer()
     screened = Integer(metadata={"description": "Registered entities screened again for the changes"})
 
@@ -157,7 +157,7 @@ class HitSchema(Schema):
     query_name = fields.String()
     matched_name = fields.String()
     explanation = fields.Dict()
-    current = fields.Boolean(metadata={"description": "False once the last screening stopped finding it"})
+    current = Boolean(metadata={"description": "False once the last screening stopped finding it"})
     state = fields.String()
     reason = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
@@ -203,7 +203,7 @@ class HitArgs(PageArgs):
     state = fields.String(validate=one_of(HIT_STATES))
     list = fields.String(metadata={"description": "A source name"})
     entity_id = Id()
-    current = fields.Boolean()
+    current = Boolean()
 
 
 class DecisionSchema(Schema):
