@@ -11,7 +11,8 @@ class OrganisationSchema(Schema):
     kind = fields.String(required=True, validate=one_of(ORGANISATION_KINDS))
     country = CountryCode(allow_none=True)
     authority_ids = fields.List(Id(), load_only=True, load_default=list)
-    authorities = fields.Method("authority_codes", dump_only=True)
+    authorities = fields.Method("authority_codes", dump_only=True,
+                                metadata={"type": "array", "items": {"type": "string"}})
 
     def authority_codes(self, organisation):
         return [a.code for a in organisation.authorities]

@@ -207,12 +207,17 @@ class WithdrawArgsSchema(Schema):
     reason = fields.String(validate=validate.Length(max=2000))
 
 
+# What a Function field returns, for the document (it cannot tell from the function).
+STRINGS = {"type": "array", "items": {"type": "string"}}
+
+
 class LicenceOutSchema(Schema):
     id = Integer()
     entity_id = Integer()
-    authority = fields.Function(lambda licence: licence.authority.code)
-    authority_name = fields.Function(lambda licence: licence.authority.name)
-    authority_country = fields.Function(lambda licence: licence.authority.country)
+    authority = fields.Function(lambda licence: licence.authority.code, metadata={"type": "string"})
+    authority_name = fields.Function(lambda licence: licence.authority.name, metadata={"type": "string"})
+    authority_country = fields.Function(lambda licence: licence.authority.country,
+                                        metadata={"type": "string"})
     number = fields.String()
     type = fields.String()
     status = EffectiveStatus(metadata={"description": "As it reads today: `expired` once an in-force licence "
@@ -220,8 +225,8 @@ class LicenceOutSchema(Schema):
     status_raw = fields.String(allow_none=True)
     valid_from = fields.Date(allow_none=True)
     valid_until = fields.Date(allow_none=True)
-    destinations = fields.Function(lambda licence: [d.country for d in licence.destinations])
-    sectors = fields.Function(lambda licence: [s.sector for s in licence.sectors])
+    destinations = fields.Function(lambda licence: [d.country for d in licence.destinations], metadata=STRINGS)
+    sectors = fields.Function(lambda licence: [s.sector for s in licence.sectors], metadata=STRINGS)
     conditions = fields.String(allow_none=True)
     version = Integer()
 
@@ -247,7 +252,7 @@ class PublicEntitySchema(Schema):
     country = fields.String()
     website = fields.String(allow_none=True)
     certification_status = fields.String(allow_none=True)
-    sectors = fields.Function(lambda entity: [s.sector for s in entity.sectors])
+    sectors = fields.Function(lambda entity: [s.sector for s in entity.sectors], metadata=STRINGS)
     addresses = fields.List(fields.Nested(AddressSchema))
     licences = fields.List(fields.Nested(LicenceOutSchema))
 
@@ -258,7 +263,12 @@ class EntitySchema(PublicEntitySchema):
     identifiers = fields.List(fields.Nested(IdentifierSchema))
     people = fields.Function(lambda entity: [{
         "person_id": r.person_id, "name": r.person.name, "nationality": r.person.nationality, "role": r.role,
-        "since": r.since and r.since.isoformat(), "until": r.until and r.until.isoformat()} for r in entity.roles])
+        "since": r.since and r.since.isoformat(), "until": r.until and r.until.isoformat()} for r in entity.roles],
+        metadata={"type": "array", "items": {"type": "object", "properties": {
+            "person_id": {"type": "integer"}, "name": {"type": "string"},
+            "nationality": {"type": "string", "nullable": True}, "role": {"type": "string"},
+            "since": {"type": "string", "format": "date", "nullable": True},
+            "until": {"type": "string", "format": "date", "nullable": True}}}})
     version = Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

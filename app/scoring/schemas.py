@@ -22,6 +22,14 @@ class CurrencyCode(fields.String):
         return code
 
 
+class Amount(fields.Decimal):
+    """A money amount: read exactly to the cent, written as a JSON number (a Decimal would reach JSON as text)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        number = super()._serialize(value, attr, obj, **kwargs)
+        return None if number is None else float(number)
+
+
 class RecordedSchema(Schema):
     id = Integer(dump_only=True)
     entity_id = Integer(dump_only=True)
@@ -33,7 +41,7 @@ class RecordedSchema(Schema):
 
 class FeeLineSchema(RecordedSchema):
     category = fields.String(required=True, validate=one_of(FEE_CATEGORIES))
-    amount = fields.Decimal(required=True, places=2, as_string=False, validate=NON_NEGATIVE)
+    amount = Amount(required=True, places=2, validate=NON_NEGATIVE)
     currency = CurrencyCode(required=True)
     paid_by = fields.String(required=True, validate=one_of(FEE_PAYERS))
     stage = fields.String(required=True, validate=one_of(FEE_STAGES))
@@ -67,7 +75,7 @@ class FindingSchema(RecordedSchema):
     status = fields.String(dump_only=True)
     description = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     found_on = fields.Date(required=True)
-    closed_on = fields.Date(dump_only=True)
+    closed_on = fields.Date(dump_only=True, allow_none=True)
     version = Integer(dump_only=True)
 
 
@@ -86,9 +94,10 @@ class ScoreSchema(Schema):
     tier = fields.String()
     coverage = fields.Float()
     outcomes = fields.Function(lambda score: explained(score), metadata={
+        "type": "array", "items": {"type": "object"},
         "description": "Per rule: rule_id, title, principle, source, severity, weight, outcome "
                        "(pass/fail/unknown), message, the facts it used, remediation"})
-    facts = fields.Raw()
+    facts = fields.Raw(metadata={"type": "object"})
     reason = fields.String()
     scored_at = fields.DateTime()
 
@@ -144,7 +153,7 @@ class WhatIfResultSchema(Schema):
     total = fields.Float(allow_none=True)
     tier = fields.String()
     coverage = fields.Float()
-    outcomes = fields.Raw()
+    outcomes = fields.Raw(metadata={"type": "array", "items": {"type": "object"}})
 
 
 class EvidenceImportArgs(Schema):
