@@ -42,7 +42,10 @@ def check_request():
     problems = {}
     for location in (request.args, request.form):
         for name, values in location.lists():
-            if any(CONTROL.search(text) for text in (name, *values)):
+            if name is None:
+                # A multipart part without a name (Werkzeug files it under None): nothing could read it.
+                problems["_schema"] = ["A form part has no name (Content-Disposition: form-data; name=\"...\")."]
+            elif any(CONTROL.search(text) for text in (name, *values)):
                 problems[printable(name)] = [CONTROL_MESSAGE]
     if request.is_json:
         problems.update(json_problems(parsed_json()))

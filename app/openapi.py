@@ -35,6 +35,13 @@ class Api(flask_smorest.Api):
                                                   "503": {"description": "Not ready"}}}})
 
 
+def file_upload(description):
+    """The request body of an operation that reads one file from multipart field `file` (from request.files)."""
+    return {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary", "description": description}}}}}}
+
+
 def protected(function):
     """True when the view (or a function it wraps) is guarded by require() with actions anonymous users lack."""
     while function is not None:

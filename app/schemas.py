@@ -25,6 +25,18 @@ class Integer(fields.Integer):
         return super()._validated(value)
 
 
+class Boolean(fields.Boolean):
+    """The API's boolean: refuses numbers (JSON's 0 must not become false, nor 2 true).
+
+    Text is still read ("true", "false", "1", "0", ...), as query strings and forms carry nothing else.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class CountryCode(fields.String):
     """An ISO 3166-1 alpha-2 code; the error names the bad value."""
 

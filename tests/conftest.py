@@ -1,5 +1,6 @@
 """Fixtures: one migrated database per run (SQLite, or PostgreSQL with TEST_DATABASE_URL), a rolled-back
 transaction per test, and small factories."""
+from contextlib import contextmanager
 import os
 import uuid
 
@@ -54,23 +55,32 @@ def app(tmp_path_factory):
     app.extensions["engine"].dispose()
 
 
-@pytest.fixture
-def session(app):
-    """A session whose commits land in savepoints of an outer transaction rolled back after the test.
+@contextmanager
+def rolled_back(app):
+    """A session whose commits land in savepoints of an outer transaction rolled back at the end.
 
     No app context is held open: each request pushes its own and removes its session at the end, as in
     production, so a failed request's uncommitted changes are really rolled back.
     """
-    # Each test's writes are rolled back under the process's listing and name indexes: start with none.
+    # Writes are rolled back under the process's listing and name indexes: start with none.
     listing.forget()
     indexes.forget()
     with app.extensions["engine"].connect() as conn:
         outer = conn.begin()
         db.Session.configure(bind=conn, join_transaction_mode="create_savepoint")
-        yield db.Session()
-        db.Session.remove()
-        outer.rollback()
-        db.Session.configure(bind=app.extensions["engine"])
+        try:
+            yield db.Session()
+        finally:
+            db.Session.remove()
+            outer.rollback()
+            db.Session.configure(bind=app.extensions["engine"])
+
+
+@pytest.fixture
+def session(app):
+    """A session whose commits are rolled back after the test (see rolled_back)."""
+    with rolled_back(app) as session:
+        yield session
 
 
 @pytest.fixture

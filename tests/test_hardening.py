@@ -67,6 +67,14 @@ def test_control_characters_in_query_and_form_are_refused_naming_the_parameter(c
     assert response.status_code == 422 and set(response.json["errors"]) == {"title"}
 
 
+def test_a_form_part_without_a_name_is_refused(client, admin):
+    body = b'--XX\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n--XX--\r\n'
+    for headers in (admin, {}):
+        response = client.post("/api/v1/evidence/import?type=fee-lines", data=body, headers=headers,
+                               content_type="multipart/form-data; boundary=XX")
+        assert response.status_code == 422 and set(response.json["errors"]) == {"_schema"}
+
+
 def test_control_characters_in_a_url_name_are_404(client, admin):
     response = client.get("/api/v1/watchlists/un%00list", headers=admin)
     assert response.status_code == 404 and response.json["code"] == "not_found"
@@ -86,6 +94,20 @@ def test_integer_fields_still_read_whole_numbers_and_digit_strings(client, admin
     assert client.patch(f"/api/v1/agencies/{agency.id}", json={"version": 1, "website": "https://x.example"},
                         headers=admin).status_code == 200
     assert client.get("/api/v1/agencies?page=1&per_page=10").status_code == 200
+
+
+@pytest.mark.parametrize("value", [0, 1, 0.0, 2])
+def test_boolean_fields_refuse_numbers(client, admin, make_agency, value):
+    agency = make_agency()
+    response = client.post(f"/api/v1/entities/{agency.id}/practices", headers=admin, json={
+        "source": "audit", "assessed_on": "2026-11-01", "documents_retained": value})
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"documents_retained"}
+
+
+def test_boolean_query_parameters_still_read_text(client, admin):
+    for text in ("true", "false", "1", "0"):
+        assert client.get(f"/api/v1/hits?current={text}", headers=admin).status_code == 200, text
 
 
 def test_unknown_query_parameters_are_named(client, admin):

@@ -109,3 +109,46 @@ def test_a_wrong_method_is_405_with_allow(client):
     response = client.delete("/api/v1/authorities")
     assert response.status_code == 405 and response.json["code"] == "method_not_allowed"
     assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+
+
+def limits(node):
+    """Every minimum and maximum anywhere in a part of the document."""
+    if isinstance(node, dict):
+        yield from ((key, value) for key, value in node.items() if key in ("minimum", "maximum"))
+        for value in node.values():
+            yield from limits(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from limits(value)
+
+
+def test_numeric_limits_are_numbers(spec):
+    # A Decimal field's Range was written as the text "0.00", which made the whole document invalid.
+    found = list(limits(spec))
+    assert found and all(isinstance(value, (int, float)) for _, value in found), found
+    assert spec["components"]["schemas"]["FeeLine"]["properties"]["amount"] == {"type": "number", "minimum": 0.0}
+
+
+def test_uploads_document_their_required_file(spec):
+    for path in ("/api/v1/registry/import", "/api/v1/evidence/import"):
+        body = spec["paths"][path]["post"]["requestBody"]
+        schema = body["content"]["multipart/form-data"]["schema"]
+        assert body["required"] and schema["required"] == ["file"], path
+        assert schema["properties"]["file"]["format"] == "binary"
+
+
+def test_the_export_documents_both_of_its_formats(spec):
+    content = spec["paths"]["/api/v1/registry/export"]["get"]["responses"]["200"]["content"]
+    assert set(content) == {"application/json", "text/csv"}
+
+
+def test_an_open_finding_is_documented_with_no_closing_date(spec):
+    assert spec["components"]["schemas"]["Finding"]["properties"]["closed_on"]["nullable"] is True
+
+
+def test_every_field_declares_its_type(spec):
+    # Function fields say nothing of what they return unless told: the document (and its tests) then accept anything.
+    untyped = [(name, field) for name, schema in spec["components"]["schemas"].items()
+               for field, prop in schema.get("properties", {}).items()
+               if not {"type", "$ref", "anyOf", "allOf", "oneOf"} & set(prop)]
+    assert untyped == []

@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from app.accounts.models import ORGANISATION_KINDS, ROLES
-from app.schemas import CountryCode, Id, Integer, PageArgs, PageMeta, one_of
+from app.schemas import Boolean, CountryCode, Id, Integer, PageArgs, PageMeta, one_of
 
 
 class OrganisationSchema(Schema):
@@ -11,7 +11,8 @@ class OrganisationSchema(Schema):
     kind = fields.String(required=True, validate=one_of(ORGANISATION_KINDS))
     country = CountryCode(allow_none=True)
     authority_ids = fields.List(Id(), load_only=True, load_default=list)
-    authorities = fields.Method("authority_codes", dump_only=True)
+    authorities = fields.Method("authority_codes", dump_only=True,
+                                metadata={"type": "array", "items": {"type": "string"}})
 
     def authority_codes(self, organisation):
         return [a.code for a in organisation.authorities]
@@ -24,7 +25,7 @@ class UserSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     role = fields.String(required=True, validate=one_of(ROLES))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=12, max=200))
-    active = fields.Boolean(dump_only=True)
+    active = Boolean(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     version = Integer(dump_only=True)
 
@@ -33,8 +34,8 @@ class UserUpdateSchema(Schema):
     version = Integer(required=True, metadata={"description": "The version you read; a stale one is 409."})
     name = fields.String(validate=validate.Length(min=1, max=200))
     role = fields.String(validate=one_of(ROLES))
-    active = fields.Boolean(metadata={"description": "false disables the user: their sessions end and their "
-                                                     "API tokens stop working."})
+    active = Boolean(metadata={"description": "false disables the user: their sessions end and their "
+                                              "API tokens stop working."})
 
 
 class PasswordChangeSchema(Schema):
@@ -48,14 +49,14 @@ class MeSchema(Schema):
     role = fields.String()
     organisation_id = Integer()
     organisation_kind = fields.String()
-    read_only = fields.Boolean(metadata={"description": "Acting through a read-only API token."})
+    read_only = Boolean(metadata={"description": "Acting through a read-only API token."})
 
 
 class TokenCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     expires_at = fields.AwareDateTime(load_default=None, allow_none=True,
                                       metadata={"description": "When the token stops working; in the future."})
-    read_only = fields.Boolean(load_default=False, metadata={"description": "Only GET, HEAD and OPTIONS."})
+    read_only = Boolean(load_default=False, metadata={"description": "Only GET, HEAD and OPTIONS."})
     # Without a session or token, the e-mail and password of the account the token is for.
     email = fields.String(load_only=True, validate=validate.Length(max=254))
     password = fields.String(load_only=True, validate=validate.Length(max=200))
@@ -69,7 +70,7 @@ class TokenSchema(Schema):
     created_at = fields.DateTime()
     expires_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
-    read_only = fields.Boolean()
+    read_only = Boolean()
 
 
 class NewTokenSchema(TokenSchema):

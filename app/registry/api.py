@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app import db
 from app.accounts.auth import current_actor, require
 from app.errors import Invalid
+from app.openapi import file_upload
 from app.registry import change_requests, export, importer, schemas, service, tables
 from app.registry.models import Authority
 from app.screening.screen import similar_entities
@@ -226,6 +227,7 @@ def relationships(entity_id):
 @blp.route("/registry/import", methods=["POST"])
 @require("entity.register")
 @blp.arguments(schemas.ImportArgsSchema, location="query")
+@blp.doc(requestBody=file_upload("The registry file: CSV, JSON or XLSX (told apart by the file name's extension)"))
 @blp.response(200, schemas.ImportReportSchema)
 def import_registry(args):
     """Import a CSV, JSON or XLSX file sent as multipart field `file`; all rows or none (unless skip_invalid)."""
@@ -251,6 +253,9 @@ def closing(session, body):
 @blp.route("/registry/export", methods=["GET"])
 @require("registry.export")
 @blp.arguments(schemas.ExportArgsSchema, location="query")
+@blp.doc(responses={200: {"description": "The file, as an attachment", "content": {
+    "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+    "text/csv": {"schema": {"type": "string"}}}}})
 def export_registry(args):
     """Download agencies or employers as CSV or JSON, in the layout the importer reads."""
     kind = args["kind"]

@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from app.registry import expiry
 from app.registry.vocab import (ALIAS_KINDS, ADDRESS_KINDS, CERTIFICATION_STATUSES, ENTITY_KINDS, LICENCE_STATUSES,
                                 LICENCE_TYPES, PERSON_ROLES, RELATIONSHIP_KINDS, SECTORS, country_name)
-from app.schemas import CountryCode, Id, Integer, PageArgs, PageMeta, one_of
+from app.schemas import Boolean, CountryCode, Id, Integer, PageArgs, PageMeta, one_of
 
 def check_date_order(data, start, end, end_field=None):
     """Raise if the end date comes before the start date."""
@@ -98,7 +98,7 @@ class StatusChangeSchema(Schema):
     status_raw = fields.String(allow_none=True, validate=validate.Length(max=200))
     effective_on = fields.Date(allow_none=True)
     reason = fields.String(allow_none=True, validate=validate.Length(max=2000))
-    reason_public = fields.Boolean(load_default=False, metadata={
+    reason_public = Boolean(load_default=False, metadata={
         "description": "Show the reason to anonymous readers too (otherwise it is an internal note)"})
 
 
@@ -114,7 +114,7 @@ class PublicStatusChangeSchema(Schema):
 
 class StatusChangeOutSchema(PublicStatusChangeSchema):
     reason = fields.String(allow_none=True)
-    reason_public = fields.Boolean()
+    reason_public = Boolean()
     recorded_by_user_id = Integer(allow_none=True)
 
 
@@ -199,12 +199,17 @@ class WithdrawArgsSchema(Schema):
     reason = fields.String(validate=validate.Length(max=2000))
 
 
+# What a Function field returns, for the document (it cannot tell from the function).
+STRINGS = {"type": "array", "items": {"type": "string"}}
+
+
 class LicenceOutSchema(Schema):
     id = Integer()
     entity_id = Integer()
-    authority = fields.Function(lambda licence: licence.authority.code)
-    authority_name = fields.Function(lambda licence: licence.authority.name)
-    authority_country = fields.Function(lambda licence: licence.authority.country)
+    authority = fields.Function(lambda licence: licence.authority.code, metadata={"type": "string"})
+    authority_name = fields.Function(lambda licence: licence.authority.name, metadata={"type": "string"})
+    authority_country = fields.Function(lambda licence: licence.authority.country,
+                                        metadata={"type": "string"})
     number = fields.String()
     type = fields.String()
     status = EffectiveStatus(metadata={"description": "As it reads today: `expired` once an in-force licence "
@@ -212,8 +217,8 @@ class LicenceOutSchema(Schema):
     status_raw = fields.String(allow_none=True)
     valid_from = fields.Date(allow_none=True)
     valid_until = fields.Date(allow_none=True)
-    destinations = fields.Function(lambda licence: [d.country for d in licence.destinations])
-    sectors = fields.Function(lambda licence: [s.sector for s in licence.sectors])
+    destinations = fields.Function(lambda licence: [d.country for d in licence.destinations], metadata=STRINGS)
+    sectors = fields.Function(lambda licence: [s.sector for s in licence.sectors], metadata=STRINGS)
     conditions = fields.String(allow_none=True)
     version = Integer()
 
@@ -239,7 +244,7 @@ class PublicEntitySchema(Schema):
     country = fields.String()
     website = fields.String(allow_none=True)
     certification_status = fields.String(allow_none=True)
-    sectors = fields.Function(lambda entity: [s.sector for s in entity.sectors])
+    sectors = fields.Function(lambda entity: [s.sector for s in entity.sectors], metadata=STRINGS)
     addresses = fields.List(fields.Nested(AddressSchema))
     licences = fields.List(fields.Nested(LicenceOutSchema))
 
@@ -250,7 +255,12 @@ class EntitySchema(PublicEntitySchema):
     identifiers = fields.List(fields.Nested(IdentifierSchema))
     people = fields.Function(lambda entity: [{
         "person_id": r.person_id, "name": r.person.name, "nationality": r.person.nationality, "role": r.role,
-        "since": r.since and r.since.isoformat(), "until": r.until and r.until.isoformat()} for r in entity.roles])
+        "since": r.since and r.since.isoformat(), "until": r.until and r.until.isoformat()} for r in entity.roles],
+        metadata={"type": "array", "items": {"type": "object", "properties": {
+            "person_id": {"type": "integer"}, "name": {"type": "string"},
+            "nationality": {"type": "string", "nullable": True}, "role": {"type": "string"},
+            "since": {"type": "string", "format": "date", "nullable": True},
+            "until": {"type": "string", "format": "date", "nullable": True}}}})
     version = Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
@@ -367,7 +377,7 @@ class EvidenceSchema(Schema):
 
 
 class ImportArgsSchema(Schema):
-    skip_invalid = fields.Boolean(load_default=False)
+    skip_invalid = Boolean(load_default=False)
     kind = fields.String(load_default="agency", validate=one_of(ENTITY_KINDS),
                          metadata={"description": "Kind of rows without a kind column"})
 

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from app import db
 from app.accounts.auth import current_actor, require
 from app.errors import Invalid, NotFound
+from app.openapi import file_upload
 from app.registry import tables
 from app.schemas import PageArgs
 from app.scoring import activation, importer, schemas, service
@@ -121,6 +122,7 @@ def what_if(data):
 @blp.route("/evidence/import", methods=["POST"])
 @require("evidence.record")
 @blp.arguments(schemas.EvidenceImportArgs, location="query")
+@blp.doc(requestBody=file_upload("The evidence file: CSV, JSON or XLSX (told apart by the file name's extension)"))
 @blp.response(200, schemas.EvidenceImportReport)
 def import_evidence(args):
     """Import fee lines, practice assessments or findings (multipart field `file`: CSV, JSON or XLSX)."""

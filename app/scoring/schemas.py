@@ -3,7 +3,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 import pycountry
 
 from app.registry.vocab import ENTITY_KINDS
-from app.schemas import CountryCode, Id, Integer, PageMeta, one_of
+from app.schemas import Boolean, CountryCode, Id, Integer, PageMeta, one_of
 from app.scoring.catalogue import CATALOGUE, FEE_CATEGORIES, FEE_PAYERS, FEE_STAGES, PRINCIPLES
 from app.scoring.located import nearest
 from app.scoring.activation import explained
@@ -22,6 +22,14 @@ class CurrencyCode(fields.String):
         return code
 
 
+class Amount(fields.Decimal):
+    """A money amount: read exactly to the cent, written as a JSON number (a Decimal would reach JSON as text)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        number = super()._serialize(value, attr, obj, **kwargs)
+        return None if number is None else float(number)
+
+
 class RecordedSchema(Schema):
     id = Integer(dump_only=True)
     entity_id = Integer(dump_only=True)
@@ -33,11 +41,11 @@ class RecordedSchema(Schema):
 
 class FeeLineSchema(RecordedSchema):
     category = fields.String(required=True, validate=one_of(FEE_CATEGORIES))
-    amount = fields.Decimal(required=True, places=2, as_string=False, validate=NON_NEGATIVE)
+    amount = Amount(required=True, places=2, validate=NON_NEGATIVE)
     currency = CurrencyCode(required=True)
     paid_by = fields.String(required=True, validate=one_of(FEE_PAYERS))
     stage = fields.String(required=True, validate=one_of(FEE_STAGES))
-    repaid = fields.Boolean(load_default=False)
+    repaid = Boolean(load_default=False)
     observed_on = fields.Date(allow_none=True)
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
@@ -45,19 +53,19 @@ class FeeLineSchema(RecordedSchema):
 class PracticeSchema(RecordedSchema):
     source = fields.String(required=True, validate=one_of(("self_assessment", "audit")))
     assessed_on = fields.Date(required=True)
-    fee_survey_done = fields.Boolean(allow_none=True)
-    written_contract = fields.Boolean(allow_none=True)
-    contract_in_worker_language = fields.Boolean(allow_none=True)
+    fee_survey_done = Boolean(allow_none=True)
+    written_contract = Boolean(allow_none=True)
+    contract_in_worker_language = Boolean(allow_none=True)
     contract_days_before_departure = Integer(allow_none=True, validate=NON_NEGATIVE)
-    contract_substitution_found = fields.Boolean(allow_none=True)
-    documents_retained = fields.Boolean(allow_none=True)
-    grievance_mechanism = fields.Boolean(allow_none=True)
+    contract_substitution_found = Boolean(allow_none=True)
+    documents_retained = Boolean(allow_none=True)
+    grievance_mechanism = Boolean(allow_none=True)
     grievance_channels = Integer(allow_none=True, validate=NON_NEGATIVE)
-    data_protection_policy = fields.Boolean(allow_none=True)
-    minimum_age_checked = fields.Boolean(allow_none=True)
-    uses_subagents = fields.Boolean(allow_none=True)
+    data_protection_policy = Boolean(allow_none=True)
+    minimum_age_checked = Boolean(allow_none=True)
+    uses_subagents = Boolean(allow_none=True)
     subagents_unlicensed = Integer(allow_none=True, validate=NON_NEGATIVE)
-    deposits_demanded = fields.Boolean(allow_none=True)
+    deposits_demanded = Boolean(allow_none=True)
 
 
 class FindingSchema(RecordedSchema):
@@ -67,7 +75,7 @@ class FindingSchema(RecordedSchema):
     status = fields.String(dump_only=True)
     description = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     found_on = fields.Date(required=True)
-    closed_on = fields.Date(dump_only=True)
+    closed_on = fields.Date(dump_only=True, allow_none=True)
     version = Integer(dump_only=True)
 
 
@@ -86,9 +94,10 @@ class ScoreSchema(Schema):
     tier = fields.String()
     coverage = fields.Float()
     outcomes = fields.Function(lambda score: explained(score), metadata={
+        "type": "array", "items": {"type": "object"},
         "description": "Per rule: rule_id, title, principle, source, severity, weight, outcome "
                        "(pass/fail/unknown), message, the facts it used, remediation"})
-    facts = fields.Raw()
+    facts = fields.Raw(metadata={"type": "object"})
     reason = fields.String()
     scored_at = fields.DateTime()
 
@@ -144,12 +153,12 @@ class WhatIfResultSchema(Schema):
     total = fields.Float(allow_none=True)
     tier = fields.String()
     coverage = fields.Float()
-    outcomes = fields.Raw()
+    outcomes = fields.Raw(metadata={"type": "array", "items": {"type": "object"}})
 
 
 class EvidenceImportArgs(Schema):
     type = fields.String(required=True, validate=one_of(("fee-lines", "practices", "findings")))
-    skip_invalid = fields.Boolean(load_default=False)
+    skip_invalid = Boolean(load_default=False)
 
 
 class EvidenceImportReport(Schema):

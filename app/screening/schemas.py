@@ -2,13 +2,14 @@
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from app.schemas import Id, Integer, PageArgs, PageMeta, one_of
+from app.schemas import Boolean, Id, Integer, PageArgs, PageMeta, one_of
 from app.screening.models import CHANGE_KINDS, DISMISS_REASONS, HIT_STATES, SOURCE_KINDS
 
 
 def version_number(attribute):
     """The number of the version an entry's `attribute` points at (None if it points nowhere)."""
-    return fields.Function(lambda entry: getattr(getattr(entry, attribute), "number", None))
+    return fields.Function(lambda entry: getattr(getattr(entry, attribute), "number", None),
+                           metadata={"type": "integer", "nullable": True})
 
 
 class VersionSchema(Schema):
@@ -81,7 +82,7 @@ class ChangeArgs(PageArgs):
 
 class EntryArgs(PageArgs):
     q = fields.String(validate=validate.Length(max=200), metadata={"description": "Part of a name or alias, or an id"})
-    removed = fields.Boolean(load_default=False, metadata={"description": "Entries removed instead of listed"})
+    removed = Boolean(load_default=False, metadata={"description": "Entries removed instead of listed"})
 
 
 class UploadSchema(Schema):
@@ -96,7 +97,7 @@ class UploadSchema(Schema):
 class ImportResultSchema(Schema):
     source = fields.Nested(SourceSchema)
     version = fields.Nested(VersionSchema)
-    created = fields.Boolean(metadata={"description": "Whether this import created the source"})
+    created = Boolean(metadata={"description": "Whether this import created the source"})
     unchanged = Integer()
     screened = Integer(metadata={"description": "Registered entities screened again for the changes"})
 
@@ -124,7 +125,7 @@ class HitEntrySchema(Schema):
     listed_on = fields.Date(allow_none=True)
     reason = fields.String(allow_none=True)
     revision = Integer()
-    removed = fields.Function(lambda entry: entry.removed_version_id is not None)
+    removed = fields.Function(lambda entry: entry.removed_version_id is not None, metadata={"type": "boolean"})
 
 
 class ScreenHitSchema(Schema):
@@ -148,16 +149,16 @@ class HitSchema(Schema):
     entity_id = Integer()
     subject = fields.String(metadata={"description": "\"entity\" or \"person:<id>\" (one of its people)"})
     person_id = Integer(allow_none=True)
-    list = fields.Function(lambda hit: hit.source.name)
-    list_kind = fields.Function(lambda hit: hit.source.kind)
-    list_version = fields.Function(lambda hit: hit.list_version.number)
+    list = fields.Function(lambda hit: hit.source.name, metadata={"type": "string"})
+    list_kind = fields.Function(lambda hit: hit.source.kind, metadata={"type": "string"})
+    list_version = fields.Function(lambda hit: hit.list_version.number, metadata={"type": "integer"})
     entry = fields.Nested(HitEntrySchema)
     entry_revision = Integer()
     score = fields.Float()
     query_name = fields.String()
     matched_name = fields.String()
     explanation = fields.Dict()
-    current = fields.Boolean(metadata={"description": "False once the last screening stopped finding it"})
+    current = Boolean(metadata={"description": "False once the last screening stopped finding it"})
     state = fields.String()
     reason = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
@@ -172,13 +173,15 @@ class FollowedHitSchema(Schema):
     """A hit as an organisation following the entity sees it: the outcome, not the review."""
 
     subject = fields.String(metadata={"description": "\"entity\" or \"person:<id>\" (one of its people)"})
-    list = fields.Function(lambda hit: hit.source.name)
-    list_kind = fields.Function(lambda hit: hit.source.kind)
-    name = fields.Function(lambda hit: hit.entry.name, metadata={"description": "The list entry's name"})
+    list = fields.Function(lambda hit: hit.source.name, metadata={"type": "string"})
+    list_kind = fields.Function(lambda hit: hit.source.kind, metadata={"type": "string"})
+    name = fields.Function(lambda hit: hit.entry.name, metadata={"type": "string",
+                                                                  "description": "The list entry's name"})
     matched_name = fields.String()
-    listed_on = fields.Function(lambda hit: hit.entry.listed_on and hit.entry.listed_on.isoformat(), allow_none=True)
+    listed_on = fields.Function(lambda hit: hit.entry.listed_on and hit.entry.listed_on.isoformat(), allow_none=True,
+                                metadata={"type": "string", "format": "date"})
     status = fields.Function(lambda hit: "confirmed" if hit.state == "confirmed" else "possible match under review",
-                             metadata={"description": "\"confirmed\", or \"possible match under review\""})
+                             metadata={"type": "string", "enum": ["confirmed", "possible match under review"]})
 
 
 class HitEventSchema(Schema):
@@ -203,7 +206,7 @@ class HitArgs(PageArgs):
     state = fields.String(validate=one_of(HIT_STATES))
     list = fields.String(metadata={"description": "A source name"})
     entity_id = Id()
-    current = fields.Boolean()
+    current = Boolean()
 
 
 class DecisionSchema(Schema):

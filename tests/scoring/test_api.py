@@ -26,6 +26,16 @@ def agency(client, headers):
     return client.post("/api/v1/agencies", json=agency_body(), headers=headers).json
 
 
+def test_a_fee_amount_is_a_json_number_and_an_open_finding_has_no_closing_date(client, headers, agency):
+    url = f"/api/v1/entities/{agency['id']}"
+    fee = client.post(f"{url}/fee-lines", json={**FEE, "amount": 1200.5}, headers=headers)
+    assert fee.status_code == 201 and fee.json["amount"] == 1200.5
+    assert client.get(f"{url}/fee-lines", headers=headers).json[0]["amount"] == 1200.5
+    finding = client.post(f"{url}/findings", headers=headers, json={
+        "principle": "D", "grade": "major", "description": "Passports kept", "found_on": "2026-11-02"})
+    assert finding.status_code == 201 and finding.json["closed_on"] is None
+
+
 def test_evidence_rescores_and_the_score_explains_itself(client, headers, agency):
     url = f"/api/v1/entities/{agency['id']}"
     practices = client.post(f"{url}/practices", json=CLEAN_PRACTICES, headers=headers)
