@@ -297,8 +297,11 @@ def write(session, actor, planned, today, refused, keep_existing=False):
     session.flush()
     insert_new(session, actor, new)
     if len(new) >= ANALYZE_AFTER:
-        # The tables the registry looks rows up in by natural key (the listing keeps its own facets).
-        refresh_statistics(session, [model.__table__ for model in (Entity, Alias, Identifier, Licence)])
+        # Every table the load filled: lookups by natural key, and joins by entity (an entity's people, read
+        # for its full record and its name index, were joined by scanning all 150,000 people without this).
+        refresh_statistics(session, [model.__table__ for model in (
+            Entity, Alias, Identifier, Address, EntitySector, Person, Role, Licence, LicenceDestination,
+            LicenceSector, LicenceStatusChange)])
     return len(new), updated, unchanged
 
 

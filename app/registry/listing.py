@@ -3,7 +3,8 @@ memory, over facets (country, sector, licence status, corridor...), caught up wi
 app/registry/changes.py before every use, and with the calendar: licence statuses are read as on the day the
 listing was last caught up (app/registry/expiry.py), and on a new day the entities whose licences lapsed or
 revived between the two days are read again. A filtered page of 100,000 agencies costs set intersections, not
-table scans; the full records stay in the database and come from the item routes."""
+table scans; a name search reads only the entries sharing the searched words (or parts of words); the full
+records stay in the database and come from the item routes."""
 from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from datetime import date
@@ -53,6 +54,7 @@ class Listing:
     entries: dict = field(default_factory=dict)
     postings: dict = field(default_factory=dict)
     orders: dict = field(default_factory=dict)
+    words: dict = field(default_factory=dict)   # each word of the entries' name keys -> their ids
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def put(self, entry, patch_orders=True):
@@ -61,6 +63,8 @@ class Listing:
         self.entries[entry.id] = entry
         for facet in entry.facets:
             self.postings.setdefault(facet, set()).add(entry.id)
+        for word in words_of(entry.names):
+            self.words.setdefault(word, set()).add(entry.id)
         if patch_orders:
             for sort in SORTS:
                 if (entry.kind, sort) in self.orders:
@@ -73,6 +77,11 @@ class Listing:
             return
         for facet in entry.facets:
             self.postings[facet].discard(entity_id)
+        for word in words_of(entry.names):
+            ids = self.words[word]
+            ids.discard(entity_id)
+            if not ids:
+                del self.words[word]
         if patch_orders:
             for sort in SORTS:
                 order = self.orders.get((entry.kind, sort))
@@ -104,7 +113,9 @@ class Listing:
         matches = base.intersection(*wanted) if wanted else base
         if filters.get("q"):
             needle = name_key(filters["q"])
-            matches = {i for i in matches if needle in self.entries[i].names or i in near}
+            named = self.named(needle)
+            within = matches if named is None else named.intersection(matches)
+            matches = {i for i in within if needle in self.entries[i].names} | near.intersection(matches)
         descending, field_name = sort.startswith("-"), sort.lstrip("-")
         start = (page - 1) * per_page
         if len(matches) <= SORT_DIRECTLY:
@@ -116,6 +127,32 @@ class Listing:
             walk = reversed(order) if descending else order
             ids = list(islice((i for _, i in walk if i in matches), start, start + per_page))
         return [self.entries[i].summary for i in ids], len(matches)
+
+    def named(self, needle):
+        """Ids of the entries that may have a name containing `needle` (a name key), or None for any entry.
+
+        Within a name, the needle's first word ends a word, its last begins one and those between are whole
+        words (a single word may lie anywhere in one): the entries having such words are the candidates, which
+        the caller checks against the whole needle.
+        """
+        tokens = needle.split(" ")
+        if not all(tokens):
+            return None
+        if len(tokens) > 2:
+            inner = sorted((self.words.get(token, set()) for token in tokens[1:-1]), key=len)
+            return inner[0].intersection(*inner[1:])
+        if len(tokens) == 1:
+            return self.having(lambda word: tokens[0] in word)
+        return self.having(lambda word: word.endswith(tokens[0])) & self.having(lambda word: word.startswith(tokens[1]))
+
+    def having(self, test):
+        """Ids of the entries with a word that passes the test."""
+        return set().union(*(ids for word, ids in self.words.items() if test(word)))
+
+
+def words_of(names):
+    """The distinct words of an entry's names (name keys joined by "|")."""
+    return set(names.replace("|", " ").split(" ")) - {""}
 
 
 def facets_of(filters):
@@ -172,7 +209,7 @@ def catch_up(session, listing, generation, today=None):
     what reads differently today than on the listing's day."""
     today = today or expiry.today()
     if listing.generation < 0 or generation < listing.generation:
-        listing.entries.clear(), listing.postings.clear(), listing.orders.clear()
+        listing.entries.clear(), listing.postings.clear(), listing.orders.clear(), listing.words.clear()
         changed = None
     else:
         changed = set(session.scalars(select(Entity.id).where(Entity.generation > listing.generation)))

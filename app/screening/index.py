@@ -77,11 +77,15 @@ class NameIndex:
 
     def add(self, key, names, *, group="", kind=None, countries=(), identifiers=()):
         """Index a record's names (replacing what was indexed under the same key)."""
-        if key in self.by_key:
-            self.remove(key)
-        person = kind == "person"
         record = Record(key, group, kind, frozenset(countries),
                         frozenset(k for k in map(identifier_key, identifiers) if len(k) >= MIN_IDENTIFIER))
+        if key in self.by_key:
+            if self._unchanged(self.records[self.by_key[key]], record, names):
+                # Re-read after a change elsewhere (its website, say): removing and adding it again would cost
+                # a pass over the postings of each of its words, and leave a dead copy behind.
+                return
+            self.remove(key)
+        person = kind == "person"
         position = len(self.records)
         self.records.append(record)
         self.by_key[key] = position
@@ -105,6 +109,12 @@ class NameIndex:
                 self.postings.setdefault(token_id, array("I")).append(name_id)
         for identifier in record.identifiers:
             self.by_identifier.setdefault(identifier, []).append(position)
+
+    def _unchanged(self, indexed, record, names):
+        """Whether a record is indexed already exactly as it would be again."""
+        return (indexed.group, indexed.kind, indexed.countries, indexed.identifiers) == \
+            (record.group, record.kind, record.countries, record.identifiers) and \
+            [self.name_text[name_id] for name_id in indexed.names] == list(dict.fromkeys(names))
 
     def remove(self, key):
         """Stop finding a record; its names leave the word counts too."""

@@ -1,7 +1,12 @@
 """Tokens, roles and organisations: who may do what, and who sees what."""
+import pytest
 from sqlalchemy import select
 
+from app.accounts import service as accounts
+from app.accounts.auth import actor_for, actor_from_token
 from app.accounts.models import ApiToken
+from app.errors import Unauthorized
+from app.registry.models import Authority
 from tests.conftest import PASSWORD
 from tests.registry.test_api import agency_body
 
@@ -30,6 +35,24 @@ def test_missing_or_revoked_token_is_401(client, make_token, authority):
     assert response.headers["WWW-Authenticate"] == "Bearer"
     assert client.get("/api/v1/agencies", headers={"Authorization": "Bearer fr_made_up"}).status_code == 401
     assert client.get("/api/v1/agencies", headers={"Authorization": "Basic abc"}).status_code == 401
+
+
+def test_a_token_acts_as_its_user_with_every_authority_until_the_user_moves(session, authority, make_org, make_user):
+    other = Authority(code="PH-DMW", name="Department of Migrant Workers", country="PH")
+    session.add(other)
+    session.commit()
+    regulator = make_org("government", authority_codes=["NP-DOFE", "PH-DMW"])
+    user = make_user("registrar", organisation=regulator)
+    _, raw = accounts.create_token(session, actor_for(session, user), name="test", read_only=True)
+    session.commit()
+    actor = actor_from_token(session, raw)
+    assert actor.authority_ids == {authority.id, other.id} and actor.read_only
+    assert (actor.user_id, actor.email, actor.role, actor.organisation_id, actor.organisation_kind) == \
+        (user.id, user.email, "registrar", regulator.id, "government")
+    user.organisation_id = make_org("business").id
+    session.commit()
+    with pytest.raises(Unauthorized, match="moved organisation"):
+        actor_from_token(session, raw)
 
 
 def test_role_not_allowed_is_403_and_writes_nothing(client, make_token, authority):
