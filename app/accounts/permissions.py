@@ -8,6 +8,8 @@ that table for every kind of user.
 from dataclasses import dataclass
 from typing import Callable
 
+from sqlalchemy import false, or_, true
+
 from app.errors import Forbidden, NotFound, Unauthorized
 
 PLATFORM, BUSINESS, GOVERNMENT, CERTIFIER = "platform", "business", "government", "certification_body"
@@ -53,6 +55,19 @@ def stewards(actor, entity):
     return (entity.registered_by_organisation_id is not None
             and entity.registered_by_organisation_id == actor.organisation_id
             and actor.role in ("admin", "analyst", "registrar"))
+
+
+def stewarded(actor, registered_by, licensed_by):
+    """`stewards` as a SQL condition, for lists: given the registering organisation column, and a
+    function turning a set of authority ids into "the entity holds a licence of one of them"."""
+    if platform_staff(actor):
+        return true()
+    conditions = []
+    if actor.role in ("registrar", "admin") and actor.organisation_kind == GOVERNMENT and actor.authority_ids:
+        conditions.append(licensed_by(sorted(actor.authority_ids)))
+    if actor.role in ("admin", "analyst", "registrar") and actor.organisation_id is not None:
+        conditions.append(registered_by == actor.organisation_id)
+    return or_(*conditions) if conditions else false()
 
 
 def certifies(actor, entity):

@@ -32,15 +32,13 @@ def propose(session, actor, entity_id, fields, reason):
 
 def readable(actor):
     """The change requests the actor may read: its organisation's, and those on entities it stewards."""
-    query = select(ChangeRequest).join(Entity, Entity.id == ChangeRequest.entity_id)
-    if permissions.platform_staff(actor):
-        return query
+    def licensed_by(authority_ids):
+        return Entity.id.in_(select(Licence.entity_id).where(Licence.authority_id.in_(authority_ids)))
+
     own = ChangeRequest.proposed_by_organisation_id == actor.organisation_id
-    stewarded = [Entity.registered_by_organisation_id == actor.organisation_id]
-    if actor.organisation_kind == permissions.GOVERNMENT and actor.role in ("admin", "registrar"):
-        stewarded.append(Entity.id.in_(select(Licence.entity_id).where(
-            Licence.authority_id.in_(sorted(actor.authority_ids)))))
-    return query.where(or_(own, *stewarded))
+    return (select(ChangeRequest).join(Entity, Entity.id == ChangeRequest.entity_id)
+            .where(or_(own, permissions.stewarded(actor, Entity.registered_by_organisation_id,
+                                                  licensed_by))))
 
 
 def list_changes(session, actor, *, state=None, entity_id=None, page=1, per_page=50):

@@ -130,7 +130,8 @@ def test_withdrawal_hides_the_record_keeps_its_history_and_the_platform_restores
 
 
 def test_a_proposed_correction_is_accepted_by_a_steward_and_the_proposer_sees_it(client, make_token, make_org):
-    registrant = make_token("analyst", organisation=make_org("business"))
+    brand = make_org("business")
+    registrant, viewer = make_token("analyst", organisation=brand), make_token("viewer", organisation=brand)
     agency = register(client, registrant)
     proposer_org = make_org("certification_body")
     proposer = make_token("auditor", organisation=proposer_org)
@@ -146,6 +147,9 @@ def test_a_proposed_correction_is_accepted_by_a_steward_and_the_proposer_sees_it
                        json={"decision": "accepted", "version": 1}).status_code == 404
     queue = client.get("/api/v1/change-requests?state=open", headers=registrant).json
     assert [c["id"] for c in queue["items"]] == [change["id"]]
+    # A viewer of the registering organisation is no steward: the queue and the request are not theirs.
+    assert client.get("/api/v1/change-requests", headers=viewer).json["meta"]["total"] == 0
+    assert client.get(f"/api/v1/change-requests/{change['id']}", headers=viewer).status_code == 404
     assert client.post(f"/api/v1/change-requests/{change['id']}/decision", headers=registrant,
                        json={"decision": "accepted", "version": 7}).status_code == 409
     accepted = client.post(f"/api/v1/change-requests/{change['id']}/decision", headers=registrant,
