@@ -26,7 +26,7 @@ run: $(BIN)/.installed
 
 # Tests run on SQLite, then on PostgreSQL too when TEST_DATABASE_URL is set.
 test: $(BIN)/.installed-test browser
-	$(BIN)/pytest
+	env -u TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; $(BIN)/pytest; fi
 
 # The page tests drive Debian's Chromium; install it when it is missing and we may.
