@@ -1,6 +1,5 @@
 """Who is asking: bearer tokens for the API, the signed-in session for the web; roles per route."""
 from dataclasses import dataclass
-from datetime import timezone
 from functools import wraps
 import hashlib
 import secrets
@@ -75,11 +74,6 @@ def actor_for(session, user, organisation_id=None):
     return Actor(user.id, user.email, user.role, organisation.id, organisation.kind, authority_ids)
 
 
-def aware(moment):
-    """A stored time as timezone-aware UTC (SQLite hands back naive ones)."""
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
-
-
 def actor_from_token(session, raw, now=None):
     """The Actor behind a bearer token, or raise Unauthorized."""
     # One query for the token, its user, organisation and authorities (a row per authority): every request
@@ -94,7 +88,7 @@ def actor_from_token(session, raw, now=None):
         .where(ApiToken.token_hash == token_digest(raw))).all()
     token = rows[0] if rows else None
     now = now or utcnow()
-    if token is None or token.revoked_at is not None or (token.expires_at and aware(token.expires_at) <= now):
+    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
         raise Unauthorized("The API token is not valid: it is unknown, revoked or expired.")
     if not token.active or token.user_organisation_id != token.organisation_id:
         raise Unauthorized("The API token is not valid: its user is disabled or has moved organisation.")

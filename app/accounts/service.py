@@ -2,7 +2,7 @@
 from sqlalchemy import func, or_, select
 
 from app.accounts import permissions
-from app.accounts.auth import DUMMY_HASH, aware, check_password, hash_password, new_token
+from app.accounts.auth import DUMMY_HASH, check_password, hash_password, new_token
 from app.accounts.models import ApiToken, AuditEvent, Organisation, OrganisationAuthority, User
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -141,7 +141,7 @@ def create_token(session, actor, *, name, expires_at=None, read_only=False, now=
 
     A token made while acting through a read-only token is read-only too.
     """
-    if expires_at is not None and aware(expires_at) <= (now or utcnow()):
+    if expires_at is not None and expires_at <= (now or utcnow()):
         raise Invalid("A token's expiry must be in the future.", {"expires_at": ["not in the future"]})
     raw, digest = new_token()
     token = ApiToken(user_id=actor.user_id, organisation_id=actor.organisation_id, name=name,
@@ -161,7 +161,7 @@ def token_state(token, now):
     """The token's state: revoked, expired or active."""
     if token.revoked_at is not None:
         return "revoked"
-    if token.expires_at is not None and aware(token.expires_at) <= now:
+    if token.expires_at is not None and token.expires_at <= now:
         return "expired"
     return "active"
 
