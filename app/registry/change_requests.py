@@ -7,7 +7,7 @@ from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound, invalid_from
 from app.registry.models import ChangeRequest, Entity, Licence
 from app.registry.schemas import ProposedFieldsSchema
-from app.registry.service import PROFILE_FIELDS, check_version, get_entity, update_entity
+from app.registry.service import PROFILE_FIELDS, get_entity, update_entity
 
 STATES = ("open", "accepted", "rejected")
 
@@ -72,7 +72,6 @@ def decide(session, actor, change_id, *, decision, reason=None, version=None):
     if decision == "accepted":
         if version is None:
             raise Invalid("Send the entity's version you read, as for any update.", {"version": ["required"]})
-        check_version(change.entity, version)
         update_entity(session, actor, change.entity_id, None, {**ProposedFieldsSchema().load(change.fields),
                                                                 "version": version})
     change.state, change.decision_reason = decision, (reason or "").strip() or None
