@@ -1,11 +1,11 @@
 """FairRecruit: ethical-recruitment due diligence."""
 from flask import Flask, current_app, request
 
-from app import cli, config, db, errors, headers, health, inputs, logs, openapi, web
-from app.accounts import api as accounts_api, audit, auth, throttle
-from app.registry import api as registry_api, changes, private_api
-from app.scoring import api as scoring_api, rescoring
-from app.screening import api as screening_api, indexes, rescreening
+from app import cli, config, db, errors, headers, health, inputs, logs, openapi, pipeline, web
+from app.accounts import api as accounts_api, auth, throttle
+from app.registry import api as registry_api, private_api
+from app.scoring import api as scoring_api
+from app.screening import api as screening_api
 from app.secret import instance_secret
 
 
@@ -21,11 +21,7 @@ def create_app(overrides=None, instance_path=None):
     config.check(app.config)
     logs.init_app(app)
     db.init_app(app)
-    audit.init_app(app)
-    changes.init_app(app)
-    rescoring.init_app(app)
-    rescreening.init_app(app)
-    indexes.init_app(app)
+    pipeline.init_app(app)
     inputs.init_app(app)
     api = openapi.Api(app)
     for blueprint in (accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp, screening_api.blp):

@@ -1,6 +1,7 @@
 """The database: one engine per app, a scoped session, and the declarative base."""
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 import json
@@ -44,6 +45,17 @@ class UTCDateTime(TypeDecorator):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime}
+
+
+@dataclass(frozen=True)
+class Audited:
+    """What the audit log keeps of a model's changes (see app/accounts/audit.py)."""
+
+    fields: tuple[str, ...]          # columns whose values each event copies
+    redacted: tuple[str, ...] = ()   # columns an event says changed, never with their value (secrets)
+    # The attribute naming the organisation whose private data a row is: its events are that organisation's to
+    # read. None: a shared-registry row, whose events only the platform and the acting organisation read.
+    private_to: str | None = None
 
 
 def utcnow():
@@ -95,9 +107,10 @@ def make_engine(url):
     """Create an engine; SQLite gets foreign keys, WAL and real transactions (savepoints work)."""
     if url.startswith("postgresql://"):
         url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    # hide_parameters: a failed statement's error (and its log line) never carries the values it was writing.
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, json_serializer=to_json)
-    engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=to_json)
+        return create_engine(url, pool_pre_ping=True, json_serializer=to_json, hide_parameters=True)
+    engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=to_json, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, record):

@@ -1,16 +1,17 @@
-"""The audit log: every flushed change of an audited model becomes an AuditEvent row."""
+"""The audit log: every flushed change of an audited model becomes an AuditEvent row, written by the commit's
+last phase (app/pipeline.py). A model opts in with `__audited__ = Audited(...)` (app/db.py): the log copies only
+the fields it names, says that a redacted field changed without its value, and is private to the organisation
+its rule names."""
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import insert, inspect
 
-from app import db
 from app.accounts.models import AuditEvent
 from app.db import utcnow
 
-# Private rows carry the organisation they belong to; the audit event is then readable by that organisation.
-PRIVATE_OWNER_FIELD = "organisation_id"
+REDACTED = "[redacted]"
 
 
 @dataclass(frozen=True)
@@ -35,36 +36,40 @@ def plain(value):
     return value
 
 
-def snapshot(obj, state=None, before=False):
-    """The column values of obj, now or (before=True) as they were loaded."""
+def audited(obj):
+    """The model's audit rule, or None when it is not audited."""
+    return getattr(type(obj), "__audited__", None)
+
+
+def snapshot(obj, rule, fields, state=None, before=False):
+    """The values of these fields of obj, now or (before=True) as they were loaded; redacted ones masked."""
     state = state or inspect(obj)
-    excluded = getattr(type(obj), "__audit_exclude__", ())
     values = {}
-    for attr in state.mapper.column_attrs:
-        if attr.key in excluded:
+    for key in fields:
+        if key in rule.redacted:
+            values[key] = REDACTED
             continue
-        if before:
-            history = state.attrs[attr.key].history
-            if history.deleted:
-                values[attr.key] = plain(history.deleted[0])
-                continue
-        values[attr.key] = plain(getattr(obj, attr.key))
+        history = state.attrs[key].history
+        if before and history.deleted:
+            values[key] = plain(history.deleted[0])
+        else:
+            values[key] = plain(getattr(obj, key))
     return values
 
 
-def changed_columns(state):
-    """Names of the column attributes that changed in this flush."""
-    return [a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes()]
+def changed_fields(rule, state):
+    """The audited and redacted fields that changed in this flush."""
+    return [key for key in rule.fields + rule.redacted if state.attrs[key].history.has_changes()]
 
 
-def event_row(acting, action, obj, before, after):
+def event_row(acting, action, obj, rule, before, after):
     """An audit_events row for one object."""
     ident = inspect(obj).mapper.primary_key_from_instance(obj)
     return {
         "at": utcnow(),
         "actor_user_id": acting.user_id,
         "actor_organisation_id": acting.organisation_id,
-        "organisation_id": getattr(obj, PRIVATE_OWNER_FIELD, None),
+        "organisation_id": getattr(obj, rule.private_to) if rule.private_to else None,
         "action": action,
         "object_type": obj.__tablename__,
         "object_id": ",".join(str(i) for i in ident),
@@ -73,43 +78,35 @@ def event_row(acting, action, obj, before, after):
     }
 
 
-def on_before_flush(session, flush_context, instances):
-    """Refuse to change or delete append-only rows; remember what is about to change."""
+def refuse_append_only_changes(session):
+    """Append-only rows (history, the audit log itself) are never changed or deleted."""
     for obj in list(session.dirty) + list(session.deleted):
         if getattr(type(obj), "__append_only__", False) and (obj in session.deleted or session.is_modified(obj)):
             raise RuntimeError(f"{obj.__tablename__} rows are append-only")
-    pending = session.info.setdefault("audit_pending", [])
-    for obj in session.dirty:
-        if getattr(type(obj), "__audited__", False):
-            state = inspect(obj)
-            fields = changed_columns(state)
-            if fields:
-                before = snapshot(obj, state, before=True)
-                pending.append(("update", obj, {k: before[k] for k in fields if k in before}, fields))
-    for obj in session.deleted:
-        if getattr(type(obj), "__audited__", False):
-            pending.append(("delete", obj, snapshot(obj, before=True), None))
-    for obj in session.new:
-        if getattr(type(obj), "__audited__", False):
-            pending.append(("create", obj, None, None))
 
 
-def on_after_flush(session, flush_context):
-    """Write one audit row per created, changed or deleted object."""
-    pending = session.info.pop("audit_pending", [])
-    if not pending:
-        return
-    acting = session.info.get("acting", Acting())
+def flushed_events(session):
+    """Audit rows for what this flush wrote (called after it, while the flushed changes' history remains)."""
+    acting_now = acting(session)
     rows = []
-    for action, obj, before, fields in pending:
-        if action == "create":
-            rows.append(event_row(acting, action, obj, None, snapshot(obj)))
-        elif action == "update":
-            now = snapshot(obj)
-            rows.append(event_row(acting, action, obj, before, {k: now[k] for k in fields if k in now}))
-        else:
-            rows.append(event_row(acting, action, obj, before, None))
-    session.connection().execute(insert(AuditEvent), rows)
+    for obj in session.new:
+        if rule := audited(obj):
+            rows.append(event_row(acting_now, "create", obj, rule, None, snapshot(obj, rule, rule.fields)))
+    for obj in session.dirty:
+        if (rule := audited(obj)) and (fields := changed_fields(rule, state := inspect(obj))):
+            rows.append(event_row(acting_now, "update", obj, rule, snapshot(obj, rule, fields, state, before=True),
+                                  snapshot(obj, rule, fields, state)))
+    for obj in session.deleted:
+        if rule := audited(obj):
+            rows.append(event_row(acting_now, "delete", obj, rule,
+                                  snapshot(obj, rule, rule.fields, before=True), None))
+    return rows
+
+
+def write(session, rows):
+    """Append the transaction's audit rows (the last phase of a commit)."""
+    if rows:
+        session.connection().execute(insert(AuditEvent), rows)
 
 
 def acting(session):
@@ -117,21 +114,11 @@ def acting(session):
     return session.info.get("acting", Acting())
 
 
-def event_rows(acting, changes, organisation_id=None):
-    """Audit rows for changes made outside the ORM's unit of work (bulk import).
-
-    `changes` are (action, object_type, object_id, after) tuples.
-    """
-    now = utcnow()
+def inserted(acting, model, rows):
+    """The events an ORM insert of these rows would log, for rows a bulk import wrote (each with its id)."""
+    rule, now = model.__audited__, utcnow()
     return [{"at": now, "actor_user_id": acting.user_id, "actor_organisation_id": acting.organisation_id,
-             "organisation_id": organisation_id, "action": action, "object_type": object_type,
-             "object_id": str(object_id), "before": None, "after": after}
-            for action, object_type, object_id, after in changes]
-
-
-def init_app(app):
-    """Listen to every flush of the app's sessions (once per process)."""
-    factory = db.Session.session_factory
-    if not event.contains(factory, "before_flush", on_before_flush):
-        event.listen(factory, "before_flush", on_before_flush)
-        event.listen(factory, "after_flush", on_after_flush)
+             "organisation_id": row.get(rule.private_to) if rule.private_to else None, "action": "create",
+             "object_type": model.__tablename__, "object_id": str(row["id"]), "before": None,
+             "after": {key: REDACTED if key in rule.redacted else plain(row.get(key)) for key in rule.fields}}
+            for row in rows]

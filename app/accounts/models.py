@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, utcnow
+from app.db import Audited, Base, utcnow
 
 ORGANISATION_KINDS = ("business", "government", "certification_body", "platform")
 ROLES = ("admin", "analyst", "auditor", "registrar", "viewer")
@@ -12,7 +12,7 @@ ROLES = ("admin", "analyst", "auditor", "registrar", "viewer")
 
 class Organisation(Base):
     __tablename__ = "organisations"
-    __audited__ = True
+    __audited__ = Audited(("name", "kind", "country"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -35,8 +35,9 @@ class OrganisationAuthority(Base):
 
 class User(Base):
     __tablename__ = "users"
-    __audited__ = True
-    __audit_exclude__ = ("password_hash",)
+    __audited__ = Audited(
+        ("organisation_id", "email", "name", "role", "active", "session_epoch"), redacted=("password_hash",),
+         private_to="organisation_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -59,8 +60,9 @@ class ApiToken(Base):
     """A bearer token; only its SHA-256 is stored, the token itself is shown once."""
 
     __tablename__ = "api_tokens"
-    __audited__ = True
-    __audit_exclude__ = ("token_hash",)
+    __audited__ = Audited(
+        ("user_id", "organisation_id", "name", "prefix", "expires_at", "revoked_at", "read_only"),
+         redacted=("token_hash",), private_to="organisation_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

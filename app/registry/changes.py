@@ -1,10 +1,12 @@
 """The registry's change feed: every transaction that changes an entity raises the registry generation and
-stamps the entities it touched, so each process's listing (app/registry/listing.py) can catch up exactly."""
+stamps the entities it touched, so each process's listing (app/registry/listing.py) can catch up exactly.
+
+Stamping is a phase of the commit (app/pipeline.py), after the heavy ones: the generation row stays locked from
+the stamp to the commit, and every other registry writer waits for it."""
 from itertools import chain
 
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
-from app import db
 from app.bulk import chunks
 from app.registry.models import (Address, Alias, Entity, EntitySector, Identifier, Licence, LicenceDestination,
                                  LicenceSector, LicenceStatusChange, RegistryState, Relationship, Role)
@@ -21,7 +23,10 @@ def next_generation(session):
 
 
 def stamp(session, entity_ids):
-    """Mark these entities as changed in a new generation."""
+    """Mark these entities as changed in a new generation (the stamping phase: ids may repeat)."""
+    entity_ids = set(entity_ids)
+    if not entity_ids:
+        return None
     generation = next_generation(session)
     for chunk in chunks(sorted(entity_ids)):
         session.connection().execute(update(Entity.__table__).where(Entity.id.in_(chunk)).values(generation=generation))
@@ -29,7 +34,7 @@ def stamp(session, entity_ids):
 
 
 def touched_entities(session):
-    """The ids of the entities whose rows (or owned rows) this flush wrote."""
+    """The ids of the entities whose rows (or owned rows) this flush wrote (the stamping phase's items)."""
     touched, licence_ids = set(), set()
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, Entity):
@@ -44,16 +49,3 @@ def touched_entities(session):
         touched.update(session.connection().execute(
             select(Licence.entity_id).where(Licence.id.in_(licence_ids - {None}))).scalars())
     return touched - {None}
-
-
-def on_after_flush(session, flush_context):
-    touched = touched_entities(session)
-    if touched:
-        stamp(session, touched)
-
-
-def init_app(app):
-    """Listen to every flush of the app's sessions (once per process)."""
-    factory = db.Session.session_factory
-    if not event.contains(factory, "after_flush", on_after_flush):
-        event.listen(factory, "after_flush", on_after_flush)

@@ -5,12 +5,12 @@ from marshmallow import ValidationError
 from sqlalchemy import select, true
 from sqlalchemy.orm import selectinload
 
+from app import effects
 from app.accounts import audit, permissions
-from app.accounts.models import AuditEvent
 from app.bulk import any_of, chunks, insert_rows, paused_gc, refresh_statistics, reserve_ids
 from app.db import utcnow
 from app.errors import Invalid, flatten
-from app.registry import changes, columns, expiry, tables
+from app.registry import columns, expiry, tables
 from app.registry.models import (Address, Alias, Entity, EntitySector, Identifier, Licence, LicenceDestination,
                                  LicenceSector, LicenceStatusChange, Person, Role)
 from app.registry.names import licence_key, name_key
@@ -402,7 +402,8 @@ def merge_licence(session, actor, entity, data, today):
 
 
 def insert_new(session, actor, plans):
-    """Insert new entities and everything they carry with bulk inserts, and one audit event each.
+    """Insert new entities and everything they carry with bulk inserts; the commit's pipeline then screens,
+    scores, stamps and audits them as it does entities created one by one (app/pipeline.py).
 
     Every id is reserved first, so no insert needs RETURNING (which costs one statement per row on SQLite).
     """
@@ -410,7 +411,6 @@ def insert_new(session, actor, plans):
         return
     now = utcnow()
     authorities = {code: authority.id for code, authority in authorities_by_code(session).items()}
-    generation = changes.next_generation(session)
     entity_ids = reserve_ids(session, Entity.__table__, len(plans))
     person_ids = iter(reserve_ids(session, Person.__table__, sum(len(people_of(p.data)) for p in plans)))
     licence_ids = iter(reserve_ids(session, Licence.__table__, sum(len(p.data["licences"]) for p in plans)))
@@ -418,18 +418,25 @@ def insert_new(session, actor, plans):
     registrant = actor.organisation_id if actor else None
     certifier = registrant if actor and actor.organisation_kind == permissions.CERTIFIER else None
     for chunk, ids in zip(chunks(plans), chunks(entity_ids)):
-        insert_rows(session, Entity.__table__, [
+        entities = [
             {"id": entity_id, "kind": p.data["kind"], "legal_name": p.data["legal_name"], "name_key": p.key[2],
              "country": p.data["country"], "website": p.data.get("website"),
              "certification_status": p.data.get("certification_status"), "created_at": now,
-             "updated_at": now, "version": 1, "generation": generation, "registered_by_organisation_id": registrant,
+             "updated_at": now, "version": 1, "generation": 0, "registered_by_organisation_id": registrant,
              "certified_by_organisation_id": certifier if p.data.get("certification_status") else None}
-            for entity_id, p in zip(ids, chunk)])
-        for table, rows in owned_rows(chunk, ids, person_ids, licence_ids, authorities, now,
+            for entity_id, p in zip(ids, chunk)]
+        insert_rows(session, Entity.__table__, entities)
+        events = audit.inserted(acting, Entity, entities)
+        for model, rows in owned_rows(chunk, ids, person_ids, licence_ids, authorities, now,
                                       actor.user_id if actor else None):
-            insert_rows(session, table, rows)
-        insert_rows(session, AuditEvent.__table__, audit.event_rows(
-            acting, [("import", "entities", entity_id, plan.data) for entity_id, plan in zip(ids, chunk)]))
+            if getattr(model, "__audited__", None):
+                if "id" not in rows[0]:
+                    for row, row_id in zip(rows, reserve_ids(session, model.__table__, len(rows))):
+                        row["id"] = row_id
+                events += audit.inserted(acting, model, rows)
+            insert_rows(session, model.__table__, rows)
+        effects.written(session, ids)
+        effects.later(session, "audit", events)
 
 
 def people_of(data):
@@ -441,7 +448,7 @@ def people_of(data):
 
 
 def owned_rows(chunk, ids, person_ids, licence_ids, authorities, now, recorded_by):
-    """(table, rows) for everything the new entities carry, parents before children."""
+    """(model, rows) for everything the new entities carry, parents before children."""
     rows = {model: [] for model in (Alias, Identifier, Address, EntitySector, Person, Role, Licence,
                                     LicenceDestination, LicenceSector, LicenceStatusChange)}
     for entity_id, plan in zip(ids, chunk):
@@ -472,4 +479,4 @@ def owned_rows(chunk, ids, person_ids, licence_ids, authorities, now, recorded_b
                 "licence_id": licence_id, "status": licence["status"], "status_raw": licence.get("status_raw"),
                 "effective_on": licence.get("valid_from"), "reason": "import", "recorded_at": now,
                 "recorded_by_user_id": recorded_by})
-    return [(model.__table__, batch) for model, batch in rows.items() if batch]
+    return [(model, batch) for model, batch in rows.items() if batch]

@@ -4,14 +4,14 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, utcnow
+from app.db import Audited, Base, utcnow
 
 
 class Authority(Base):
     """A licensing authority: the regulator's office that issues recruitment licences."""
 
     __tablename__ = "authorities"
-    __audited__ = True
+    __audited__ = Audited(("code", "name", "country"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -23,7 +23,9 @@ class Entity(Base):
     """A recruitment agency or an employer (single table, told apart by kind)."""
 
     __tablename__ = "entities"
-    __audited__ = True
+    __audited__ = Audited(
+        ("kind", "legal_name", "country", "website", "certification_status", "deleted_at", "withdrawn_by_user_id",
+         "withdrawn_reason", "registered_by_organisation_id", "certified_by_organisation_id"))
     # Filters and sorting of lists happen in each process's listing (app/registry/listing.py); the indexes
     # here serve lookups by natural key and the change feed.
     __table_args__ = (Index("ix_entities_kind_name", "kind", "name_key"),)
@@ -47,6 +49,10 @@ class Entity(Base):
     registered_by_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     certified_by_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     version: Mapped[int] = mapped_column(default=1)
+    # Set when facts changed but the entity could not be scored again (the rule set failed to load): since when
+    # its latest score misses them, and why. Cleared by its next score.
+    score_stale_since: Mapped[datetime | None]
+    score_problem: Mapped[str | None] = mapped_column(String(300))
     # The registry generation of the entity's last change (see app/registry/changes.py); never set by hand.
     generation: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
 
@@ -82,7 +88,7 @@ class Alias(Base):
     """Another name: former, trading, transliterated, or other."""
 
     __tablename__ = "aliases"
-    __audited__ = True
+    __audited__ = Audited(("entity_id", "name", "kind"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"), index=True)
@@ -97,7 +103,7 @@ class Identifier(Base):
     """A registration, tax or other identifier, as scheme + value."""
 
     __tablename__ = "identifiers"
-    __audited__ = True
+    __audited__ = Audited(("entity_id", "scheme", "value"))
     __table_args__ = (Index("ix_identifiers_scheme_value", "scheme", "value"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -110,7 +116,7 @@ class Identifier(Base):
 
 class Address(Base):
     __tablename__ = "addresses"
-    __audited__ = True
+    __audited__ = Audited(("entity_id", "kind", "line", "city", "country"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"), index=True)
@@ -135,7 +141,7 @@ class Person(Base):
     """A natural person who owns, directs or represents agencies or employers."""
 
     __tablename__ = "people"
-    __audited__ = True
+    __audited__ = Audited(("name", "nationality"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -147,7 +153,7 @@ class Role(Base):
     """A person's role at an entity (owner, director, ...), with its dates."""
 
     __tablename__ = "roles"
-    __audited__ = True
+    __audited__ = Audited(("entity_id", "person_id", "role", "since", "until"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"), index=True)
@@ -164,7 +170,9 @@ class Licence(Base):
     """A licence issued by an authority; its status changes are kept in LicenceStatusChange."""
 
     __tablename__ = "licences"
-    __audited__ = True
+    __audited__ = Audited(
+        ("entity_id", "authority_id", "number", "type", "status", "status_raw", "valid_from", "valid_until",
+         "conditions"))
     __table_args__ = (UniqueConstraint("authority_id", "number_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -229,7 +237,8 @@ class Relationship(Base):
     """Employer uses agency, or agency uses sub-agent, for a corridor and sector, with dates."""
 
     __tablename__ = "relationships"
-    __audited__ = True
+    __audited__ = Audited(
+        ("kind", "client_id", "provider_id", "origin_country", "destination_country", "sector", "since", "until"))
     __table_args__ = (Index("ix_relationships_corridor", "origin_country", "destination_country"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -251,7 +260,7 @@ class PortfolioEntry(Base):
     """An organisation follows an entity (its supply-chain recruiters); private to that organisation."""
 
     __tablename__ = "portfolio_entries"
-    __audited__ = True
+    __audited__ = Audited(("organisation_id", "entity_id", "label", "added_by_user_id"), private_to="organisation_id")
     __table_args__ = (UniqueConstraint("organisation_id", "entity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -266,7 +275,7 @@ class Note(Base):
     """A private note an organisation keeps about an entity."""
 
     __tablename__ = "notes"
-    __audited__ = True
+    __audited__ = Audited(("organisation_id", "entity_id", "author_user_id", "body"), private_to="organisation_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -280,7 +289,9 @@ class EvidenceDocument(Base):
     """A piece of evidence an organisation holds about an entity (audit report, contract, receipt)."""
 
     __tablename__ = "evidence_documents"
-    __audited__ = True
+    __audited__ = Audited(
+        ("organisation_id", "entity_id", "recorded_by_user_id", "title", "kind", "source", "dated", "description"),
+         private_to="organisation_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -299,7 +310,9 @@ class ChangeRequest(Base):
     a steward."""
 
     __tablename__ = "change_requests"
-    __audited__ = True
+    __audited__ = Audited(
+        ("entity_id", "proposed_by_user_id", "proposed_by_organisation_id", "fields", "reason", "entity_version",
+         "state", "decided_by_user_id", "decided_at", "decision_reason"))
     __table_args__ = (Index("ix_change_requests_state", "state", "entity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, utcnow
+from app.db import Audited, Base, utcnow
 
 
 class Recorded:
@@ -21,7 +21,9 @@ class FeeLine(Recorded, Base):
     """A fee or cost in a worker's recruitment: what, how much, who paid, when, and whether it was repaid."""
 
     __tablename__ = "fee_lines"
-    __audited__ = True
+    __audited__ = Audited(
+        ("entity_id", "category", "amount", "currency", "paid_by", "stage", "repaid", "observed_on", "note", "source",
+         "recorded_by_user_id", "recorded_by_organisation_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
@@ -39,7 +41,11 @@ class PracticeAssessment(Recorded, Base):
     """What a self-assessment questionnaire or an audit found about an entity's practices; blank is unknown."""
 
     __tablename__ = "practice_assessments"
-    __audited__ = True
+    __audited__ = Audited(
+        ("entity_id", "assessed_on", "fee_survey_done", "written_contract", "contract_in_worker_language",
+         "contract_days_before_departure", "contract_substitution_found", "documents_retained", "grievance_mechanism",
+         "grievance_channels", "data_protection_policy", "minimum_age_checked", "uses_subagents",
+         "subagents_unlicensed", "deposits_demanded", "source", "recorded_by_user_id", "recorded_by_organisation_id"))
     __table_args__ = (Index("ix_practice_assessments_entity_date", "entity_id", "assessed_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,7 +77,9 @@ class AuditFinding(Recorded, Base):
     """A non-conformity an audit found against a principle; closed when corrective action is verified."""
 
     __tablename__ = "audit_findings"
-    __audited__ = True
+    __audited__ = Audited(
+        ("entity_id", "principle", "grade", "status", "description", "found_on", "closed_on", "source",
+         "recorded_by_user_id", "recorded_by_organisation_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
@@ -90,7 +98,7 @@ class RuleSetActivation(Base):
     """Which rule set scores which kind of entity from when on; the latest row per kind is active."""
 
     __tablename__ = "rule_set_activations"
-    __audited__ = True
+    __audited__ = Audited(("kind", "ruleset_id", "directory", "content_hash", "files", "activated_by_user_id"))
     __append_only__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,18 +1,26 @@
-"""Scoring when registry facts change: a new entity, a licence's status or dates, a certification status.
+"""Scoring when facts change: a new entity, a licence's status or dates, a certification status, a hit.
 
-Scoring listens to the registry (the registry knows nothing of scoring): the entities whose facts a flush
-changed are noted, and scored just before the transaction commits, in that same transaction.
+Scoring follows the registry (the registry knows nothing of scoring): the entities whose facts a flush changed
+are noted, and scored together by the commit's scoring phase (app/pipeline.py), in that same transaction.
 """
-from sqlalchemy import event, inspect
+import logging
 
-from app import db
+from sqlalchemy import bindparam, func, inspect, select, update
+
+from app.bulk import chunks
+from app.db import utcnow
+from app.effects import drop, later as effect_later
+from app.errors import Conflict
 from app.registry.models import Entity, Licence, LicenceStatusChange
+from app.scoring.activation import active_rule_set
 
+log = logging.getLogger(__name__)
 WATCHED = {Entity: ("certification_status", "deleted_at"), Licence: ("status", "valid_until")}
+REASON = "registry facts changed"
 
 
 def changed_entities(session):
-    """Entities whose scoring facts this flush changed."""
+    """(entity id, reason) for the entities whose scoring facts this flush changed (the scoring phase's items)."""
     found = set()
     for obj in session.new | session.dirty:
         if isinstance(obj, Entity) and obj in session.new:
@@ -25,47 +33,65 @@ def changed_entities(session):
                 state = inspect(obj)
                 if any(state.attrs[name].history.has_changes() for name in attributes):
                     found.add(obj.id if model is Entity else obj.entity_id)
-    return found - {None}
+    return for_entities(found - {None})
 
 
-def on_after_flush(session, flush_context):
-    changed = changed_entities(session)
-    if changed:
-        session.info.setdefault("rescore", set()).update(changed)
+def for_entities(entity_ids, reason=REASON):
+    """The scoring phase's items for these entities."""
+    return [(entity_id, reason) for entity_id in entity_ids]
 
 
-def later(session, entity_ids):
-    """Have these entities re-scored just before the transaction commits (other capabilities' facts changed)."""
-    session.info.setdefault("rescore", set()).update(entity_ids)
+def later(session, entity_ids, reason=REASON):
+    """Have these entities re-scored before the transaction commits (other capabilities' facts changed)."""
+    effect_later(session, "score", for_entities(entity_ids, reason))
 
 
 def scored(session, entity_id):
     """The entity was just scored on every fact flushed so far: it needs no re-scoring at commit."""
-    session.info.get("rescore", set()).discard(entity_id)
+    session.flush()
+    drop(session, "score", keep=lambda item: item[0] != entity_id)
 
 
 def cancel(session):
-    """Drop the re-scores this transaction asked for (when scoring cannot run, say)."""
-    session.info.pop("rescore", None)
+    """Drop the re-scores this transaction asked for (the caller re-scores in bulk itself)."""
+    session.flush()
+    drop(session, "score")
 
 
-def on_before_commit(session):
+def score(session, items):
+    """The scoring phase: score the live entities among the items together, one new score row each.
+
+    When a kind's active rule set cannot be loaded (its files changed on disk since activation, say), the write
+    that set this off still commits: those entities' scores are marked stale, with the reason, for the sweep.
+    """
     from app.scoring import service  # noqa: PLC0415 (service imports the registry; this module loads early)
-    pending = session.info.pop("rescore", set())
-    for entity_id in sorted(pending):
-        entity = session.get(Entity, entity_id)
-        if entity is not None and entity.deleted_at is None:
-            service.score_entity(session, entity_id, reason="registry facts changed")
+    reasons = {}
+    for entity_id, reason in items:
+        reasons.setdefault(entity_id, reason)
+    by_kind = {}
+    for chunk in chunks(sorted(reasons)):
+        for entity_id, kind in session.execute(select(Entity.id, Entity.kind)
+                                               .where(Entity.id.in_(chunk), Entity.deleted_at.is_(None))):
+            by_kind.setdefault(kind, {})[entity_id] = reasons[entity_id]
+    for kind, kind_reasons in sorted(by_kind.items()):
+        try:
+            ruleset = active_rule_set(session, kind)
+        except Conflict as err:
+            log.warning("scoring.stale kind=%s entities=%s problem=%s", kind, len(kind_reasons), err.message)
+            mark_stale(session, kind_reasons, err.message)
+            continue
+        service.score_many(session, kind_reasons, ruleset)
 
 
-def on_rollback(session):
-    session.info.pop("rescore", None)
+def mark_stale(session, entity_ids, problem):
+    """Say these entities' latest scores miss facts that changed, since when, and why they were not re-scored."""
+    since = bindparam(None, utcnow(), type_=Entity.__table__.c.score_stale_since.type)
+    for chunk in chunks(sorted(entity_ids)):
+        session.execute(update(Entity.__table__).where(Entity.id.in_(chunk)).values(
+            score_stale_since=func.coalesce(Entity.__table__.c.score_stale_since, since), score_problem=problem[:300]))
 
 
-def init_app(app):
-    """Listen to the app's sessions (once per process)."""
-    factory = db.Session.session_factory
-    if not event.contains(factory, "after_flush", on_after_flush):
-        event.listen(factory, "after_flush", on_after_flush)
-        event.listen(factory, "before_commit", on_before_commit)
-        event.listen(factory, "after_rollback", on_rollback)
+def stale_entities(session):
+    """Ids of the live entities whose scores are stale (for the sweep that re-scores them)."""
+    return session.scalars(select(Entity.id).where(Entity.score_stale_since.isnot(None),
+                                                   Entity.deleted_at.is_(None)).order_by(Entity.id)).all()

@@ -1,6 +1,6 @@
 """Scoring use cases: evidence in, scores appended, their history and differences, switching rule sets."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.accounts import permissions
 from app.bulk import chunks, insert_rows, paused_gc
@@ -29,6 +29,7 @@ def score_entity(session, entity_id, reason, ruleset=None):
                   facts=facts, reason=reason)
     session.add(score)
     session.flush()
+    fresh(session, [entity_id])
     # This score already reflects every fact flushed so far: no need to score it again at commit.
     rescoring.scored(session, entity_id)
     return score
@@ -37,20 +38,33 @@ def score_entity(session, entity_id, reason, ruleset=None):
 def rescore(session, kind, reason, ruleset=None):
     """Score every live entity of a kind, in batches, appending one row each; returns how many."""
     ruleset = ruleset or active_rule_set(session, kind)
+    return score_many(session, dict.fromkeys(live_entities(session, kind), reason), ruleset)
+
+
+def score_many(session, reasons, ruleset):
+    """Score these entities of the rule set's kind together ({entity id: reason}), one new row each, in
+    batches of a few queries; returns how many. Their scores are current again (no longer stale)."""
     scored = 0
     with paused_gc():
-        for batch in chunks(live_entities(session, kind), 2000):
+        for batch in chunks(sorted(reasons), 2000):
             now = utcnow()
             rows = []
-            for entity_id, (facts, _, country, corridors) in fact_source.assemble_many(session, batch).items():
+            for entity_id, (facts, kind, country, corridors) in fact_source.assemble_many(session, batch).items():
                 result = evaluate.evaluate(ruleset, facts, kind=kind, country=country, corridors=corridors)
                 rows.append({"entity_id": entity_id, "ruleset_id": ruleset.id, "ruleset_hash": ruleset.content_hash,
                              "total": result.total, "tier": result.tier, "coverage": result.coverage,
-                             "outcomes": stored_outcomes(result), "facts": facts, "reason": reason,
+                             "outcomes": stored_outcomes(result), "facts": facts, "reason": reasons[entity_id],
                              "scored_at": now})
             insert_rows(session, Score.__table__, rows)
+            fresh(session, batch)
             scored += len(rows)
     return scored
+
+
+def fresh(session, entity_ids):
+    """These entities were just scored on every fact: their scores are no longer stale."""
+    session.execute(update(Entity.__table__).where(Entity.id.in_(entity_ids), Entity.score_stale_since.isnot(None))
+                    .values(score_stale_since=None, score_problem=None))
 
 
 def what_if(ruleset, facts, kind, country, corridors=()):

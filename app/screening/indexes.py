@@ -5,7 +5,7 @@ import logging
 from threading import RLock
 import time
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app import db
 from app.bulk import CHUNK, chunks, paused_gc
@@ -61,22 +61,16 @@ def touched(session, url):
     session.info.setdefault("indexes_caught_up", set()).add(url)
 
 
-def on_rollback(session):
-    # The indexes may hold what this transaction wrote (a list version, registry changes) and then undid.
+def forget_caught_up(session):
+    """After a rollback: the indexes may hold what the transaction wrote (a list version, registry changes) and
+    then undid; forget them (app/pipeline.py calls this)."""
     for url in session.info.pop("indexes_caught_up", ()):
         INDEXES.pop(url, None)
 
 
-def on_commit(session):
+def committed(session):
+    """After a commit: what the indexes caught up is for good."""
     session.info.pop("indexes_caught_up", None)
-
-
-def init_app(app):
-    """Forget the indexes a rolled-back transaction caught up (once per process)."""
-    factory = db.Session.session_factory
-    if not event.contains(factory, "after_rollback", on_rollback):
-        event.listen(factory, "after_rollback", on_rollback)
-        event.listen(factory, "after_commit", on_commit)
 
 
 def warm(app):

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, utcnow
+from app.db import Audited, Base, utcnow
 
 SOURCE_KINDS = ("sanctions", "debarment", "banned_agency", "internal")
 CHANGE_KINDS = ("added", "changed", "removed")
@@ -15,7 +15,7 @@ class WatchlistSource(Base):
     """A list an analyst keeps up to date (OFAC SDN, UN consolidated, a regulator's banned agencies...)."""
 
     __tablename__ = "watchlist_sources"
-    __audited__ = True
+    __audited__ = Audited(("name", "title", "publisher", "kind", "format", "current_version_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(60), unique=True)
@@ -35,7 +35,9 @@ class WatchlistVersion(Base):
     """One import of a source's files: what was read, by whom, and how it differed from the version before."""
 
     __tablename__ = "watchlist_versions"
-    __audited__ = True
+    __audited__ = Audited(
+        ("source_id", "number", "format", "files", "sha256", "entry_count", "added", "changed", "removed",
+         "imported_by", "status"))
     __table_args__ = (UniqueConstraint("source_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,7 +135,9 @@ class Hit(Base):
     """
 
     __tablename__ = "hits"
-    __audited__ = True
+    __audited__ = Audited(
+        ("entity_id", "subject", "person_id", "watchlist_entry_id", "source_id", "list_version_id", "entry_revision",
+         "score", "query_name", "matched_name", "current", "state", "reason", "note", "decided_by", "decided_at"))
     __table_args__ = (UniqueConstraint("entity_id", "subject", "watchlist_entry_id"),
                       Index("ix_hits_state_source", "state", "source_id"))
 

@@ -1,12 +1,11 @@
 """Screening when the registry changes: a new entity, a new or changed name, identifier or person.
 
-Like scoring, screening listens to the registry: the entities whose screened names a flush changed are noted
-and screened just before the transaction commits, in that same transaction (and before they are re-scored,
-since a screening changes the watchlist fact).
+Like scoring, screening follows the registry: the entities whose screened names a flush changed are noted and
+screened together by the commit's screening phase (app/pipeline.py), in that same transaction and before the
+scoring phase, since a screening changes the watchlist fact.
 """
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 
-from app import db
 from app.registry.models import Alias, Entity, Identifier, Licence, Role
 
 NAMED = (Alias, Identifier, Role, Licence)
@@ -15,7 +14,7 @@ THRESHOLDS = {}
 
 
 def changed_entities(session):
-    """Entities whose names, identifiers or people this flush changed."""
+    """Entities whose names, identifiers or people this flush changed (the screening phase's items)."""
     found = set()
     for obj in session.new | session.dirty | session.deleted:
         if isinstance(obj, Entity):
@@ -26,31 +25,16 @@ def changed_entities(session):
     return found - {None}
 
 
-def on_after_flush(session, flush_context):
-    changed = changed_entities(session)
-    if changed:
-        session.info.setdefault("rescreen", set()).update(changed)
-
-
-def on_before_commit(session):
-    from app.screening import screen  # noqa: PLC0415 (screen imports the registry; this module loads early)
-    pending = session.info.pop("rescreen", set())
-    if not pending or not screen.lists_loaded(session):
+def screen(session, entity_ids):
+    """The screening phase: screen these entities in one batch (once a watchlist is loaded)."""
+    from app.screening import screen as screening  # noqa: PLC0415 (screen imports the registry; loads early)
+    if not screening.lists_loaded(session):
         return
-    # One batch for them all; deleted entities are skipped by screen_entities.
-    screen.screen_entities(session, pending, threshold=THRESHOLDS[str(session.get_bind().engine.url)],
-                           reason="registry changed")
-
-
-def on_rollback(session):
-    session.info.pop("rescreen", None)
+    # Deleted entities are skipped by screen_entities.
+    screening.screen_entities(session, set(entity_ids), threshold=THRESHOLDS[str(session.get_bind().engine.url)],
+                              reason="registry changed")
 
 
 def init_app(app):
-    """Listen to the app's sessions (once per process), ahead of re-scoring."""
+    """Remember the app's screening threshold."""
     THRESHOLDS[str(app.extensions["engine"].url)] = app.config["SCREENING_THRESHOLD"]
-    factory = db.Session.session_factory
-    if not event.contains(factory, "after_flush", on_after_flush):
-        event.listen(factory, "after_flush", on_after_flush)
-        event.listen(factory, "before_commit", on_before_commit, insert=True)
-        event.listen(factory, "after_rollback", on_rollback)

@@ -98,6 +98,7 @@ def test_entries_are_searched_by_name_alias_or_id(session):
 
 def test_each_import_is_in_the_audit_log(session):
     version = load(session, "np-banned", "banned_v1.csv", kind="banned_agency").version
+    session.commit()  # the audit log is written as the transaction commits
     events = session.scalars(select(AuditEvent).where(AuditEvent.object_type.like("watchlist_%"))).all()
     created = next(e for e in events if e.object_type == "watchlist_versions" and e.action == "create")
     assert created.object_id == str(version.id) and created.after["added"] == 4
