@@ -37,6 +37,27 @@ class Boolean(fields.Boolean):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class Secret(fields.String):
+    """A password or token: load-only, and its errors never repeat what was sent (they reach logs and screens)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(load_only=True, **kwargs)
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        try:
+            return super().deserialize(value, attr, data, **kwargs)
+        except ValidationError as err:
+            raise ValidationError([hidden(message, value) for message in err.messages]) from None
+
+
+def hidden(message, value):
+    """The message without the value in it (in any of the ways a message may quote it)."""
+    if isinstance(value, str) and value:
+        for shown in (repr(value), value):
+            message = message.replace(shown, "(hidden)")
+    return message
+
+
 class CountryCode(fields.String):
     """An ISO 3166-1 alpha-2 code; the error names the bad value."""
 

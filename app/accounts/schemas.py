@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from app.accounts.models import ORGANISATION_KINDS, ROLES
-from app.schemas import Boolean, CountryCode, Id, Integer, PageArgs, PageMeta, one_of
+from app.schemas import Boolean, CountryCode, Id, Integer, PageArgs, PageMeta, Secret, one_of
 
 
 class OrganisationSchema(Schema):
@@ -24,7 +24,7 @@ class UserSchema(Schema):
     email = fields.Email(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     role = fields.String(required=True, validate=one_of(ROLES))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=12, max=200))
+    password = Secret(required=True, validate=validate.Length(min=12, max=200))
     active = Boolean(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     version = Integer(dump_only=True)
@@ -39,8 +39,8 @@ class UserUpdateSchema(Schema):
 
 
 class PasswordChangeSchema(Schema):
-    current_password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
-    new_password = fields.String(required=True, load_only=True, validate=validate.Length(min=12, max=200))
+    current_password = Secret(required=True, validate=validate.Length(max=200))
+    new_password = Secret(required=True, validate=validate.Length(min=12, max=200))
 
 
 class MeSchema(Schema):
@@ -59,7 +59,7 @@ class TokenCreateSchema(Schema):
     read_only = Boolean(load_default=False, metadata={"description": "Only GET, HEAD and OPTIONS."})
     # Without a session or token, the e-mail and password of the account the token is for.
     email = fields.String(load_only=True, validate=validate.Length(max=254))
-    password = fields.String(load_only=True, validate=validate.Length(max=200))
+    password = Secret(validate=validate.Length(max=200))
 
 
 class TokenSchema(Schema):

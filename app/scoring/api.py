@@ -62,9 +62,10 @@ def update_finding(data, finding_id):
 @blp.route("/entities/<int:entity_id>/score")
 class CurrentScore(MethodView):
     @require("score.read")
-    @blp.response(200, schemas.ScoreSchema)
+    @blp.response(200, schemas.CurrentScoreSchema)
     def get(self, entity_id):
-        """The current score: total, tier, coverage, and every rule's outcome with its reason."""
+        """The current score: total, tier, coverage, every rule's outcome with its reason, and whether it is
+        stale."""
         return service.current_score(db.Session(), entity_id)
 
     @require("score.compute")

@@ -3,9 +3,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Audited, Base, utcnow
+from app.registry.models import Entity
 
 
 class Recorded:
@@ -130,3 +131,4 @@ class Score(Base):
     facts: Mapped[dict] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(String(60))
     scored_at: Mapped[datetime] = mapped_column(default=utcnow)
+    entity: Mapped[Entity] = relationship(viewonly=True)

@@ -102,6 +102,16 @@ class ScoreSchema(Schema):
     scored_at = fields.DateTime()
 
 
+class CurrentScoreSchema(ScoreSchema):
+    stale = fields.Function(
+        lambda score: {"since": score.entity.score_stale_since.isoformat(), "problem": score.entity.score_problem}
+        if score.entity.score_stale_since else None,
+        metadata={"type": "object", "nullable": True,
+                  "description": "Set when the entity's facts changed after this score but it could not be scored "
+                                 "again (the active rule set failed to load): since when, and why. The scheduler "
+                                 "re-scores it once the rules load again."})
+
+
 class ScorePageSchema(Schema):
     items = fields.List(fields.Nested(ScoreSchema))
     meta = fields.Nested(PageMeta)
