@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import insert, inspect
+from sqlalchemy import inspect
 
 from app.accounts.models import AuditEvent
+from app.bulk import insert_rows
 from app.db import utcnow
 
 REDACTED = "[redacted]"
@@ -104,9 +105,8 @@ def flushed_events(session):
 
 
 def write(session, rows):
-    """Append the transaction's audit rows (the last phase of a commit)."""
-    if rows:
-        session.connection().execute(insert(AuditEvent), rows)
+    """Append the transaction's audit rows (the last phase of a commit), in bulk: an import logs thousands."""
+    insert_rows(session, AuditEvent.__table__, rows)
 
 
 def acting(session):
