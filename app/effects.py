@@ -5,11 +5,9 @@ noted inside it). Bulk imports, which write without the ORM's unit of work, note
 """
 from dataclasses import dataclass
 from typing import Callable
-import logging
 
 from sqlalchemy import event
 
-log = logging.getLogger(__name__)
 PENDING = "effects"
 MARKS = "effects_marks"
 # Phases may set off earlier phases (a screening changes the watchlist fact to score); they settle quickly.
@@ -50,7 +48,7 @@ def written(session, entity_ids):
 
 
 def drop(session, phase, keep=lambda item: False):
-    """Forget a phase's pending items (all, or those `keep` refuses): the caller did the work itself."""
+    """Forget a phase's pending items (all, or all but those `keep` says to keep): the caller did the work."""
     queue = pending(session)[phase]
     queue[:] = [item for item in queue if keep(item)]
 

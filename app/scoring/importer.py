@@ -12,7 +12,7 @@ from app.registry import tables
 from app.registry.importer import ImportRejected, Problem
 from app.registry.models import Authority, Entity, Licence
 from app.registry.names import licence_key, name_key
-from app.scoring import schemas, service
+from app.scoring import rescoring, schemas, service
 
 EVIDENCE = {"fee-lines": schemas.FeeLineSchema, "practices": schemas.PracticeSchema,
             "findings": schemas.FindingSchema}
@@ -60,9 +60,8 @@ def import_evidence(session, actor, data, *, fmt, evidence, skip_invalid=False):
             session.add(model(entity_id=entity_id, recorded_by_user_id=actor.user_id,
                               recorded_by_organisation_id=actor.organisation_id, **record))
             touched.add(entity_id)
-    session.flush()
-    for entity_id in sorted(touched):
-        service.score_entity(session, entity_id, reason=f"{model.__tablename__} imported")
+    # Scored together as the import commits (app/pipeline.py).
+    rescoring.later(session, touched, reason=f"{model.__tablename__} imported")
     return {"rows": len(rows), "imported": len([p for p in planned if p[0] not in bad]), "entities": len(touched),
             "skipped": [vars(p) for p in sorted(problems, key=lambda p: p.row)]}
 
