@@ -190,12 +190,12 @@ RULES = {
     "evidence.record": Rule("anyone who writes (admins, analysts, auditors, registrars)", roles=WRITERS),
     "finding.close": Rule("the organisation that recorded the finding (its admins, analysts, auditors, registrars), "
                           "platform admins and analysts", roles=WRITERS, record=recorder),
-    "audit.record": Rule("admins and auditors of certification bodies and of businesses (a brand's own auditors), "
+    "auditing.record": Rule("admins and auditors of certification bodies and of businesses (a brand's own auditors), "
                          "platform admins", roles=("admin", "auditor"), kinds=(PLATFORM, BUSINESS, CERTIFIER),
                          record=records_audits),
-    "audit.read": Rule("the organisation that performed the audit, regulators that license the audited entity, the "
+    "auditing.read": Rule("the organisation that performed the audit, regulators that license the audited entity, the "
                        "platform (others get 404)", record=reads_audit),
-    "audit.change": Rule("admins and auditors of the organisation that performed the audit, platform admins",
+    "auditing.change": Rule("admins and auditors of the organisation that performed the audit, platform admins",
                          roles=("admin", "auditor"), kinds=(PLATFORM, BUSINESS, CERTIFIER), record=performs),
     "action.complete": Rule("the organisation that performed the audit (its admins, analysts, auditors, "
                             "registrars), platform admins and analysts", roles=WRITERS, record=completes),

@@ -43,7 +43,7 @@ def finding_in_view(session, actor, finding_id):
     """(finding, oversight) of a finding whose actions the actor may read, or NotFound."""
     finding = session.get(AuditFinding, finding_id)
     oversight = oversight_of(session, finding) if finding is not None else None
-    if oversight is None or not permissions.allowed(actor, "audit.read", oversight):
+    if oversight is None or not permissions.allowed(actor, "auditing.read", oversight):
         raise NotFound(f"No finding {finding_id} with corrective actions you may see.")
     return finding, oversight
 
@@ -94,7 +94,7 @@ def check_plan(session, finding, values):
 def plan_action(session, actor, finding_id, data):
     """Give a finding a corrective action: what, who, by when."""
     finding, oversight = finding_in_view(session, actor, finding_id)
-    permissions.check(actor, "audit.change", oversight, what="Planning corrective actions")
+    permissions.check(actor, "auditing.change", oversight, what="Planning corrective actions")
     check_open_to_plan(finding, oversight)
     check_plan(session, finding, data)
     action = CorrectiveAction(finding_id=finding.id, created_by_user_id=actor.user_id, **data)
@@ -108,7 +108,7 @@ def plan_action(session, actor, finding_id, data):
 def update_action(session, actor, action_id, data):
     """Change an open action's description, owner or deadline."""
     action, finding, oversight = get_action(session, actor, action_id)
-    permissions.check(actor, "audit.change", oversight, what="Changing corrective actions")
+    permissions.check(actor, "auditing.change", oversight, what="Changing corrective actions")
     check_version(action, data["version"])
     check_open_to_plan(finding, oversight)
     if action.state != "open":

@@ -16,7 +16,7 @@ def page_of(rows, total, args):
 
 
 @blp.route("/audits", methods=["GET"])
-@require("audit.read")
+@require("auditing.read")
 @blp.arguments(schemas.AuditRecordQuerySchema, location="query")
 @blp.response(200, schemas.AuditRecordPageSchema)
 def list_audits(args):
@@ -28,7 +28,7 @@ def list_audits(args):
 
 @blp.route("/entities/<int:entity_id>/audits")
 class EntityAudits(MethodView):
-    @require("audit.read")
+    @require("auditing.read")
     @blp.arguments(schemas.EntityAuditQuerySchema, location="query")
     @blp.response(200, schemas.AuditRecordPageSchema)
     def get(self, args, entity_id):
@@ -39,7 +39,7 @@ class EntityAudits(MethodView):
                                           page=args["page"], per_page=args["per_page"])
         return page_of(rows, total, args)
 
-    @require("audit.record")
+    @require("auditing.record")
     @blp.arguments(schemas.AuditSchema)
     @blp.response(201, schemas.AuditSchema)
     def post(self, data, entity_id):
@@ -52,13 +52,13 @@ class EntityAudits(MethodView):
 
 @blp.route("/audits/<int:audit_id>")
 class AuditItem(MethodView):
-    @require("audit.read")
+    @require("auditing.read")
     @blp.response(200, schemas.AuditSchema)
     def get(self, audit_id):
         """One audit; one you may not read answers 404."""
         return service.get_audit(db.Session(), current_actor(), audit_id)
 
-    @require("audit.change")
+    @require("auditing.change")
     @blp.arguments(schemas.AuditUpdateSchema)
     @blp.response(200, schemas.AuditSchema)
     def patch(self, data, audit_id):
@@ -71,7 +71,7 @@ class AuditItem(MethodView):
 
 
 @blp.route("/audits/<int:audit_id>/state", methods=["POST"])
-@require("audit.change")
+@require("auditing.change")
 @blp.arguments(schemas.AuditStateSchema)
 @blp.response(200, schemas.AuditSchema)
 def change_state(data, audit_id):
@@ -85,13 +85,13 @@ def change_state(data, audit_id):
 
 @blp.route("/audits/<int:audit_id>/findings")
 class AuditFindings(MethodView):
-    @require("audit.read")
+    @require("auditing.read")
     @blp.response(200, schemas.AuditFindingSchema(many=True))
     def get(self, audit_id):
         """The audit's findings with their corrective actions."""
         return service.list_findings(db.Session(), current_actor(), audit_id)
 
-    @require("audit.change")
+    @require("auditing.change")
     @blp.arguments(schemas.AuditFindingSchema)
     @blp.response(201, schemas.AuditFindingSchema)
     def post(self, data, audit_id):
@@ -105,13 +105,13 @@ class AuditFindings(MethodView):
 
 @blp.route("/findings/<int:finding_id>/corrective-actions")
 class FindingActions(MethodView):
-    @require("audit.read")
+    @require("auditing.read")
     @blp.response(200, schemas.CorrectiveActionSchema(many=True))
     def get(self, finding_id):
         """A finding's corrective actions, oldest first."""
         return actions.list_actions(db.Session(), current_actor(), finding_id)
 
-    @require("audit.change")
+    @require("auditing.change")
     @blp.arguments(schemas.CorrectiveActionSchema)
     @blp.response(201, schemas.CorrectiveActionSchema)
     def post(self, data, finding_id):
@@ -124,13 +124,13 @@ class FindingActions(MethodView):
 
 @blp.route("/corrective-actions/<int:action_id>")
 class ActionItem(MethodView):
-    @require("audit.read")
+    @require("auditing.read")
     @blp.response(200, schemas.CorrectiveActionSchema)
     def get(self, action_id):
         """One corrective action."""
         return actions.get_action(db.Session(), current_actor(), action_id)[0]
 
-    @require("audit.change")
+    @require("auditing.change")
     @blp.arguments(schemas.CorrectiveActionUpdateSchema)
     @blp.response(200, schemas.CorrectiveActionSchema)
     def patch(self, data, action_id):

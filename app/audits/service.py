@@ -59,7 +59,7 @@ def performer(session, actor, organisation_id):
 def create_audit(session, actor, entity_id, data):
     """Plan (or start recording) an audit of an entity, in state planned."""
     entity = get_entity(session, entity_id)
-    permissions.check(actor, "audit.record", entity, what="Recording an audit")
+    permissions.check(actor, "auditing.record", entity, what="Recording an audit")
     data = dict(data)
     organisation = performer(session, actor, data.pop("organisation_id", None))
     check_reference_free(session, organisation.id, data.get("reference"))
@@ -72,7 +72,7 @@ def create_audit(session, actor, entity_id, data):
 def get_audit(session, actor, audit_id):
     """An audit the actor may read; any other is NotFound, as if it did not exist."""
     audit = session.get(Audit, audit_id)
-    if audit is None or not permissions.allowed(actor, "audit.read", audit):
+    if audit is None or not permissions.allowed(actor, "auditing.read", audit):
         raise NotFound(f"No audit {audit_id}.")
     return audit
 
@@ -101,7 +101,7 @@ def list_audits(session, actor, *, entity_id=None, state=None, page=1, per_page=
 def changeable(session, actor, audit_id, what):
     """An audit the actor may change (404 if unreadable, 403 if only readable)."""
     audit = get_audit(session, actor, audit_id)
-    permissions.check(actor, "audit.change", audit, what=what)
+    permissions.check(actor, "auditing.change", audit, what=what)
     return audit
 
 
@@ -149,16 +149,16 @@ def change_state(session, actor, audit_id, data, today=None):
     not_in_future(day, "on", today)
     if "fieldwork_ended_on" in data and target != "reported":
         raise Invalid("fieldwork_ended_on goes with state reported.", {"fieldwork_ended_on": ["only when reporting"]})
+    previous = {"fieldwork": None, "reported": audit.fieldwork_started_on, "closed": audit.reported_on}[target]
+    if previous and day < previous:
+        raise Invalid(f"The audit cannot be {target} on {day}, before it was {audit.state} ({previous}).",
+                      {"on": [f"before {previous}"]})
     if target == "reported":
         ended = data.get("fieldwork_ended_on") or day
         if ended < audit.fieldwork_started_on or ended > day:
             raise Invalid(f"Fieldwork ends between its start ({audit.fieldwork_started_on}) and the report ({day}).",
                           {"fieldwork_ended_on": [f"{ended} is outside {audit.fieldwork_started_on} to {day}"]})
         audit.fieldwork_ended_on = ended
-    previous = {"fieldwork": None, "reported": audit.fieldwork_started_on, "closed": audit.reported_on}[target]
-    if previous and day < previous:
-        raise Invalid(f"The audit cannot be {target} on {day}, before it was {audit.state} ({previous}).",
-                      {"on": [f"before {previous}"]})
     if target == "closed":
         waiting = session.scalars(select(CorrectiveAction.id).join(AuditFinding).where(
             AuditFinding.audit_id == audit.id, CorrectiveAction.state != "verified").order_by(CorrectiveAction.id)).all()
