@@ -28,6 +28,6 @@ def summary(audit_id):
     actions = [action for finding in findings for action in finding.corrective_actions]
     overdue = {action.id: (today - action.deadline).days for action in actions if action.overdue_on(today)}
     user_ids = {action.completed_by_user_id for action in actions} | {action.verified_by_user_id for action in actions}
-    users = dict(session.execute(select(User.id, User.name).where(User.id.in_(user_ids - {None})))) if actions else {}
+    users = dict(session.execute(select(User.id, User.name).where(User.id.in_(user_ids - {None}))).all())
     return render_template("audit_summary.html", audit=audit, findings=findings, principles=PRINCIPLES,
                            states=STATES, overdue=overdue, users=users, today=today)
