@@ -148,7 +148,8 @@ def seed(app):
         "entity_id": [agency["id"], employer["id"], gone["id"]], "licence_id": [licence["id"]],
         "change_id": [change["id"]], "entry_id": [entry["id"]], "note_id": [note["id"]],
         "evidence_id": [document["id"]], "finding_id": [finding["id"], audit_finding["id"]],
-        "hit_id": [hit["id"] for hit in hits], "audit_id": [audit["id"]], "action_id": [open_action["id"], done_action["id"]],
+        "hit_id": [hit["id"] for hit in hits], "audit_id": [audit["id"]],
+        "action_id": [open_action["id"], done_action["id"]],
         "token_id": token_ids, "user_id": list(user_ids.values()), "name": ["np-banned"], "number": [1]}}
 
 

@@ -79,7 +79,8 @@ def columns_of(schema):
 
 
 AUDIT_COLUMNS, FINDING_COLUMNS, ACTION_COLUMNS = columns_of(AuditRow), columns_of(FindingRow), columns_of(ActionRow)
-LAYOUT = (REFERENCE + AUDIT_COLUMNS + FINDING_COLUMNS + ACTION_COLUMNS, ("reference", "audit_kind", "scope", "planned_on"))
+LAYOUT = (REFERENCE + AUDIT_COLUMNS + FINDING_COLUMNS + ACTION_COLUMNS,
+          ("reference", "audit_kind", "scope", "planned_on"))
 
 
 class Plan:

@@ -160,8 +160,9 @@ def change_state(session, actor, audit_id, data, today=None):
                           {"fieldwork_ended_on": [f"{ended} is outside {audit.fieldwork_started_on} to {day}"]})
         audit.fieldwork_ended_on = ended
     if target == "closed":
-        waiting = session.scalars(select(CorrectiveAction.id).join(AuditFinding).where(
-            AuditFinding.audit_id == audit.id, CorrectiveAction.state != "verified").order_by(CorrectiveAction.id)).all()
+        waiting = session.scalars(select(CorrectiveAction.id).join(AuditFinding)
+                                  .where(AuditFinding.audit_id == audit.id, CorrectiveAction.state != "verified")
+                                  .order_by(CorrectiveAction.id)).all()
         if waiting:
             raise Conflict(f"Audit {audit.id} has corrective actions not verified yet: "
                            f"{', '.join(map(str, waiting))}; verify them (or reject and follow up) before closing.",

@@ -11,8 +11,8 @@ from app.registry import expiry
 from app.scoring.catalogue import PRINCIPLES
 
 bp = Blueprint("audits_web", __name__)
-STATES = {"planned": "Planned", "fieldwork": "Fieldwork under way", "reported": "Reported: corrective actions under way",
-          "closed": "Closed"}
+STATES = {"planned": "Planned", "fieldwork": "Fieldwork under way",
+          "reported": "Reported: corrective actions under way", "closed": "Closed"}
 
 
 @bp.get("/audits/<int:audit_id>/summary")

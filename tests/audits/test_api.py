@@ -162,9 +162,9 @@ def test_rejected_evidence_reopens_the_action_and_closing_waits_for_verification
                                                                                        "No signed log")
     assert rejected["overdue"] is True
     assert rule(client, auditor, agency.id, "G-CORRECTIVE-ACTIONS-ON-TIME")["outcome"] == "fail"
-    twice = client.post(f"{url}/completion", headers=auditor, json={"version": rejected["version"],
-                                                                   "evidence": "Signed log", "completed_on": "2026-01-01"})
-    assert twice.status_code == 422 and list(twice.json["errors"]) == ["completed_on"]
+    early = client.post(f"{url}/completion", headers=auditor, json={
+        "version": rejected["version"], "evidence": "Signed log", "completed_on": "2026-01-01"})
+    assert early.status_code == 422 and list(early.json["errors"]) == ["completed_on"]
 
 
 def test_findings_are_recorded_during_fieldwork_within_scope(client, auditor, agency):
