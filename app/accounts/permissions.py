@@ -141,8 +141,11 @@ def completes(actor, audit):
 
 
 def verifies(actor, audit):
-    """The auditors (and admins) of the organisation that performed the audit: verification is their judgement."""
-    return audit.organisation_id is not None and audit.organisation_id == actor.organisation_id
+    """The auditors (and admins) of the organisation that performed the audit: verification is their judgement.
+    Findings the operator recorded (no organisation) are the platform's: its admins verify them."""
+    if audit.organisation_id is None:
+        return platform_admin(actor)
+    return audit.organisation_id == actor.organisation_id
 
 
 def proposer_or_steward(actor, change):

@@ -238,3 +238,23 @@ def test_a_finding_outside_any_audit_gets_actions_from_the_organisation_that_rec
     other = make_token("auditor", kind="business")
     assert client.get(url, headers=other).status_code == 404
     assert client.get(url, headers=analyst).json[0]["state"] == "completed"
+
+
+def test_findings_the_operator_recorded_are_followed_up_by_the_platform(client, session, make_token, agency):
+    from datetime import date
+    from app.scoring.models import AuditFinding
+    finding = AuditFinding(entity_id=agency.id, source="audit", principle="C", grade="minor",
+                           description="Receipts missing", found_on=date(2026, 1, 5))
+    session.add(finding)
+    session.commit()
+    admin, analyst = make_token("admin", kind="platform"), make_token("analyst", kind="platform")
+    url = f"/api/v1/findings/{finding.id}/corrective-actions"
+    assert client.post(url, headers=make_token("auditor", kind="certification_body"), json=ACTION).status_code == 404
+    action = client.post(url, headers=admin, json=ACTION).json
+    done = client.post(f"/api/v1/corrective-actions/{action['id']}/completion", headers=analyst,
+                       json={"version": action["version"], "evidence": "Receipt book"}).json
+    verified = client.post(f"/api/v1/corrective-actions/{action['id']}/verification", headers=admin,
+                           json={"version": done["version"], "outcome": "verified"})
+    assert verified.status_code == 200
+    session.expire_all()
+    assert session.get(AuditFinding, finding.id).status == "closed"
