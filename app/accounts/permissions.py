@@ -121,7 +121,7 @@ def reads_audit(actor, audit):
     """The organisation that performed an audit, regulators licensing the audited entity, and the platform.
 
     `audit` is an Audit or anything with the performer's `organisation_id` and the `entity` (a finding's
-    oversight, app/audits/service.py).
+    oversight, app/audits/actions.py).
     """
     return (actor.organisation_kind == PLATFORM or audit.organisation_id == actor.organisation_id
             or licenses(actor, audit.entity))
@@ -193,17 +193,18 @@ RULES = {
     "evidence.record": Rule("anyone who writes (admins, analysts, auditors, registrars)", roles=WRITERS),
     "finding.close": Rule("the organisation that recorded the finding (its admins, analysts, auditors, registrars), "
                           "platform admins and analysts", roles=WRITERS, record=recorder),
-    "auditing.record": Rule("admins and auditors of certification bodies and of businesses (a brand's own auditors), "
-                         "platform admins", roles=("admin", "auditor"), kinds=(PLATFORM, BUSINESS, CERTIFIER),
-                         record=records_audits),
-    "auditing.read": Rule("the organisation that performed the audit, regulators that license the audited entity, the "
-                       "platform (others get 404)", record=reads_audit),
+    "auditing.record": Rule("admins and auditors of certification bodies and of businesses (a brand's own "
+                            "auditors), platform admins", roles=("admin", "auditor"),
+                            kinds=(PLATFORM, BUSINESS, CERTIFIER), record=records_audits),
+    "auditing.read": Rule("the organisation that performed the audit, regulators that license the audited entity, "
+                          "the platform (others get 404)", record=reads_audit),
     "auditing.change": Rule("admins and auditors of the organisation that performed the audit, platform admins",
-                         roles=("admin", "auditor"), kinds=(PLATFORM, BUSINESS, CERTIFIER), record=performs),
+                            roles=("admin", "auditor"), kinds=(PLATFORM, BUSINESS, CERTIFIER), record=performs),
     "action.complete": Rule("the organisation that performed the audit (its admins, analysts, auditors, "
                             "registrars), platform admins and analysts", roles=WRITERS, record=completes),
-    "action.verify": Rule("admins and auditors of the organisation that performed the audit",
-                          roles=("admin", "auditor"), kinds=(PLATFORM, BUSINESS, CERTIFIER), record=verifies),
+    "action.verify": Rule("admins and auditors of the organisation that performed the audit (platform admins for "
+                          "findings the operator recorded)", roles=("admin", "auditor"),
+                          kinds=(PLATFORM, BUSINESS, CERTIFIER), record=verifies),
     "score.read": SIGNED_IN,
     "score.compute": Rule("anyone who writes", roles=WRITERS),
     "private.read": Rule("the organisation's own users (others get 404)", record=own_organisation),

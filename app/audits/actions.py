@@ -26,7 +26,7 @@ class Oversight:
     """Who answers for a finding's actions: the organisation that audited (or recorded the finding), the entity,
     and the audit (None for a finding outside any audit). Permissions read `organisation_id` and `entity`."""
 
-    id: int
+    id: int                      # the audit's id (the finding's, outside any audit), for messages
     organisation_id: int | None
     entity: Entity
     audit: Audit | None
