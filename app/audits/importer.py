@@ -121,10 +121,8 @@ def group(rows, fmt):
         if not isinstance(raw, dict):
             problems.append(Problem(number, "record", "Each record must be a JSON object."))
             continue
-        unknown = sorted(set(raw) - set(LAYOUT[0])) if fmt == "json" else ()
-        if unknown:
-            problems += [Problem(number, name, "Unknown field.") for name in unknown]
-            continue
+        # A row with an unknown field still belongs to its audit, which then is left out whole.
+        problems += [Problem(number, name, "Unknown field.") for name in sorted(set(raw) - set(LAYOUT[0]))]
         cells = {k: v.strip() if isinstance(v, str) else v for k, v in raw.items()}
         reference = cells.get("reference")
         if reference in ("", None):

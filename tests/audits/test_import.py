@@ -149,6 +149,19 @@ def test_skip_invalid_leaves_out_each_audit_with_a_bad_row_whole(runner, session
     assert count(session, AuditFinding) == 0
 
 
+def test_skip_invalid_leaves_out_an_audit_whose_json_record_has_an_unknown_field(runner, session, certifier,
+                                                                                agencies, tmp_path):
+    records = good_rows(agencies)
+    records[2]["auditor_notes"] = "not a column"
+    (tmp_path / "audits.json").write_text(json.dumps(records))
+    result = runner.invoke(args=["audits", "import", str(tmp_path / "audits.json"), "--organisation", certifier.name,
+                                 "--skip-invalid"])
+    assert result.exit_code == 0, result.output
+    assert "skipped row 3, auditor_notes: Unknown field." in result.output
+    assert [a.reference for a in session.scalars(select(Audit))] == ["FH-IMP-2"]
+    assert count(session, AuditFinding) == 0 and count(session, CorrectiveAction) == 0
+
+
 def test_the_file_and_the_organisation_must_fit(runner, session, certifier, make_org, agencies, tmp_path):
     path = write_csv(tmp_path / "audits.csv", good_rows(agencies))
     nobody = runner.invoke(args=["audits", "import", path, "--organisation", "No Such Body"])
