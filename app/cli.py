@@ -55,6 +55,7 @@ def fail(where, err):
 def init_app(app):
     """Attach every command group."""
     from app.accounts import cli as accounts_cli  # noqa: PLC0415  (capability CLIs import the app package)
+    from app.audits import cli as audits_cli  # noqa: PLC0415
     from app.registry import cli as registry_cli  # noqa: PLC0415
     from app import seed  # noqa: PLC0415
     from app.scoring import cli as scoring_cli  # noqa: PLC0415
@@ -68,6 +69,7 @@ def init_app(app):
     app.cli.add_command(scoring_cli.evidence_group)
     app.cli.add_command(screening_cli.watchlist_group)
     app.cli.add_command(screening_cli.screen_command)
+    app.cli.add_command(audits_cli.audits_group)
     for name, command in leaf_commands(app.cli):
         if name not in READ_ONLY_COMMANDS and not getattr(command.callback, "writes", False):
             command.callback = as_writer(command.callback)

@@ -1,5 +1,6 @@
 """Every capability's models, imported so that Base.metadata knows all tables."""
 from app.accounts.models import ApiToken, AuditEvent, Organisation, OrganisationAuthority, User  # noqa: F401
+from app.audits.models import Audit, CorrectiveAction  # noqa: F401
 from app.registry.models import (Address, Alias, Authority, Entity, EntitySector, EvidenceDocument,  # noqa: F401
                                  Identifier, Licence, LicenceDestination, LicenceSector, LicenceStatusChange, Note,
                                  Person, PortfolioEntry, Relationship, Role)

@@ -5,7 +5,7 @@ that exists: whatever people changed in the demo records stays changed, and what
 stays removed.
 """
 import csv
-from datetime import date
+from datetime import date, timedelta
 import json
 from pathlib import Path
 
@@ -19,7 +19,8 @@ from app.accounts import service as accounts
 from app.accounts.auth import check_password
 from app.accounts.cli import OPERATOR
 from app.accounts.models import AuditEvent, Organisation, User
-from app.registry import importer
+from app.audits.models import Audit, CorrectiveAction
+from app.registry import expiry, importer
 from app.registry.models import Authority, Entity, Note, PortfolioEntry, Relationship
 from app.registry.names import name_key
 from app.scoring import rescoring
@@ -135,6 +136,45 @@ def load_evidence(session):
     session.flush()
 
 
+def load_audits(session, today=None):
+    """Add the demo audits that are missing (by organisation and reference), in every state, with findings and
+    corrective actions; days are relative to `today`, so some actions are always overdue."""
+    today = today or expiry.today()
+
+    def day(offset):
+        return None if offset is None else today + timedelta(days=offset)
+    for item in read_json("audits.json"):
+        organisation = session.scalar(select(Organisation).where(Organisation.name == item["organisation"]))
+        target = entity_id(session, item["entity"]["kind"], item["entity"]["name"], item["entity"]["country"])
+        if organisation is None or target is None or session.scalar(select(Audit.id).where(
+                Audit.organisation_id == organisation.id, Audit.reference == item["reference"])):
+            continue
+        auditor = session.scalar(select(User.id).where(User.organisation_id == organisation.id, User.role == "auditor"))
+        audit = Audit(entity_id=target, organisation_id=organisation.id, reference=item["reference"], kind=item["kind"],
+                      lead_auditor=item["lead_auditor"], scope="".join(item["scope"]),
+                      document_review=item["document_review"], management_interviews=item["management_interviews"],
+                      worker_interviews=item["worker_interviews"], state=item["state"], summary=item.get("summary"),
+                      **{name: day(offset) for name, offset in item["days"].items()})
+        session.add(audit)
+        session.flush()
+        for found in item["findings"]:
+            finding = AuditFinding(entity_id=target, audit_id=audit.id, source="audit", principle=found["principle"],
+                                   grade=found["grade"], description=found["description"],
+                                   found_on=day(found["found_on"]), status=found.get("status", "open"),
+                                   closed_on=day(found.get("closed_on")), recorded_by_organisation_id=organisation.id)
+            session.add(finding)
+            session.flush()
+            for action in found["actions"]:
+                state = action.get("state", "open")
+                session.add(CorrectiveAction(
+                    finding_id=finding.id, description=action["description"], owner=action["owner"],
+                    deadline=day(action["deadline"]), state=state, completion_evidence=action.get("evidence"),
+                    completed_on=day(action.get("completed_on")), verified_on=day(action.get("verified_on")),
+                    verified_by_user_id=auditor if state == "verified" else None,
+                    rejected_on=day(action.get("rejected_on")), rejection_note=action.get("rejection_note")))
+    session.flush()
+
+
 def load_watchlist(session):
     """Load the demo banned-agency list once and screen the registry against it (hits to review)."""
     if session.scalar(select(WatchlistSource.id).where(WatchlistSource.name == DEMO_LIST)) is not None:
@@ -172,6 +212,9 @@ def load(session):
     load_relationships(session)
     load_portfolios(session)
     load_evidence(session)
+    # Before the first scores, which then count the reported audits. Entities scored by an earlier seed are not
+    # re-scored here: this version's rules changed, and `rules activate` re-scores everyone.
+    load_audits(session)
     listed = load_watchlist(session)
     score_unscored(session)
     return sign_ins, reports, listed

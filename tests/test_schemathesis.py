@@ -118,6 +118,19 @@ def seed(app):
         "source": "audit", "principle": "D", "grade": "major", "description": "Passports kept",
         "found_on": "2026-11-02"})
     call("admin", "POST", f"/api/v1/entities/{agency['id']}/score")
+    # An audit the platform performs itself, in fieldwork, with a finding, an open action and a completed one.
+    audit = call("admin", "POST", f"/api/v1/entities/{agency['id']}/audits", json={
+        "kind": "announced", "reference": "FUZZ-1", "scope": ["C", "D"], "worker_interviews": 10,
+        "planned_on": "2026-11-01"})
+    audit = call("admin", "POST", f"/api/v1/audits/{audit['id']}/state", json={
+        "version": audit["version"], "state": "fieldwork", "on": "2026-11-02"})
+    audit_finding = call("admin", "POST", f"/api/v1/audits/{audit['id']}/findings", json={
+        "principle": "D", "grade": "major", "description": "Passports kept", "found_on": "2026-11-03"})
+    open_action, done_action = (call("admin", "POST", f"/api/v1/findings/{audit_finding['id']}/corrective-actions",
+                                     json={"description": what, "owner": "Manager", "deadline": "2027-01-31"})
+                                for what in ("Return the passports", "Keep a passport log"))
+    done_action = call("admin", "POST", f"/api/v1/corrective-actions/{done_action['id']}/completion", json={
+        "version": done_action["version"], "evidence": "Log book", "completed_on": "2026-11-20"})
     with open(BANNED, "rb") as banned:
         call("admin", "POST", "/api/v1/watchlists/np-banned/versions", content_type="multipart/form-data", data={
             "format": "generic-csv", "kind": "banned_agency", "file": (io.BytesIO(banned.read()), "banned.csv")})
@@ -127,13 +140,16 @@ def seed(app):
         "agency": call("admin", "GET", f"/api/v1/agencies/{agency['id']}")["version"],
         "employer": call("admin", "GET", f"/api/v1/employers/{employer['id']}")["version"],
         "licence": call("admin", "GET", f"/api/v1/licences/{licence['id']}")["version"],
-        "finding": finding["version"], "hit": hits[0]["version"],
+        "finding": finding["version"], "hit": hits[0]["version"], "audit": audit["version"],
+        "open_action": open_action["version"], "done_action": done_action["version"],
         "viewer": next(user for user in call("admin", "GET", "/api/v1/users")
                        if user["id"] == user_ids["viewer"])["version"]}
     return {"tokens": tokens, "users": user_ids, "versions": versions, "ids": {
         "entity_id": [agency["id"], employer["id"], gone["id"]], "licence_id": [licence["id"]],
         "change_id": [change["id"]], "entry_id": [entry["id"]], "note_id": [note["id"]],
-        "evidence_id": [document["id"]], "finding_id": [finding["id"]], "hit_id": [hit["id"] for hit in hits],
+        "evidence_id": [document["id"]], "finding_id": [finding["id"], audit_finding["id"]],
+        "hit_id": [hit["id"] for hit in hits], "audit_id": [audit["id"]],
+        "action_id": [open_action["id"], done_action["id"]],
         "token_id": token_ids, "user_id": list(user_ids.values()), "name": ["np-banned"], "number": [1]}}
 
 
@@ -210,6 +226,7 @@ def happy_paths():
     ids, versions = SEEDED["ids"], SEEDED["versions"]
     agency, employer, _ = ids["entity_id"]
     licence, finding, hit = ids["licence_id"][0], ids["finding_id"][0], ids["hit_id"][0]
+    audit, (open_action, done_action) = ids["audit_id"][0], ids["action_id"]
     registry_csv = ("legal_name,country,licence_authority,licence_number,licence_status\n"
                     "Happy Overseas,NP,NP-DOFE,77/1,valid\n")
     fee_csv = ("entity_id,source,category,amount,currency,paid_by,stage\n"
@@ -257,6 +274,28 @@ def happy_paths():
                                                        "body": {"version": versions["viewer"], "role": "analyst"}}),
         ("admin", "POST", "/api/v1/registry/import", upload("registry.csv", registry_csv)),
         ("analyst", "POST", "/api/v1/evidence/import", {**upload("fees.csv", fee_csv), "query": {"type": "fee-lines"}}),
+        ("admin", "POST", "/api/v1/entities/{entity_id}/audits", {"path_parameters": {"entity_id": agency}, "body": {
+            "kind": "unannounced", "scope": ["A"], "planned_on": "2027-01-10"}}),
+        ("admin", "PATCH", "/api/v1/audits/{audit_id}", {"path_parameters": {"audit_id": audit}, "body": {
+            "version": versions["audit"], "scope": ["C", "D", "G"], "lead_auditor": "Omar Haddad"}}),
+        ("admin", "POST", "/api/v1/audits/{audit_id}/state", {"path_parameters": {"audit_id": audit}, "body": {
+            "version": versions["audit"], "state": "reported", "on": "2026-11-10"}}),
+        ("admin", "POST", "/api/v1/audits/{audit_id}/findings", {"path_parameters": {"audit_id": audit}, "body": {
+            "principle": "C", "grade": "minor", "description": "No receipts", "found_on": "2026-11-04"}}),
+        ("admin", "POST", "/api/v1/findings/{finding_id}/corrective-actions", {
+            "path_parameters": {"finding_id": ids["finding_id"][1]},
+            "body": {"description": "Train the staff", "owner_entity_id": agency, "deadline": "2027-02-01"}}),
+        ("admin", "PATCH", "/api/v1/corrective-actions/{action_id}", {"path_parameters": {"action_id": open_action},
+                                                                      "body": {"version": versions["open_action"],
+                                                                               "deadline": "2027-03-01"}}),
+        ("admin", "POST", "/api/v1/corrective-actions/{action_id}/completion", {
+            "path_parameters": {"action_id": open_action},
+            "body": {"version": versions["open_action"], "evidence": "Passports returned"}}),
+        ("admin", "POST", "/api/v1/corrective-actions/{action_id}/verification", {
+            "path_parameters": {"action_id": done_action},
+            "body": {"version": versions["done_action"], "outcome": "rejected", "note": "No signatures"}}),
+        ("analyst", "GET", "/api/v1/audits", {"query": {"state": "fieldwork"}}),
+        ("admin", "GET", "/api/v1/audits/{audit_id}/findings", {"path_parameters": {"audit_id": audit}}),
         ("admin", "GET", "/api/v1/registry/export", {"query": {"format": "csv"}}),
         ("analyst", "GET", "/api/v1/registry/export", {}),
     ]

@@ -70,6 +70,17 @@ def stewarded(actor, registered_by, licensed_by):
     return or_(*conditions) if conditions else false()
 
 
+def audits_readable(actor, performer, licensed_by):
+    """`reads_audit` as a SQL condition, for lists: given the performing organisation column, and a function
+    turning a set of authority ids into "the audited entity holds a licence of one of them"."""
+    if actor.organisation_kind == PLATFORM:
+        return true()
+    conditions = [performer == actor.organisation_id]
+    if actor.organisation_kind == GOVERNMENT and actor.authority_ids:
+        conditions.append(licensed_by(sorted(actor.authority_ids)))
+    return or_(*conditions)
+
+
 def certifies(actor, entity):
     """The platform, and the certification body that certifies the entity (or any, while none does)."""
     if platform_staff(actor):
@@ -99,6 +110,42 @@ def recorder(actor, row):
     """The organisation that recorded a piece of shared evidence (a finding), and the platform."""
     return platform_staff(actor) or (row.recorded_by_organisation_id is not None
                                      and row.recorded_by_organisation_id == actor.organisation_id)
+
+
+def records_audits(actor, entity):
+    """Certification bodies and businesses (their own auditors) audit; on the platform, its admins."""
+    return actor.organisation_kind != PLATFORM or actor.role == "admin"
+
+
+def reads_audit(actor, audit):
+    """The organisation that performed an audit, regulators licensing the audited entity, and the platform.
+
+    `audit` is an Audit or anything with the performer's `organisation_id` and the `entity` (a finding's
+    oversight, app/audits/actions.py).
+    """
+    return (actor.organisation_kind == PLATFORM or audit.organisation_id == actor.organisation_id
+            or licenses(actor, audit.entity))
+
+
+def performs(actor, audit):
+    """Admins and auditors of the organisation that performed an audit, and platform admins."""
+    return platform_admin(actor) or (audit.organisation_id is not None
+                                     and audit.organisation_id == actor.organisation_id
+                                     and actor.role in ("admin", "auditor"))
+
+
+def completes(actor, audit):
+    """Anyone who writes in the organisation that performed the audit, and the platform's admins and analysts."""
+    return platform_staff(actor) or (audit.organisation_id is not None
+                                     and audit.organisation_id == actor.organisation_id)
+
+
+def verifies(actor, audit):
+    """The auditors (and admins) of the organisation that performed the audit: verification is their judgement.
+    Findings the operator recorded (no organisation) are the platform's: its admins verify them."""
+    if audit.organisation_id is None:
+        return platform_admin(actor)
+    return audit.organisation_id == actor.organisation_id
 
 
 def proposer_or_steward(actor, change):
@@ -146,6 +193,18 @@ RULES = {
     "evidence.record": Rule("anyone who writes (admins, analysts, auditors, registrars)", roles=WRITERS),
     "finding.close": Rule("the organisation that recorded the finding (its admins, analysts, auditors, registrars), "
                           "platform admins and analysts", roles=WRITERS, record=recorder),
+    "auditing.record": Rule("admins and auditors of certification bodies and of businesses (a brand's own "
+                            "auditors), platform admins", roles=("admin", "auditor"),
+                            kinds=(PLATFORM, BUSINESS, CERTIFIER), record=records_audits),
+    "auditing.read": Rule("the organisation that performed the audit, regulators that license the audited entity, "
+                          "the platform (others get 404)", record=reads_audit),
+    "auditing.change": Rule("admins and auditors of the organisation that performed the audit, platform admins",
+                            roles=("admin", "auditor"), kinds=(PLATFORM, BUSINESS, CERTIFIER), record=performs),
+    "action.complete": Rule("the organisation that performed the audit (its admins, analysts, auditors, "
+                            "registrars), platform admins and analysts", roles=WRITERS, record=completes),
+    "action.verify": Rule("admins and auditors of the organisation that performed the audit (platform admins for "
+                          "findings the operator recorded)", roles=("admin", "auditor"),
+                          kinds=(PLATFORM, BUSINESS, CERTIFIER), record=verifies),
     "score.read": SIGNED_IN,
     "score.compute": Rule("anyone who writes", roles=WRITERS),
     "private.read": Rule("the organisation's own users (others get 404)", record=own_organisation),

@@ -1,5 +1,6 @@
-"""Facts of entities assembled from the database: registry, fee lines, latest practices, audit findings, and
-whatever other sources register a provider (screening hits, worker-report aggregates).
+"""Facts of entities assembled from the database: registry, fee lines, latest practices, audit findings and
+overdue corrective actions, and whatever other sources register a provider (screening hits, worker-report
+aggregates).
 
 A fact with no evidence behind it is left out of the dict, so rules see it as unknown.
 """
@@ -7,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.audits.models import REPORTED, Audit, CorrectiveAction
 from app.registry import expiry
 from app.registry.models import Entity, Licence, LicenceDestination, Relationship
 from app.scoring.models import PRACTICES, AuditFinding, FeeLine, PracticeAssessment
@@ -67,7 +69,7 @@ def assemble_many(session, entity_ids, today=None):
             .where(Relationship.client_id.in_(ids) | Relationship.provider_id.in_(ids))):
         for entity_id in (client_id, provider_id):
             links.setdefault(entity_id, set()).add(f"{origin}-{destination}")
-    sources = [evidence_facts(session, ids)] + [provider(session, ids) for provider in PROVIDERS]
+    sources = [evidence_facts(session, ids, today)] + [provider(session, ids) for provider in PROVIDERS]
     assembled = {}
     for entity_id, entity in entities.items():
         facts = licence_facts(licences.get(entity_id, []), today)
@@ -88,10 +90,13 @@ class LicenceView:
         self.status, self.valid_until, self.destinations = status, valid_until, destinations
 
 
-def evidence_facts(session, entity_ids):
+def evidence_facts(session, entity_ids, today):
     """{entity id: facts} from fee lines (known once recorded or surveyed), the latest answer to each practice,
-    and audit findings."""
-    fees, assessments, findings = {}, {}, {}
+    audit findings and their corrective actions overdue on `today`.
+
+    An audit's findings count once it is reported: until then they are the auditor's draft.
+    """
+    fees, assessments, findings, overdue = {}, {}, {}, {}
     for fee in session.execute(select(FeeLine.entity_id, FeeLine.category, FeeLine.amount, FeeLine.currency,
                                       FeeLine.paid_by, FeeLine.stage, FeeLine.repaid)
                                .where(FeeLine.entity_id.in_(entity_ids)).order_by(FeeLine.id)):
@@ -101,11 +106,25 @@ def evidence_facts(session, entity_ids):
     for assessment in session.scalars(select(PracticeAssessment)
                                       .where(PracticeAssessment.entity_id.in_(entity_ids))):
         assessments.setdefault(assessment.entity_id, []).append(assessment)
+    reported = Audit.id.is_(None) | Audit.state.in_(REPORTED)
     for finding in session.execute(select(AuditFinding.entity_id, AuditFinding.principle, AuditFinding.grade,
                                           AuditFinding.status)
-                                   .where(AuditFinding.entity_id.in_(entity_ids)).order_by(AuditFinding.id)):
+                                   .outerjoin(Audit, Audit.id == AuditFinding.audit_id)
+                                   .where(AuditFinding.entity_id.in_(entity_ids), reported).order_by(AuditFinding.id)):
         findings.setdefault(finding.entity_id, []).append(
             {"principle": finding.principle, "grade": finding.grade, "status": finding.status})
+    for action in session.execute(select(AuditFinding.entity_id, AuditFinding.principle, AuditFinding.grade,
+                                         CorrectiveAction.deadline).select_from(CorrectiveAction)
+                                  .join(AuditFinding, AuditFinding.id == CorrectiveAction.finding_id)
+                                  .outerjoin(Audit, Audit.id == AuditFinding.audit_id)
+                                  .where(AuditFinding.entity_id.in_(entity_ids), reported,
+                                         CorrectiveAction.state == "open", CorrectiveAction.deadline < today)
+                                  .order_by(CorrectiveAction.id)):
+        overdue.setdefault(action.entity_id, []).append(
+            {"principle": action.principle, "grade": action.grade, "days_overdue": (today - action.deadline).days})
+    # A reported audit that found nothing is evidence of no findings, as an assessment is.
+    audited = set(session.scalars(select(Audit.entity_id).where(Audit.entity_id.in_(entity_ids),
+                                                                Audit.state.in_(REPORTED))))
     result = {}
     for entity_id in entity_ids:
         facts = {}
@@ -115,9 +134,10 @@ def evidence_facts(session, entity_ids):
         for assessment in sorted(mine, key=lambda a: (a.assessed_on, SOURCE_RANK.get(a.source, 0), a.id)):
             facts.update({name: getattr(assessment, name) for name in PRACTICES
                           if getattr(assessment, name) is not None})
-        if entity_id in findings or mine:
-            # An assessment that found nothing is evidence of no findings.
+        if entity_id in findings or mine or entity_id in audited:
+            # An assessment that found nothing is evidence of no findings (and of no overdue action).
             facts["findings"] = findings.get(entity_id, [])
+            facts["overdue_corrective_actions"] = overdue.get(entity_id, [])
         if facts:
             result[entity_id] = facts
     return result

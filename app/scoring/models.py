@@ -84,6 +84,8 @@ class AuditFinding(Recorded, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    # The audit that found it (app/audits); findings recorded on their own have none.
+    audit_id: Mapped[int | None] = mapped_column(ForeignKey("audits.id"), index=True)
     principle: Mapped[str] = mapped_column(String(1))
     grade: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), default="open")
@@ -91,6 +93,8 @@ class AuditFinding(Recorded, Base):
     found_on: Mapped[date]
     closed_on: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1)
+
+    # `corrective_actions`, what must be done about it, is added by app/audits/models.py.
 
     __mapper_args__ = {"version_id_col": version}
 

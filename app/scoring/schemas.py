@@ -70,6 +70,7 @@ class PracticeSchema(RecordedSchema):
 
 class FindingSchema(RecordedSchema):
     source = fields.String(load_default="audit", validate=one_of(SOURCES))
+    audit_id = Integer(dump_only=True, allow_none=True, metadata={"description": "The audit that found it, if any"})
     principle = fields.String(required=True, validate=one_of(tuple(PRINCIPLES)))
     grade = fields.String(required=True, validate=one_of(("major", "minor")))
     status = fields.String(dump_only=True)

@@ -3,6 +3,7 @@
 from sqlalchemy import func, select, update
 
 from app.accounts import permissions
+from app.audits.models import REPORTED, Audit
 from app.bulk import chunks, insert_rows, paused_gc
 from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
@@ -135,7 +136,12 @@ def add_evidence(session, actor, entity_id, model, data):
 
 def list_evidence(session, entity_id, model):
     get_entity(session, entity_id)
-    return session.scalars(select(model).where(model.entity_id == entity_id).order_by(model.id)).all()
+    query = select(model).where(model.entity_id == entity_id)
+    if model is AuditFinding:
+        # An audit's findings are its auditor's draft until the report (app/audits): not shared evidence yet.
+        query = query.outerjoin(Audit, Audit.id == AuditFinding.audit_id).where(
+            Audit.id.is_(None) | Audit.state.in_(REPORTED))
+    return session.scalars(query.order_by(model.id)).all()
 
 
 def close_finding(session, actor, finding_id, data):

@@ -13,6 +13,7 @@ import pytest
 from app.accounts import service as accounts, throttle
 from app.accounts.auth import actor_for
 from app.accounts.cli import OPERATOR
+from app.audits import actions as audit_actions, service as audits
 from app.registry import change_requests, listing, private, service as registry
 from app.registry.models import Authority
 from app.screening import indexes
@@ -109,6 +110,21 @@ def world(app, session, authority):
     scoring.score_entity(session, agency.id, reason="matrix")
     scoring.score_entity(session, agency.id, reason="matrix again")
     session.commit()
+    c = actors["C auditor"]
+    audit = audits.create_audit(session, c, agency.id, {"kind": "announced", "scope": "CD",
+                                                        "planned_on": date(2026, 1, 10)})
+    audits.change_state(session, c, audit.id, {"version": audit.version, "state": "fieldwork",
+                                               "on": date(2026, 1, 12)})
+    audit_finding = audits.add_finding(session, c, audit.id, {"source": "audit", "principle": "D", "grade": "major",
+                                                              "description": "Passports kept",
+                                                              "found_on": date(2026, 1, 13)})
+    open_action, done_action = (audit_actions.plan_action(session, c, audit_finding.id, {
+        "description": what, "owner": "Branch manager", "deadline": date(2026, 3, 1)})
+        for what in ("Return the passports", "Train the staff"))
+    audit_actions.complete_action(session, c, done_action.id, {"version": done_action.version,
+                                                               "evidence": "Training register",
+                                                               "completed_on": date(2026, 2, 1)})
+    session.commit()
     import_and_screen(session, "np-banned", "generic-csv", [BANNED], actor=OPERATOR, kind="banned_agency",
                       threshold=0.8)
     session.commit()
@@ -124,7 +140,8 @@ def world(app, session, authority):
     session.commit()
     return {"agency": agency, "employer": employer, "withdrawn": withdrawn, "licence": agency.licences[0],
             "follow": follow, "note": note, "document": document, "change": change, "finding": finding,
-            "hit": hit, "spare": spare, "b_viewer": users["B viewer"], "personas": personas}
+            "hit": hit, "spare": spare, "b_viewer": users["B viewer"], "personas": personas, "audit": audit,
+            "audit_finding": audit_finding, "open_action": open_action, "done_action": done_action}
 
 
 def csv_file(text, name="file.csv"):
@@ -297,6 +314,41 @@ ROUTES = [
     ("POST", "/api/v1/organisations", "organisation.create", lambda w, p: {
         "path": "/api/v1/organisations", "json": {"name": f"New org {unique()}", "kind": "business"}}),
     ("GET", "/api/v1/audit-events", "audit.read", lambda w, p: {"path": "/api/v1/audit-events"}),
+    ("GET", "/api/v1/audits", "signed-in reads", lambda w, p: {"path": "/api/v1/audits"}),
+    ("GET", "/api/v1/entities/<int:entity_id>/audits", "signed-in reads",
+     lambda w, p: {"path": f"/api/v1/entities/{w['agency'].id}/audits"}),
+    ("POST", "/api/v1/entities/<int:entity_id>/audits", "auditing.record", lambda w, p: {
+        "path": f"/api/v1/entities/{w['agency'].id}/audits",
+        "json": {"kind": "unannounced", "scope": ["A", "D"], "worker_interviews": 12, "planned_on": "2026-12-01"}}),
+    ("GET", "/api/v1/audits/<int:audit_id>", "auditing.read", lambda w, p: {"path": f"/api/v1/audits/{w['audit'].id}"}),
+    ("GET", "/api/v1/audits/<int:audit_id>/findings", "auditing.read",
+     lambda w, p: {"path": f"/api/v1/audits/{w['audit'].id}/findings"}),
+    ("GET", "/api/v1/findings/<int:finding_id>/corrective-actions", "auditing.read",
+     lambda w, p: {"path": f"/api/v1/findings/{w['audit_finding'].id}/corrective-actions"}),
+    ("GET", "/api/v1/corrective-actions/<int:action_id>", "auditing.read",
+     lambda w, p: {"path": f"/api/v1/corrective-actions/{w['open_action'].id}"}),
+    ("GET", "/audits/<int:audit_id>/summary", "auditing.read",
+     lambda w, p: {"path": f"/audits/{w['audit'].id}/summary", "page": True}),
+    ("PATCH", "/api/v1/audits/<int:audit_id>", "auditing.change", lambda w, p: {
+        "path": f"/api/v1/audits/{w['audit'].id}", "json": {"version": w["audit"].version, "worker_interviews": 30}}),
+    ("POST", "/api/v1/audits/<int:audit_id>/state", "auditing.change", lambda w, p: {
+        "path": f"/api/v1/audits/{w['audit'].id}/state",
+        "json": {"version": w["audit"].version, "state": "reported", "on": "2026-01-20"}}),
+    ("POST", "/api/v1/audits/<int:audit_id>/findings", "auditing.change", lambda w, p: {
+        "path": f"/api/v1/audits/{w['audit'].id}/findings",
+        "json": {"principle": "C", "grade": "minor", "description": "Receipts missing", "found_on": "2026-01-14"}}),
+    ("POST", "/api/v1/findings/<int:finding_id>/corrective-actions", "auditing.change", lambda w, p: {
+        "path": f"/api/v1/findings/{w['audit_finding'].id}/corrective-actions",
+        "json": {"description": "Keep a passport log", "owner": "Compliance officer", "deadline": "2026-04-01"}}),
+    ("PATCH", "/api/v1/corrective-actions/<int:action_id>", "auditing.change", lambda w, p: {
+        "path": f"/api/v1/corrective-actions/{w['open_action'].id}",
+        "json": {"version": w["open_action"].version, "deadline": "2026-04-15"}}),
+    ("POST", "/api/v1/corrective-actions/<int:action_id>/completion", "action.complete", lambda w, p: {
+        "path": f"/api/v1/corrective-actions/{w['open_action'].id}/completion",
+        "json": {"version": w["open_action"].version, "evidence": "Passports returned, log signed"}}),
+    ("POST", "/api/v1/corrective-actions/<int:action_id>/verification", "action.verify", lambda w, p: {
+        "path": f"/api/v1/corrective-actions/{w['done_action'].id}/verification",
+        "json": {"version": w["done_action"].version, "outcome": "verified"}}),
     # Last: signing out ends the persona's browser session.
     ("POST", "/logout", "public", lambda w, p: {"path": "/logout", "page": True}),
 ]

@@ -1,0 +1,1 @@
+"""Re-audits: audit records with their findings and the corrective actions those call for."""
