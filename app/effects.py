@@ -5,9 +5,12 @@ noted inside it). Bulk imports, which write without the ORM's unit of work, note
 """
 from dataclasses import dataclass
 from typing import Callable
+import logging
+import time
 
 from sqlalchemy import event
 
+log = logging.getLogger(__name__)
 PENDING = "effects"
 MARKS = "effects_marks"
 # Phases may set off earlier phases (a screening changes the watchlist fact to score); they settle quickly.
@@ -62,7 +65,11 @@ def settle(session):
         if phase is None:
             return
         items, queues[phase.name] = queues[phase.name], []
+        started = time.perf_counter()
         phase.apply(session, items)
+        # Large batches (imports, list refreshes) say where their commit's time goes.
+        log.log(logging.INFO if len(items) >= 1000 else logging.DEBUG, "effects.phase name=%s items=%s ms=%.0f",
+                phase.name, len(items), (time.perf_counter() - started) * 1000)
     raise RuntimeError(f"commit effects did not settle after {ROUNDS} rounds: "
                        + ", ".join(name for name, items in queues.items() if items))
 
