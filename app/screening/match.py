@@ -15,6 +15,12 @@ TRANSLITERATION = 0.75        # the least similarity of two words written with t
 VOWEL_EDIT = 0.75             # what an edit costs between two words with the same consonants
 COMPOUND = 0.8                # the least similarity for "alnoor" to stand for "al noor"
 ONE_WORD = 0.8                # a one-word name inside a longer one ("Mohammed", "Mohammed Trading Co")
+SAME_NAME = 0.9               # two spellings of one given name ("Bob", "Robert"; "Tse-tung", "Zedong")
+OTHER_NAMES = 0.85            # both people have a name the other lacks: a family or tribal name, most often
+SWAPPED_PARENT = 0.6          # "A bin B" and "B bin A" are a father and his son
+OTHER_CHARACTERS = 0.7        # two names in Chinese characters that read alike but are written differently
+# Words that join a person's own name to a parent's: what stands on either side must stay there.
+PARENT = frozenset({"bin", "ibn", "ben", "bint", "binti", "bte", "ould", "walad", "wuld", "ibni"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +31,8 @@ class Side:
     weights: tuple[float, ...]
     legal_forms: tuple[str, ...] = ()
     person: bool = False
+    symbols: tuple = ()     # ((first token, token count, symbol), ...), see normalize.NormalName
+    han: str = ""           # the name in Chinese characters, simplified
 
 
 @lru_cache(maxsize=1 << 18)
@@ -65,6 +73,7 @@ def align(query, candidate):
                 similarity = INITIAL if a[0] == b[0] else 0.0
             if similarity:
                 scored.append((similarity, (i,), (j,)))
+    scored.extend(same_names(query.symbols, candidate.symbols))
     scored.extend((s, one, two) for s, one, two in compounds(query.tokens, candidate.tokens))
     scored.extend((s, two, one) for s, one, two in compounds(candidate.tokens, query.tokens))
     scored.sort(key=lambda option: (-option[0], len(option[1]) + len(option[2])))
@@ -74,6 +83,17 @@ def align(query, candidate):
             used_q.update(qs), used_c.update(cs)
             pairs.append((qs, cs, similarity))
     return pairs
+
+
+def same_names(one, other):
+    """Word groups of two people's names that rigour's data says are one given name: [(s, (i, ...), (j, ...))]."""
+    if not one or not other:
+        return []
+    mine = {}
+    for start, size, symbol in one:
+        mine.setdefault(symbol, []).append(tuple(range(start, start + size)))
+    return [(SAME_NAME, words, tuple(range(start, start + size)))
+            for start, size, symbol in other for words in mine.get(symbol, ())]
 
 
 def compounds(one, other):
@@ -89,6 +109,26 @@ def compounds(one, other):
                 if similarity >= COMPOUND and (len(token) >= 5 or similarity == 1.0):
                     found.append((similarity, (i,), (j, j + 1)))
     return found
+
+
+def person_factors(query, candidate, pairs, paired_q, paired_c):
+    """What two people's names say against each other beyond their words: a name each lacks, parents swapped."""
+    factors = {}
+    if any(len(t) > 1 for i, t in enumerate(query.tokens) if i not in paired_q and t not in PARENT) and \
+            any(len(t) > 1 for j, t in enumerate(candidate.tokens) if j not in paired_c and t not in PARENT):
+        factors["other_names"] = OTHER_NAMES
+    q_parent, c_parent = parent_at(query.tokens), parent_at(candidate.tokens)
+    if q_parent is not None and c_parent is not None:
+        sides = {(qs[0] > q_parent, cs[0] > c_parent) for qs, cs, _ in pairs
+                 if query.tokens[qs[0]] not in PARENT and candidate.tokens[cs[0]] not in PARENT}
+        if (True, False) in sides and (False, True) in sides:
+            factors["swapped_parent"] = SWAPPED_PARENT
+    return factors
+
+
+def parent_at(tokens):
+    """Where the first word joining a name to a parent's stands, or None."""
+    return next((i for i, token in enumerate(tokens) if token in PARENT and 0 < i < len(tokens) - 1), None)
 
 
 def compare(query, candidate, explain=False):
@@ -114,6 +154,10 @@ def compare(query, candidate, explain=False):
         factors["one_word_against_more"] = ONE_WORD
     if query.legal_forms and candidate.legal_forms and not set(query.legal_forms) & set(candidate.legal_forms):
         factors["other_legal_form"] = OTHER_LEGAL_FORM
+    if query.person and candidate.person:
+        factors.update(person_factors(query, candidate, pairs, paired_q, paired_c))
+    if query.han and candidate.han and query.han != candidate.han:
+        factors["other_characters"] = OTHER_CHARACTERS
     for factor in factors.values():
         score *= factor
     if not explain:
