@@ -176,7 +176,7 @@ class NameIndex:
                 # A misspelt word weighs what the word it probably means weighs.
                 weights.append(max(vocabulary.weight(word_id) for word_id, _ in near))
             else:
-                weights.append(vocabulary.rare_weight())
+                weights.append(vocabulary.rare_weight(token))
         self._compound_expansions(normal.tokens, expansions)
         side = Side(normal.tokens, tuple(weights), normal.legal_forms, kind == "person", normal.symbols, normal.han)
         return normal, side, expansions

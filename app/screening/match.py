@@ -10,8 +10,10 @@ VOWELS = str.maketrans("", "", "aeiouy")
 NAME_WEIGHT = 0.75            # the rest of the name score counts words without their weights
 CONFLICTING_NUMBERS = 0.6     # "Star 1" and "Star 2" name different companies
 OTHER_LEGAL_FORM = 0.95       # a legal form is weak evidence: registers and lists write it loosely
-INITIAL = 0.5                 # "J" for "John", in people's names only
+INITIAL = 0.7                 # "J" for "John", in people's names only
+SHORT_FORM = 0.8              # "Meg" for "Megan", "Chris" for "Christopher": a given name cut short
 TRANSLITERATION = 0.75        # the least similarity of two words written with the same consonants
+ABJAD = 0.9                   # a word from a script that writes no vowels (محمد, "mhmd") and one with them
 VOWEL_EDIT = 0.75             # what an edit costs between two words with the same consonants
 COMPOUND = 0.8                # the least similarity for "alnoor" to stand for "al noor"
 ONE_WORD = 0.8                # a one-word name inside a longer one ("Mohammed", "Mohammed Trading Co")
@@ -20,7 +22,8 @@ OTHER_NAMES = 0.85            # both people have a name the other lacks: a famil
 SWAPPED_PARENT = 0.6          # "A bin B" and "B bin A" are a father and his son
 OTHER_CHARACTERS = 0.7        # two names in Chinese characters that read alike but are written differently
 # Words that join a person's own name to a parent's: what stands on either side must stay there.
-PARENT = frozenset({"bin", "ibn", "ben", "bint", "binti", "bte", "ould", "walad", "wuld", "ibni"})
+# ("bn", "abn": بن and ابن transliterated without vowels.)
+PARENT = frozenset({"bin", "ibn", "ben", "bint", "binti", "bte", "ould", "walad", "wuld", "ibni", "bn", "abn", "bnt"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +55,8 @@ def token_similarity(a, b):
     # the same consonants, an edit counts half, and the words are at least somewhat alike.
     if similarity < 1 and longest >= 4 and skeleton(a) == skeleton(b) and \
             (longest - shortest <= 2 or a == skeleton(a) or b == skeleton(b)):
-        similarity = max(similarity, TRANSLITERATION, 1 - VOWEL_EDIT * OSA.distance(a, b) / longest)
+        similarity = max(similarity, TRANSLITERATION, 1 - VOWEL_EDIT * OSA.distance(a, b) / longest,
+                         ABJAD if a == skeleton(a) or b == skeleton(b) else 0.0)
     return similarity
 
 
@@ -69,8 +73,8 @@ def align(query, candidate):
     for i, a in enumerate(query.tokens):
         for j, b in enumerate(candidate.tokens):
             similarity = token_similarity(a, b)
-            if not similarity and query.person and candidate.person and (len(a) == 1 or len(b) == 1):
-                similarity = INITIAL if a[0] == b[0] else 0.0
+            if not similarity and query.person and candidate.person:
+                similarity = short_form(a, b)
             if similarity:
                 scored.append((similarity, (i,), (j,)))
     scored.extend(same_names(query.symbols, candidate.symbols))
@@ -83,6 +87,16 @@ def align(query, candidate):
             used_q.update(qs), used_c.update(cs)
             pairs.append((qs, cs, similarity))
     return pairs
+
+
+def short_form(a, b):
+    """How far one word of a person's name may stand for another: an initial, or the name's first letters."""
+    short, full = sorted((a, b), key=len)
+    if not full.startswith(short):
+        return 0.0
+    if len(short) == 1:
+        return INITIAL
+    return SHORT_FORM if len(short) >= 3 and not is_number(full) else 0.0
 
 
 def same_names(one, other):

@@ -5,6 +5,7 @@ import re
 import unicodedata
 
 from anyascii import anyascii
+import icu
 from normality import ascii_text
 from rigour.names import remove_person_prefixes, replace_org_types_compare
 
@@ -21,6 +22,8 @@ JOINERS = re.compile(r"['’`´ʻʼ]")
 ABBREVIATION = re.compile(r"\b(?:[^\W\d_]\.)+[^\W\d_]\b\.?")
 SEPARATORS = re.compile(r"[^a-z0-9]+")
 DIGIT = re.compile(r"\d")
+CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+CYRILLIC = icu.Transliterator.createInstance("Russian-Latin/BGN")
 # "&" and "+" are "and" ("Tan & Sons" is "Tan and Sons").
 AND = re.compile(r"\s*[&+]\s*")
 # Digits written for letters inside a word ("Gl0bal Ex1t"), and digits run into a word ("7Seas").
@@ -56,12 +59,15 @@ def _normalize(name, kind):
     text = unicodedata.normalize("NFKC", name).casefold().strip()
     if kind == "person":
         text = reorder(remove_person_prefixes(text))
+    # A company's "S.A." is one abbreviation (before rigour reads legal forms: "L.L.P."); a person's "J.P." is
+    # two initials.
+    dot = " " if kind == "person" else ""
+    text = ABBREVIATION.sub(lambda m: m.group().replace(".", dot), text)
     # rigour knows legal forms in many scripts and languages ("общество с ограниченной ответственностью").
     text = replace_org_types_compare(AND.sub(" and ", text))
     han = simplified("".join(c for c in text if is_han(c)))
-    text = hyphenated_syllables(text)
+    text = JOINERS.sub("", hyphenated_syllables(text))
     words, transliterated = [], True
-    text = ABBREVIATION.sub(lambda m: m.group().replace(".", ""), JOINERS.sub("", text))
     for word in words_of(text):
         latin = latin_word(word, kind)
         if latin is None:
@@ -99,7 +105,8 @@ def latin_word(word, kind=None):
         return ascii_word(word)
     if any(is_han(c) for c in word):
         return pinyin(word, kind)
-    latin = ascii_text(word)
+    # Russian as English-language lists write it (BGN/PCGN: "Кузнецов" -> "kuznetsov", not ICU's "kuznecov").
+    latin = ascii_text(CYRILLIC.transliterate(word) if CYRILLIC_LETTER.search(word) else word)
     if "?" in latin:
         # ICU does not know every script; anyascii knows more (Tifinagh, Lisu, Old Persian...).
         latin = anyascii(word)

@@ -10,6 +10,7 @@ from pypinyin.style.wadegiles import _convert_table, _except_table
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]")
 # Given names written in syllables joined by hyphens: "Tse-tung", "Hsiao-p'ing", "Ze-dong".
 HYPHENATED = re.compile(r"(?<![\w'])[a-zü']+(?:-[a-zü']+)+(?![\w'])")
+SYLLABLE = re.compile(r"(?<![\w'-])[a-zü']+(?![\w'-])")
 
 
 def _tables():
@@ -58,13 +59,19 @@ def hyphenated_syllables(text):
     """Join hyphenated Chinese syllables, reading Wade-Giles as pinyin: "tse-tung" -> "zedong"."""
     if "-" not in text:
         return text
-    return HYPHENATED.sub(_syllables, text.replace("’", "'"))
+    read_as_wade_giles = []
 
+    def syllables(match):
+        parts = match.group().split("-")
+        if all(part in PINYIN for part in parts):
+            return "".join(parts)
+        if all(part in WADE_GILES for part in parts):
+            read_as_wade_giles.append(True)
+            return "".join(WADE_GILES[part] for part in parts)
+        return match.group()
 
-def _syllables(match):
-    parts = match.group().split("-")
-    if all(part in PINYIN for part in parts):
-        return "".join(parts)
-    if all(part in WADE_GILES for part in parts):
-        return "".join(WADE_GILES[part] for part in parts)
-    return match.group()
+    text = HYPHENATED.sub(syllables, text.replace("’", "'"))
+    if read_as_wade_giles:
+        # A given name in Wade-Giles goes with a family name in it: "Teng" is Deng, "Chu" is Zhu.
+        text = SYLLABLE.sub(lambda m: WADE_GILES.get(m.group(), m.group()), text)
+    return text

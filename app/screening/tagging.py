@@ -13,6 +13,11 @@ from rigour.territories import get_territory
 from app.screening.legal_forms import FORMS
 
 NUMBER, COUNTRY, NAMES = "NUM", "LOC", ("NAME", "NICK")
+# The words of a state's formal style before its short name ("Federal Democratic Republic of Ethiopia", "Union of
+# the Comoros"): rigour knows the common ones whole, not every country's.
+STATE_STYLE = frozenset("""republic islamic federal federative democratic people peoples popular kingdom grand duchy
+    union state states plurinational socialist arab sultanate principality commonwealth bolivarian hashemite united
+    cooperative independent oriental emirate the""".split())
 
 
 def tag(tokens, kind):
@@ -27,9 +32,11 @@ def tag(tokens, kind):
         return tokens, ()
     spans = [(tuple(part.index for part in span.parts), span.symbol.category.value, span.symbol.id)
              for span in name.spans]
-    rewrites = longest([(parts, [symbol]) for parts, category, symbol in spans if category == NUMBER])
+    # A letter alone is an initial, not a Roman numeral ("I. G. Allain", "V. D. Marques").
+    rewrites = longest([(parts, [symbol]) for parts, category, symbol in spans if category == NUMBER and
+                        not (len(parts) == 1 and len(tokens[parts[0]]) == 1 and tokens[parts[0]].isalpha())])
     if not person:
-        rewrites += longest([(parts, country_words(symbol)) for parts, category, symbol in spans
+        rewrites += longest([(with_style(tokens, parts), country_words(symbol)) for parts, category, symbol in spans
                              if category == COUNTRY and country_words(symbol)], taken=rewrites)
     new_tokens, position = [], {}
     starts = {parts[0]: (parts, words) for parts, words in rewrites}
@@ -49,6 +56,19 @@ def tag(tokens, kind):
                                 for parts, category, symbol in spans if category in NAMES and
                                 all(p in position for p in parts) and parts == tuple(range(parts[0], parts[-1] + 1))}))
     return new_tokens, symbols
+
+
+def with_style(tokens, parts):
+    """A country's words with the formal style written before them: "islamic republic of" + "mauritania"."""
+    k = parts[0] - 1
+    if k >= 1 and tokens[k] == "the":
+        k -= 1
+    if k < 1 or tokens[k] != "of" or tokens[k - 1] not in STATE_STYLE or tokens[k - 1] == "the":
+        return parts
+    k -= 1
+    while k >= 1 and tokens[k - 1] in STATE_STYLE:
+        k -= 1
+    return tuple(range(k, parts[-1] + 1))
 
 
 def longest(spans, taken=()):
