@@ -71,7 +71,6 @@ class NameIndex:
         self.name_forms = []
         self.name_text = []
         self.name_person = []
-        self.name_symbols = {}   # name id -> a person's given-name symbols, for the names that have some
         self.name_han = {}       # name id -> the name in Chinese characters, for the names written in them
 
     def __len__(self):
@@ -104,8 +103,6 @@ class NameIndex:
             self.name_forms.append(normal.legal_forms)
             self.name_text.append(name)
             self.name_person.append(person)
-            if normal.symbols:
-                self.name_symbols[name_id] = normal.symbols
             if normal.han:
                 self.name_han[name_id] = normal.han
             record.names.append(name_id)
@@ -132,7 +129,6 @@ class NameIndex:
         for name_id in record.names:
             distinct = set(self.name_tokens[name_id])
             self.vocabulary.count(distinct, -1)
-            self.name_symbols.pop(name_id, None)
             self.name_han.pop(name_id, None)
             # Out of the postings too, or records re-indexed many times would crowd out the live ones.
             for token_id in distinct:
@@ -178,7 +174,7 @@ class NameIndex:
             else:
                 weights.append(vocabulary.rare_weight(token))
         self._compound_expansions(normal.tokens, expansions)
-        side = Side(normal.tokens, tuple(weights), normal.legal_forms, kind == "person", normal.symbols, normal.han)
+        side = Side(normal.tokens, tuple(weights), normal.legal_forms, kind == "person", normal.han)
         return normal, side, expansions
 
     def _compound_expansions(self, tokens, expansions):
@@ -263,7 +259,7 @@ class NameIndex:
         tokens = self.name_tokens[name_id]
         weights = weights or tuple(vocabulary.weight(t) for t in tokens)
         candidate = Side(tuple(vocabulary.words[t] for t in tokens), weights, self.name_forms[name_id],
-                         self.name_person[name_id], self.name_symbols.get(name_id, ()), self.name_han.get(name_id, ""))
+                         self.name_person[name_id], self.name_han.get(name_id, ""))
         score, _ = compare(side, candidate)
         factors = self._record_factors(record, query)
         for factor in factors.values():

@@ -5,6 +5,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from app.screening.normalize import is_number
+from app.screening.tagging import name_symbols
 
 VOWELS = str.maketrans("", "", "aeiouy")
 NAME_WEIGHT = 0.75            # the rest of the name score counts words without their weights
@@ -34,7 +35,6 @@ class Side:
     weights: tuple[float, ...]
     legal_forms: tuple[str, ...] = ()
     person: bool = False
-    symbols: tuple = ()     # ((first token, token count, symbol), ...), see normalize.NormalName
     han: str = ""           # the name in Chinese characters, simplified
 
 
@@ -77,7 +77,8 @@ def align(query, candidate):
                 similarity = short_form(a, b)
             if similarity:
                 scored.append((similarity, (i,), (j,)))
-    scored.extend(same_names(query.symbols, candidate.symbols))
+    if query.person and candidate.person:
+        scored.extend(same_names(query.tokens, candidate.tokens))
     scored.extend((s, one, two) for s, one, two in compounds(query.tokens, candidate.tokens))
     scored.extend((s, two, one) for s, one, two in compounds(candidate.tokens, query.tokens))
     scored.sort(key=lambda option: (-option[0], len(option[1]) + len(option[2])))
@@ -100,14 +101,10 @@ def short_form(a, b):
 
 
 def same_names(one, other):
-    """Word groups of two people's names that rigour's data says are one given name: [(s, (i, ...), (j, ...))]."""
-    if not one or not other:
-        return []
-    mine = {}
-    for start, size, symbol in one:
-        mine.setdefault(symbol, []).append(tuple(range(start, start + size)))
-    return [(SAME_NAME, words, tuple(range(start, start + size)))
-            for start, size, symbol in other for words in mine.get(symbol, ())]
+    """Words of two people's names that rigour's data says are one name: [(s, (i,), (j,))]."""
+    symbols = [name_symbols(token) for token in other]
+    return [(SAME_NAME, (i,), (j,)) for i, a in enumerate(one) if len(a) > 1 and (mine := name_symbols(a))
+            for j, b in enumerate(other) if a != b and len(b) > 1 and not mine.isdisjoint(symbols[j])]
 
 
 def compounds(one, other):

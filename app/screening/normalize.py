@@ -40,7 +40,6 @@ class NormalName:
     tokens: tuple[str, ...]
     legal_forms: tuple[str, ...] = ()
     transliterated: bool = True  # False when a script was unknown and tokens keep their own letters
-    symbols: tuple = ()          # ((first token, token count, symbol), ...): given names and their short forms
     han: str = ""                # the Chinese characters of the name, when written in them
 
     @property
@@ -79,8 +78,8 @@ def _normalize(name, kind):
     if kind != "person":
         words = join_letters(words)
     tokens, forms = split_legal_forms(words)
-    tokens, symbols = tag(tokens, kind)
-    return NormalName(name, tuple(tokens), tuple(dict.fromkeys(forms)), transliterated, symbols, han)
+    tokens = tag(tokens, kind)
+    return NormalName(name, tuple(tokens), tuple(dict.fromkeys(forms)), transliterated, han)
 
 
 def reorder(text):

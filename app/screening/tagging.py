@@ -1,8 +1,8 @@
 """What rigour's name tagger knows about a name's words: numbers, countries, given names and their short forms (pure).
 
 Numbers become digits ("Seven Seas", "7 Seas"; "Second", "2nd"), a country written long or short becomes one
-spelling ("Islamic Republic of Iran", "Iran"; "USA", "United States"), and a person's given names carry the
-symbols rigour's data gives them (Wikidata's given names, English short forms: "Bob" and "Robert" share one).
+spelling ("Islamic Republic of Iran", "Iran"; "USA", "United States"), and a word of a person's name carries the
+symbols rigour's data gives it (Wikidata's given names, English short forms: "Bob" and "Robert" share one).
 """
 from functools import lru_cache
 import sys
@@ -21,41 +21,44 @@ STATE_STYLE = frozenset("""republic islamic federal federative democratic people
 
 
 def tag(tokens, kind):
-    """(tokens with numbers and countries in one spelling, ((first token, count, symbol), ...) for people)."""
+    """The tokens with numbers, and a company's countries, written one way: "seven seas" -> "7 seas"."""
     if not tokens:
-        return tokens, ()
-    person = kind == "person"
-    names = analyze_names(NameTypeTag.PER if person else NameTypeTag.ORG, [" ".join(tokens)], phonetics=False,
-                          consolidate=False, rewrite=False)
+        return tokens
+    # The organisation tagger knows numbers and countries, and loads in a fraction of a second.
+    names = analyze_names(NameTypeTag.ORG, [" ".join(tokens)], phonetics=False, consolidate=False, rewrite=False)
     name = next(iter(names), None)
     if name is None or [part.form for part in name.parts] != list(tokens):
-        return tokens, ()
+        return tokens
     spans = [(tuple(part.index for part in span.parts), span.symbol.category.value, span.symbol.id)
              for span in name.spans]
     # A letter alone is an initial, not a Roman numeral ("I. G. Allain", "V. D. Marques").
     rewrites = longest([(parts, [symbol]) for parts, category, symbol in spans if category == NUMBER and
                         not (len(parts) == 1 and len(tokens[parts[0]]) == 1 and tokens[parts[0]].isalpha())])
-    if not person:
+    if kind != "person":
         rewrites += longest([(with_style(tokens, parts), country_words(symbol)) for parts, category, symbol in spans
                              if category == COUNTRY and country_words(symbol)], taken=rewrites)
-    new_tokens, position = [], {}
+    if not rewrites:
+        return tokens
     starts = {parts[0]: (parts, words) for parts, words in rewrites}
-    i = 0
+    rewritten, i = [], 0
     while i < len(tokens):
         if i in starts:
             parts, words = starts[i]
-            new_tokens.extend(words)
+            rewritten.extend(words)
             i = parts[-1] + 1
         else:
-            position[i] = len(new_tokens)
-            new_tokens.append(tokens[i])
+            rewritten.append(tokens[i])
             i += 1
-    symbols = ()
-    if person:
-        symbols = tuple(sorted({(position[parts[0]], len(parts), sys.intern(f"{category}:{symbol}"))
-                                for parts, category, symbol in spans if category in NAMES and
-                                all(p in position for p in parts) and parts == tuple(range(parts[0], parts[-1] + 1))}))
-    return new_tokens, symbols
+    return rewritten
+
+
+@lru_cache(maxsize=1 << 17)
+def name_symbols(word):
+    """The given names a word of a person's name may be, as rigour's symbols: frozenset({"NAME:Q...", "NICK:BOB"})."""
+    # The person tagger's data (Wikidata's names) takes a few seconds and about 250 MB to load, once a process.
+    names = analyze_names(NameTypeTag.PER, [word], phonetics=False, numerics=False, consolidate=False, rewrite=False)
+    return frozenset(sys.intern(f"{span.symbol.category.value}:{span.symbol.id}") for name in names
+                     for span in name.spans if len(span.parts) == 1 and span.symbol.category.value in NAMES)
 
 
 def with_style(tokens, parts):
