@@ -8,7 +8,8 @@ pypinyin's own table, which the matcher reads backwards: it shows the feature wo
 
 Each pair is a list name and a query: positives should match, negatives should not. Every list name is in one
 index (so word weights are learned as in real use) and each query is scored against its own pair's name only.
-    pip install -e '.[eval]' && python bench/eval_pairs.py [--per-kind 200] [--seed 11]
+    pip install -e '.[eval]' && python bench/eval_pairs.py [--per-kind 200] [--seed 11] [--threshold 0.7]
+With --logic-v2 (in the venv of compare_logic_v2.py, with the eval extras) the pairs are scored by logic-v2.
 """
 import argparse
 from collections import Counter, defaultdict
@@ -176,6 +177,10 @@ class Maker:
         kind = self.rng.choice(["Bank", "Shipping Lines", "Trading Company", "Manpower Agency"])
         return f"{distinct} {kind} of {country.official_name}", f"{distinct} {kind} of {country.name}", ORG
 
+    def acronym(self):
+        words = [self.distinct() for _ in range(self.rng.choice((3, 3, 4)))] + [self.rng.choice(NOUNS)]
+        return f"{' '.join(words)} {self.rng.choice(SUFFIXES[:5])}", "".join(w[0] for w in words).upper(), ORG
+
     def typo(self):
         first, last = self.person()
         word = last if len(last) >= 5 else first
@@ -265,6 +270,13 @@ class Maker:
         tail = self.rng.choice(["Manpower Services Pvt Ltd", "Trading LLC", "Recruitment Agency", "Holdings Ltd"])
         return f"{one} {tail}", f"{two} {tail}", ORG
 
+    def other_initials(self):
+        words = [self.distinct() for _ in range(3)] + [self.rng.choice(NOUNS)]
+        initials = "".join(w[0] for w in words).upper()
+        i = self.rng.randrange(len(initials))
+        other = initials[:i] + self.rng.choice([c for c in "BCDFGHKLMNPRST" if c != initials[i]]) + initials[i + 1:]
+        return " ".join(words), other, ORG
+
     def unrelated(self):
         if self.rng.random() < 0.5:
             return " ".join(self.person()), " ".join(self.person()), PERSON
@@ -273,10 +285,10 @@ class Maker:
 
 POSITIVE = ["nickname", "initials", "number_words", "and_symbol", "joined_words", "digits_for_letters",
             "legal_form_dots", "cyrillic_person", "cyrillic_company", "chinese_person", "wade_giles", "country_form",
-            "typo", "word_order"]
+            "acronym", "typo", "word_order"]
 NEGATIVE = ["other_family_name", "other_given_name", "father_and_son", "numbered_series", "one_character",
             "shared_generic_words", "long_name_other_word", "near_given_name", "near_family_name",
-            "near_company_word", "unrelated"]
+            "near_company_word", "other_initials", "unrelated"]
 
 
 def make_pairs(per_kind, seed):
@@ -310,6 +322,24 @@ def score_pairs(pairs):
     return scores
 
 
+def score_pairs_logic_v2(pairs):
+    """Each pair's score by OpenSanctions' logic-v2 (yente's default), in a venv with nomenklatura installed."""
+    from followthemoney import model  # noqa: PLC0415  (not a dependency of the project)
+    from nomenklatura.matching import LogicV2, ScoringConfig  # noqa: PLC0415
+
+    config = ScoringConfig.defaults()
+    scores = []
+    for number, (_, _, listed, query, entity) in enumerate(pairs):
+        sides = []
+        for side, name in (("list", listed), ("query", query)):
+            proxy = model.make_entity("Person" if entity == PERSON else "Organization")
+            proxy.id = f"{side}-{number}"
+            proxy.add("name", name)
+            sides.append(proxy)
+        scores.append(LogicV2.compare(sides[1], sides[0], config).score)
+    return scores
+
+
 def f1(tp, fp, fn):
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
@@ -335,10 +365,12 @@ def main():
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--threshold", type=float, default=SCREENING_THRESHOLD)
     parser.add_argument("--misses", type=int, default=0, help="print this many misses and false hits per kind")
+    parser.add_argument("--logic-v2", action="store_true",
+                        help="score with OpenSanctions' logic-v2 instead (needs nomenklatura; see compare_logic_v2.py)")
     args = parser.parse_args()
 
     pairs = make_pairs(args.per_kind, args.seed)
-    scores = score_pairs(pairs)
+    scores = score_pairs_logic_v2(pairs) if args.logic_v2 else score_pairs(pairs)
     by_kind = defaultdict(Counter)
     examples = defaultdict(list)
     for pair, score in zip(pairs, scores):
@@ -350,7 +382,8 @@ def main():
         if wrong and len(examples[kind]) < args.misses:
             examples[kind].append(f"{listed!r} / {query!r}: {score:.3f}")
 
-    print(f"{len(pairs)} pairs, seed {args.seed}, threshold {args.threshold}")
+    print(f"{len(pairs)} pairs, seed {args.seed}, threshold {args.threshold}, "
+          f"{'logic-v2' if args.logic_v2 else 'FairRecruit'}")
     print(f"{'positive kind':<24}{'pairs':>7}{'recall':>8}")
     for kind in POSITIVE:
         stats = by_kind[kind]

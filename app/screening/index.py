@@ -3,7 +3,7 @@ from array import array
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from app.screening.match import NAME_WEIGHT, Side, compare, token_similarity
+from app.screening.match import NAME_WEIGHT, Side, acronym, compare, token_similarity
 from app.screening.normalize import normalize
 from app.screening.vocabulary import Vocabulary
 
@@ -14,6 +14,8 @@ KIND_MISMATCH = 0.7       # an organisation's name on a person, or the reverse
 OTHER_COUNTRY = 0.85      # both sides name countries and none is shared
 MIN_IDENTIFIER = 5        # shorter identifiers ("12", "A1") collide by chance
 BOUND_SLACK = 1.2         # a near spelling on the list's side may weigh a little more than the query's word
+ACRONYM_CANDIDATES = 20   # names compared in full for a one-word query that is their initials
+ACRONYM_FIRST = 1e6       # the rough score that ranks them first
 UNKNOWN_AT_MOST = 0.9     # the most a word two edits away from a query word resembles it
 
 
@@ -72,6 +74,7 @@ class NameIndex:
         self.name_text = []
         self.name_person = []
         self.name_han = {}       # name id -> the name in Chinese characters, for the names written in them
+        self.acronyms = {}       # an organisation's initials -> ids of the names of three words or more they stand for
 
     def __len__(self):
         return len(self.by_key)
@@ -105,6 +108,9 @@ class NameIndex:
             self.name_person.append(person)
             if normal.han:
                 self.name_han[name_id] = normal.han
+            initials = acronym(normal.tokens) if not person else ""
+            if initials:
+                self.acronyms.setdefault(initials, array("I")).append(name_id)
             record.names.append(name_id)
             distinct = set(token_ids)
             vocabulary.count(distinct, 1)
@@ -130,6 +136,10 @@ class NameIndex:
             distinct = set(self.name_tokens[name_id])
             self.vocabulary.count(distinct, -1)
             self.name_han.pop(name_id, None)
+            words = [self.vocabulary.words[t] for t in self.name_tokens[name_id]]
+            initials = acronym(words) if not self.name_person[name_id] else ""
+            if initials:
+                self.acronyms[initials].remove(name_id)
             # Out of the postings too, or records re-indexed many times would crowd out the live ones.
             for token_id in distinct:
                 self.postings[token_id].remove(name_id)
@@ -174,6 +184,11 @@ class NameIndex:
             else:
                 weights.append(vocabulary.rare_weight(token))
         self._compound_expansions(normal.tokens, expansions)
+        if kind != "person":
+            # "IRGC" finds the names it is the initials of, and a name of three words the initials written alone.
+            initials = vocabulary.ids.get(acronym(normal.tokens))
+            if initials is not None:
+                expansions[0].append((initials, 1.0))
         side = Side(normal.tokens, tuple(weights), normal.legal_forms, kind == "person", normal.han)
         return normal, side, expansions
 
@@ -195,6 +210,11 @@ class NameIndex:
     def _candidates(self, side, expansions, wanted, candidates):
         """Names sharing a word (or a near spelling) with the query, with a rough score to rank them by."""
         rough = {}
+        if len(side.tokens) == 1 and not side.person:
+            # Names the word is the initials of come first (their words are not the query's, so a rough score
+            # made of shared words would rank them last), a few of them: short initials stand for many names.
+            for name_id in self.acronyms.get(side.tokens[0], ())[:ACRONYM_CANDIDATES]:
+                rough[name_id] = ACRONYM_FIRST
         order = sorted(range(len(side.tokens)), key=lambda i: -side.weights[i])
         for i in order:
             weight = side.weights[i]

@@ -18,12 +18,15 @@ ABJAD = 0.9                   # a word from a script that writes no vowels (مح
 VOWEL_EDIT = 0.75             # what an edit costs between two words with the same consonants
 COMPOUND = 0.8                # the least similarity for "alnoor" to stand for "al noor"
 ONE_WORD = 0.8                # a one-word name inside a longer one ("Mohammed", "Mohammed Trading Co")
+ACRONYM = 0.9                 # an organisation's initials for its words ("IRGC", "Islamic Revolutionary Guard Corps")
 SAME_NAME = 0.9               # two spellings of one given name ("Bob", "Robert"; "Tse-tung", "Zedong")
 OTHER_NAMES = 0.85            # both people have a name the other lacks: a family or tribal name, most often
 SWAPPED_PARENT = 0.6          # "A bin B" and "B bin A" are a father and his son
 OTHER_CHARACTERS = 0.7        # two names in Chinese characters that read alike but are written differently
 # Words that join a person's own name to a parent's: what stands on either side must stay there.
 # ("bn", "abn": بن and ابن transliterated without vowels.)
+# Small words an organisation's initials leave out ("Bank of the Republic" is "BR").
+UNINITIALLED = frozenset({"of", "the", "and", "for", "de", "la", "du", "des", "del", "y", "et", "und"})
 PARENT = frozenset({"bin", "ibn", "ben", "bint", "binti", "bte", "ould", "walad", "wuld", "ibni", "bn", "abn", "bnt"})
 
 
@@ -79,6 +82,8 @@ def align(query, candidate):
                 scored.append((similarity, (i,), (j,)))
     if query.person and candidate.person:
         scored.extend(same_names(query.tokens, candidate.tokens))
+    elif not query.person and not candidate.person:
+        scored.extend(initials_of(query.tokens, candidate.tokens))
     scored.extend((s, one, two) for s, one, two in compounds(query.tokens, candidate.tokens))
     scored.extend((s, two, one) for s, one, two in compounds(candidate.tokens, query.tokens))
     scored.sort(key=lambda option: (-option[0], len(option[1]) + len(option[2])))
@@ -98,6 +103,23 @@ def short_form(a, b):
     if len(short) == 1:
         return INITIAL
     return SHORT_FORM if len(short) >= 3 and not is_number(full) else 0.0
+
+
+def acronym(tokens):
+    """An organisation's initials ("islamic revolutionary guard corps" -> "irgc"), or "" for fewer than three."""
+    words = [token for token in tokens if token not in UNINITIALLED]
+    if len(words) < 3 or any(is_number(word) for word in words):
+        return ""
+    return "".join(word[0] for word in words)
+
+
+def initials_of(one, other):
+    """Where one name is a single word made of the other's initials: [(s, (i, ...), (j, ...))]."""
+    if len(one) == 1 and len(other) >= 3 and one[0] == acronym(other):
+        return [(ACRONYM, (0,), tuple(range(len(other))))]
+    if len(other) == 1 and len(one) >= 3 and other[0] == acronym(one):
+        return [(ACRONYM, tuple(range(len(one))), (0,))]
+    return []
 
 
 def same_names(one, other):
@@ -161,7 +183,8 @@ def compare(query, candidate, explain=False):
     if any(is_number(t) for i, t in enumerate(query.tokens) if i not in paired_q) and \
             any(is_number(t) for j, t in enumerate(candidate.tokens) if j not in paired_c):
         factors["conflicting_numbers"] = CONFLICTING_NUMBERS
-    if min(len(query.tokens), len(candidate.tokens)) == 1 and len(query.tokens) != len(candidate.tokens):
+    if min(len(query.tokens), len(candidate.tokens)) == 1 and len(query.tokens) != len(candidate.tokens) and \
+            not any(len(qs) + len(cs) > 2 and similarity == ACRONYM for qs, cs, similarity in pairs):
         factors["one_word_against_more"] = ONE_WORD
     if query.legal_forms and candidate.legal_forms and not set(query.legal_forms) & set(candidate.legal_forms):
         factors["other_legal_form"] = OTHER_LEGAL_FORM

@@ -81,7 +81,18 @@ def test_a_country_written_long_or_short_is_one(listed, query):
     assert score("organization", listed, query) >= THRESHOLD
 
 
+@pytest.mark.parametrize("listed, query", [
+    ("Islamic Revolutionary Guard Corps", "IRGC"),
+    ("IRGC", "Islamic Revolutionary Guard Corps"),
+    ("Korea Mining Development Trading Corporation", "K.M.D.T."),
+])
+def test_an_organisation_initials_stand_for_its_words(listed, query):
+    assert score("organization", listed, query) >= THRESHOLD
+
+
 @pytest.mark.parametrize("kind, listed, query", [
+    ("organization", "Islamic Revolutionary Guard Corps", "IRGS"),
+    ("person", "Ian Robert Gordon Campbell", "IRGC"),
     ("person", "Abdulrahman bin Mohammed bin Saleh Al-Qahtani", "Abdulrahman bin Mohammed bin Saleh Al-Ghamdi"),
     ("person", "Jane Marie Whitfield", "Jane Marie Ashworth"),
     ("person", "Mohammed bin Salman Al Saud", "Salman bin Mohammed Al Saud"),
