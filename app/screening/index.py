@@ -5,6 +5,7 @@ from operator import itemgetter
 
 from app.screening.match import NAME_WEIGHT, Side, acronym, compare, token_similarity
 from app.screening.normalize import normalize
+from app.screening.tagging import name_symbols
 from app.screening.vocabulary import Vocabulary
 
 CANDIDATES = 60           # names fully compared per query name, best rough scores first
@@ -90,6 +91,9 @@ class NameIndex:
                 return
             self.remove(key)
         person = kind == "person"
+        if person:
+            # Load rigour's given names now, while the index is built, not in the first search that needs them.
+            name_symbols("a")
         position = len(self.records)
         self.records.append(record)
         self.by_key[key] = position
