@@ -23,10 +23,10 @@ SAME_NAME = 0.9               # two spellings of one given name ("Bob", "Robert"
 OTHER_NAMES = 0.85            # both people have a name the other lacks: a family or tribal name, most often
 SWAPPED_PARENT = 0.6          # "A bin B" and "B bin A" are a father and his son
 OTHER_CHARACTERS = 0.7        # two names in Chinese characters that read alike but are written differently
-# Words that join a person's own name to a parent's: what stands on either side must stay there.
-# ("bn", "abn": بن and ابن transliterated without vowels.)
 # Small words an organisation's initials leave out ("Bank of the Republic" is "BR").
 UNINITIALLED = frozenset({"of", "the", "and", "for", "de", "la", "du", "des", "del", "y", "et", "und"})
+# Words that join a person's own name to a parent's: what stands on either side must stay there.
+# ("bn", "abn": بن and ابن transliterated without vowels.)
 PARENT = frozenset({"bin", "ibn", "ben", "bint", "binti", "bte", "ould", "walad", "wuld", "ibni", "bn", "abn", "bnt"})
 
 
