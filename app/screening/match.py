@@ -76,7 +76,7 @@ def align(query, candidate):
     for i, a in enumerate(query.tokens):
         for j, b in enumerate(candidate.tokens):
             similarity = token_similarity(a, b)
-            if not similarity and query.person and candidate.person:
+            if not similarity and query.person and candidate.person and a[0] == b[0]:
                 similarity = short_form(a, b)
             if similarity:
                 scored.append((similarity, (i,), (j,)))
