@@ -54,13 +54,13 @@ class Maker:
     def __init__(self, seed):
         self.rng = random.Random(seed)
         self.fakers = {}
-        for locale in ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "ru_RU", "zh_CN", "ar_AA", "hi_IN",
+        for locale in ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "ru_RU", "zh_CN", "ar_AA",
                        "id_ID", "vi_VN", "tr_TR", "pl_PL", "pt_BR"):
             self.fakers[locale] = Faker(locale)
             self.fakers[locale].seed_instance(seed)
         self.en = self.fakers["en_US"]
         self.nicknames = NickNamer()
-        self.latin = [loc for loc in self.fakers if loc not in ("ru_RU", "zh_CN", "ar_AA", "hi_IN")]
+        self.latin = [loc for loc in self.fakers if loc not in ("ru_RU", "zh_CN", "ar_AA")]
         self.near_given, self.near_family = self.near_pairs("first_name"), self.near_pairs("last_name")
         self.countries = [c for c in pycountry.countries
                           if getattr(c, "official_name", None) and c.official_name != c.name and "," not in c.name]
