@@ -2,6 +2,8 @@
 
 The input has columns `id,name` and optional `kind,country,aliases,identifiers` (`;` between values,
 identifiers as `scheme:value`). Every row is checked before any is screened; problems name row and column.
+A row that cannot be screened is reported in the output with its problems and the others are screened, unless
+the run is strict: then one bad row stops the whole file.
 """
 import csv
 import json
@@ -17,8 +19,11 @@ KINDS = ("organization", "person")
 COUNTRY = re.compile(r"[A-Z]{2}")
 
 
-def read_queries(path):
-    """[(id, name, Query)] of every row; Invalid listing every bad cell (row and column) otherwise."""
+def read_queries(path, *, strict=True):
+    """[(id, name, Query)] of every row; Invalid listing every bad cell (row and column) otherwise.
+
+    Not strict, a bad row comes back as (id, name, {"column C": [problem]}) in its place instead of a Query.
+    """
     problems = {}
     queries = []
     try:
@@ -36,12 +41,15 @@ def read_queries(path):
                 if not any(cell.strip() for cell in row):
                     continue
                 cells = dict(zip(header, row + [""] * (len(header) - len(row))))
-                query = row_query(f"row {number}", cells, problems)
-                if query:
-                    queries.append((cells["id"].strip(), cells["name"].strip(), query))
+                where = f"row {number}"
+                query = row_query(where, cells, problems)
+                if query or not strict:
+                    queries.append((cells["id"].strip(), cells["name"].strip(), query or {
+                        key.removeprefix(where + ", "): messages for key, messages in problems.items()
+                        if key.startswith(where + ",")}))
     except (csv.Error, UnicodeDecodeError) as err:
         raise Invalid(f"not a readable UTF-8 CSV file: {err}", {"file": [str(err)]}) from None
-    if problems:
+    if problems and strict:
         raise Invalid(f"{len(problems)} bad cell(s); nothing was screened.", problems)
     return queries
 
@@ -77,6 +85,11 @@ def row_query(where, cells, problems):
 def values(cell):
     """The `;`-separated values of a cell, stripped, empty ones dropped."""
     return [value.strip() for value in cell.split(";") if value.strip()]
+
+
+def problem_line(row_id, name, problems):
+    """The output line of a row that was not screened: its id and name and what is wrong with it."""
+    return json.dumps({"id": row_id, "name": name, "not_screened": problems}, ensure_ascii=False)
 
 
 def result_line(row_id, name, found):

@@ -105,29 +105,38 @@ def list_names(ctx, param, value):
               help="JSON lines written here: one line per input row with its hits, best first.")
 @click.option("--threshold", type=click.FloatRange(0, 1), help="Default: the configured SCREENING_THRESHOLD.")
 @click.option("--lists", callback=list_names, expose_value=True, help="Comma-separated source names; default all.")
+@click.option("--strict", is_flag=True,
+              help="Screen nothing if any row is unusable; by default such rows are reported in the output.")
 @with_appcontext
-def screen_command(input_path, output_path, threshold, lists):
+def screen_command(input_path, output_path, threshold, lists, strict):
     """Screen every name of a CSV file against the lists; nothing is stored."""
     session = db.Session()
     threshold = current_app.config["SCREENING_THRESHOLD"] if threshold is None else threshold
     try:
-        queries = batch.read_queries(input_path)
+        rows = batch.read_queries(input_path, strict=strict)
     except AppError as err:
         fail(input_path, err)
+    queries = [row for row in rows if not isinstance(row[2], dict)]
     started = time.perf_counter()
     hits = 0
     # Written beside the output and renamed at the end: a failed run leaves no half-written file.
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=output_path.resolve().parent, delete=False,
                                      suffix=".partial") as out:
         try:
-            results = screen.screen_names(session, [query for _, _, query in queries], threshold=threshold,
-                                          lists=lists)
-            for (row_id, name, _), (_, found) in zip(queries, results):
+            results = iter(screen.screen_names(session, [query for _, _, query in queries], threshold=threshold,
+                                               lists=lists))
+            for row_id, name, query in rows:
+                if isinstance(query, dict):
+                    out.write(batch.problem_line(row_id, name, query) + "\n")
+                    continue
+                _, found = next(results)
                 hits += len(found)
                 out.write(batch.result_line(row_id, name, found) + "\n")
         except BaseException:
             os.unlink(out.name)
             raise
     os.replace(out.name, output_path)
+    skipped = len(rows) - len(queries)
     click.echo(f"{len(queries)} names screened, {hits} hits at or above {threshold}, "
-               f"in {time.perf_counter() - started:.1f} s: {output_path}")
+               f"in {time.perf_counter() - started:.1f} s: {output_path}" +
+               (f"; {skipped} row(s) not screened, their problems are in the output" if skipped else ""))

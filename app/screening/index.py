@@ -3,8 +3,9 @@ from array import array
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from app.screening.match import NAME_WEIGHT, Side, compare, token_similarity
+from app.screening.match import NAME_WEIGHT, Side, acronym, compare, token_similarity
 from app.screening.normalize import normalize
+from app.screening.tagging import name_symbols
 from app.screening.vocabulary import Vocabulary
 
 CANDIDATES = 60           # names fully compared per query name, best rough scores first
@@ -14,6 +15,8 @@ KIND_MISMATCH = 0.7       # an organisation's name on a person, or the reverse
 OTHER_COUNTRY = 0.85      # both sides name countries and none is shared
 MIN_IDENTIFIER = 5        # shorter identifiers ("12", "A1") collide by chance
 BOUND_SLACK = 1.2         # a near spelling on the list's side may weigh a little more than the query's word
+ACRONYM_CANDIDATES = 20   # names compared in full for a one-word query that is their initials
+ACRONYM_FIRST = 1e6       # the rough score that ranks them first
 UNKNOWN_AT_MOST = 0.9     # the most a word two edits away from a query word resembles it
 
 
@@ -71,6 +74,8 @@ class NameIndex:
         self.name_forms = []
         self.name_text = []
         self.name_person = []
+        self.name_han = {}       # name id -> the name in Chinese characters, for the names written in them
+        self.acronyms = {}       # an organisation's initials -> ids of the names of three words or more they stand for
 
     def __len__(self):
         return len(self.by_key)
@@ -86,6 +91,9 @@ class NameIndex:
                 return
             self.remove(key)
         person = kind == "person"
+        if person:
+            # Load rigour's given names now, while the index is built, not in the first search that needs them.
+            name_symbols("a")
         position = len(self.records)
         self.records.append(record)
         self.by_key[key] = position
@@ -102,6 +110,11 @@ class NameIndex:
             self.name_forms.append(normal.legal_forms)
             self.name_text.append(name)
             self.name_person.append(person)
+            if normal.han:
+                self.name_han[name_id] = normal.han
+            initials = acronym(normal.tokens) if not person else ""
+            if initials:
+                self.acronyms.setdefault(initials, array("I")).append(name_id)
             record.names.append(name_id)
             distinct = set(token_ids)
             vocabulary.count(distinct, 1)
@@ -126,6 +139,11 @@ class NameIndex:
         for name_id in record.names:
             distinct = set(self.name_tokens[name_id])
             self.vocabulary.count(distinct, -1)
+            self.name_han.pop(name_id, None)
+            words = [self.vocabulary.words[t] for t in self.name_tokens[name_id]]
+            initials = acronym(words) if not self.name_person[name_id] else ""
+            if initials:
+                self.acronyms[initials].remove(name_id)
             # Out of the postings too, or records re-indexed many times would crowd out the live ones.
             for token_id in distinct:
                 self.postings[token_id].remove(name_id)
@@ -168,9 +186,15 @@ class NameIndex:
                 # A misspelt word weighs what the word it probably means weighs.
                 weights.append(max(vocabulary.weight(word_id) for word_id, _ in near))
             else:
-                weights.append(vocabulary.rare_weight())
+                weights.append(vocabulary.rare_weight(token))
         self._compound_expansions(normal.tokens, expansions)
-        return normal, Side(normal.tokens, tuple(weights), normal.legal_forms, kind == "person"), expansions
+        if kind != "person":
+            # "IRGC" finds the names it is the initials of, and a name of three words the initials written alone.
+            initials = vocabulary.ids.get(acronym(normal.tokens))
+            if initials is not None:
+                expansions[0].append((initials, 1.0))
+        side = Side(normal.tokens, tuple(weights), normal.legal_forms, kind == "person", normal.han)
+        return normal, side, expansions
 
     def _compound_expansions(self, tokens, expansions):
         """Let "al noor" find "alnoor" and "alnoor" find "al noor" among the candidates."""
@@ -190,6 +214,11 @@ class NameIndex:
     def _candidates(self, side, expansions, wanted, candidates):
         """Names sharing a word (or a near spelling) with the query, with a rough score to rank them by."""
         rough = {}
+        if len(side.tokens) == 1 and not side.person:
+            # Names the word is the initials of come first (their words are not the query's, so a rough score
+            # made of shared words would rank them last), a few of them: short initials stand for many names.
+            for name_id in self.acronyms.get(side.tokens[0], ())[:ACRONYM_CANDIDATES]:
+                rough[name_id] = ACRONYM_FIRST
         order = sorted(range(len(side.tokens)), key=lambda i: -side.weights[i])
         for i in order:
             weight = side.weights[i]
@@ -254,7 +283,7 @@ class NameIndex:
         tokens = self.name_tokens[name_id]
         weights = weights or tuple(vocabulary.weight(t) for t in tokens)
         candidate = Side(tuple(vocabulary.words[t] for t in tokens), weights, self.name_forms[name_id],
-                         self.name_person[name_id])
+                         self.name_person[name_id], self.name_han.get(name_id, ""))
         score, _ = compare(side, candidate)
         factors = self._record_factors(record, query)
         for factor in factors.values():

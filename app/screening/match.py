@@ -5,16 +5,29 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from app.screening.normalize import is_number
+from app.screening.tagging import name_symbols
 
 VOWELS = str.maketrans("", "", "aeiouy")
 NAME_WEIGHT = 0.75            # the rest of the name score counts words without their weights
 CONFLICTING_NUMBERS = 0.6     # "Star 1" and "Star 2" name different companies
 OTHER_LEGAL_FORM = 0.95       # a legal form is weak evidence: registers and lists write it loosely
-INITIAL = 0.5                 # "J" for "John", in people's names only
+INITIAL = 0.7                 # "J" for "John", in people's names only
+SHORT_FORM = 0.8              # "Meg" for "Megan", "Chris" for "Christopher": a given name cut short
 TRANSLITERATION = 0.75        # the least similarity of two words written with the same consonants
+ABJAD = 0.9                   # a word from a script that writes no vowels (محمد, "mhmd") and one with them
 VOWEL_EDIT = 0.75             # what an edit costs between two words with the same consonants
 COMPOUND = 0.8                # the least similarity for "alnoor" to stand for "al noor"
 ONE_WORD = 0.8                # a one-word name inside a longer one ("Mohammed", "Mohammed Trading Co")
+ACRONYM = 0.9                 # an organisation's initials for its words ("IRGC", "Islamic Revolutionary Guard Corps")
+SAME_NAME = 0.9               # two spellings of one given name ("Bob", "Robert"; "Tse-tung", "Zedong")
+OTHER_NAMES = 0.85            # both people have a name the other lacks: a family or tribal name, most often
+SWAPPED_PARENT = 0.6          # "A bin B" and "B bin A" are a father and his son
+OTHER_CHARACTERS = 0.7        # two names in Chinese characters that read alike but are written differently
+# Small words an organisation's initials leave out ("Bank of the Republic" is "BR").
+UNINITIALLED = frozenset({"of", "the", "and", "for", "de", "la", "du", "des", "del", "y", "et", "und"})
+# Words that join a person's own name to a parent's: what stands on either side must stay there.
+# ("bn", "abn": بن and ابن transliterated without vowels.)
+PARENT = frozenset({"bin", "ibn", "ben", "bint", "binti", "bte", "ould", "walad", "wuld", "ibni", "bn", "abn", "bnt"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +38,7 @@ class Side:
     weights: tuple[float, ...]
     legal_forms: tuple[str, ...] = ()
     person: bool = False
+    han: str = ""           # the name in Chinese characters, simplified
 
 
 @lru_cache(maxsize=1 << 18)
@@ -44,7 +58,8 @@ def token_similarity(a, b):
     # the same consonants, an edit counts half, and the words are at least somewhat alike.
     if similarity < 1 and longest >= 4 and skeleton(a) == skeleton(b) and \
             (longest - shortest <= 2 or a == skeleton(a) or b == skeleton(b)):
-        similarity = max(similarity, TRANSLITERATION, 1 - VOWEL_EDIT * OSA.distance(a, b) / longest)
+        similarity = max(similarity, TRANSLITERATION, 1 - VOWEL_EDIT * OSA.distance(a, b) / longest,
+                         ABJAD if a == skeleton(a) or b == skeleton(b) else 0.0)
     return similarity
 
 
@@ -61,10 +76,14 @@ def align(query, candidate):
     for i, a in enumerate(query.tokens):
         for j, b in enumerate(candidate.tokens):
             similarity = token_similarity(a, b)
-            if not similarity and query.person and candidate.person and (len(a) == 1 or len(b) == 1):
-                similarity = INITIAL if a[0] == b[0] else 0.0
+            if not similarity and query.person and candidate.person and a[0] == b[0]:
+                similarity = short_form(a, b)
             if similarity:
                 scored.append((similarity, (i,), (j,)))
+    if query.person and candidate.person:
+        scored.extend(same_names(query.tokens, candidate.tokens))
+    elif not query.person and not candidate.person:
+        scored.extend(initials_of(query.tokens, candidate.tokens))
     scored.extend((s, one, two) for s, one, two in compounds(query.tokens, candidate.tokens))
     scored.extend((s, two, one) for s, one, two in compounds(candidate.tokens, query.tokens))
     scored.sort(key=lambda option: (-option[0], len(option[1]) + len(option[2])))
@@ -74,6 +93,40 @@ def align(query, candidate):
             used_q.update(qs), used_c.update(cs)
             pairs.append((qs, cs, similarity))
     return pairs
+
+
+def short_form(a, b):
+    """How far one word of a person's name may stand for another: an initial, or the name's first letters."""
+    short, full = sorted((a, b), key=len)
+    if not full.startswith(short):
+        return 0.0
+    if len(short) == 1:
+        return INITIAL
+    return SHORT_FORM if len(short) >= 3 and not is_number(full) else 0.0
+
+
+def acronym(tokens):
+    """An organisation's initials ("islamic revolutionary guard corps" -> "irgc"), or "" for fewer than three."""
+    words = [token for token in tokens if token not in UNINITIALLED]
+    if len(words) < 3 or any(is_number(word) for word in words):
+        return ""
+    return "".join(word[0] for word in words)
+
+
+def initials_of(one, other):
+    """Where one name is a single word made of the other's initials: [(s, (i, ...), (j, ...))]."""
+    if len(one) == 1 and len(other) >= 3 and one[0] == acronym(other):
+        return [(ACRONYM, (0,), tuple(range(len(other))))]
+    if len(other) == 1 and len(one) >= 3 and other[0] == acronym(one):
+        return [(ACRONYM, tuple(range(len(one))), (0,))]
+    return []
+
+
+def same_names(one, other):
+    """Words of two people's names that rigour's data says are one name: [(s, (i,), (j,))]."""
+    symbols = [name_symbols(token) for token in other]
+    return [(SAME_NAME, (i,), (j,)) for i, a in enumerate(one) if len(a) > 1 and (mine := name_symbols(a))
+            for j, b in enumerate(other) if a != b and len(b) > 1 and not mine.isdisjoint(symbols[j])]
 
 
 def compounds(one, other):
@@ -89,6 +142,26 @@ def compounds(one, other):
                 if similarity >= COMPOUND and (len(token) >= 5 or similarity == 1.0):
                     found.append((similarity, (i,), (j, j + 1)))
     return found
+
+
+def person_factors(query, candidate, pairs, paired_q, paired_c):
+    """What two people's names say against each other beyond their words: a name each lacks, parents swapped."""
+    factors = {}
+    if any(len(t) > 1 for i, t in enumerate(query.tokens) if i not in paired_q and t not in PARENT) and \
+            any(len(t) > 1 for j, t in enumerate(candidate.tokens) if j not in paired_c and t not in PARENT):
+        factors["other_names"] = OTHER_NAMES
+    q_parent, c_parent = parent_at(query.tokens), parent_at(candidate.tokens)
+    if q_parent is not None and c_parent is not None:
+        sides = {(qs[0] > q_parent, cs[0] > c_parent) for qs, cs, _ in pairs
+                 if query.tokens[qs[0]] not in PARENT and candidate.tokens[cs[0]] not in PARENT}
+        if (True, False) in sides and (False, True) in sides:
+            factors["swapped_parent"] = SWAPPED_PARENT
+    return factors
+
+
+def parent_at(tokens):
+    """Where the first word joining a name to a parent's stands, or None."""
+    return next((i for i, token in enumerate(tokens) if token in PARENT and 0 < i < len(tokens) - 1), None)
 
 
 def compare(query, candidate, explain=False):
@@ -110,10 +183,15 @@ def compare(query, candidate, explain=False):
     if any(is_number(t) for i, t in enumerate(query.tokens) if i not in paired_q) and \
             any(is_number(t) for j, t in enumerate(candidate.tokens) if j not in paired_c):
         factors["conflicting_numbers"] = CONFLICTING_NUMBERS
-    if min(len(query.tokens), len(candidate.tokens)) == 1 and len(query.tokens) != len(candidate.tokens):
+    if min(len(query.tokens), len(candidate.tokens)) == 1 and len(query.tokens) != len(candidate.tokens) and \
+            not any(len(qs) + len(cs) > 2 and similarity == ACRONYM for qs, cs, similarity in pairs):
         factors["one_word_against_more"] = ONE_WORD
     if query.legal_forms and candidate.legal_forms and not set(query.legal_forms) & set(candidate.legal_forms):
         factors["other_legal_form"] = OTHER_LEGAL_FORM
+    if query.person and candidate.person:
+        factors.update(person_factors(query, candidate, pairs, paired_q, paired_c))
+    if query.han and candidate.han and query.han != candidate.han:
+        factors["other_characters"] = OTHER_CHARACTERS
     for factor in factors.values():
         score *= factor
     if not explain:

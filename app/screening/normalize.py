@@ -1,16 +1,20 @@
-"""Name normalisation for matching: fold, transliterate, recognise legal forms, tokenise (pure)."""
+"""Name normalisation for matching: fold, transliterate, recognise legal forms, tag, tokenise (pure)."""
 from dataclasses import dataclass
 from functools import lru_cache
 import re
 import unicodedata
 
 from anyascii import anyascii
+import icu
 from normality import ascii_text
 from rigour.names import remove_person_prefixes, replace_org_types_compare
 
 from app.screening.legal_forms import split_legal_forms
+from app.screening.romanise import hyphenated_syllables, is_han, pinyin, simplified
+from app.screening.tagging import tag
 
-MAX_NAME_LENGTH = 300  # longer text is not a name; the API refuses it, the engine cuts it
+# Longer text is not a name; the API refuses it, the engine cuts it. A real list has a 324-character alias.
+MAX_NAME_LENGTH = 1000
 
 # Apostrophes join ("O'Brien" -> "obrien"), and so do the dots of letter-by-letter abbreviations ("W.L.L.",
 # "S.A. de C.V."); other dots and punctuation separate words ("Iran.Space.Research").
@@ -18,6 +22,14 @@ JOINERS = re.compile(r"['’`´ʻʼ]")
 ABBREVIATION = re.compile(r"\b(?:[^\W\d_]\.)+[^\W\d_]\b\.?")
 SEPARATORS = re.compile(r"[^a-z0-9]+")
 DIGIT = re.compile(r"\d")
+CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+CYRILLIC = icu.Transliterator.createInstance("Russian-Latin/BGN")
+# "&" and "+" are "and" ("Tan & Sons" is "Tan and Sons").
+AND = re.compile(r"\s*[&+]\s*")
+# Digits written for letters inside a word ("Gl0bal Ex1t"), and digits run into a word ("7Seas").
+LEET = str.maketrans("013457", "oieast")
+LETTERS_AROUND_DIGITS = re.compile(r"[a-z]+[013457]+[a-z]+(?:[013457]+[a-z]+)*")
+DIGITS_THEN_WORD = re.compile(r"(\d+)(?!(?:st|nd|rd|th|eme|ere|er)\b)([a-z]{3,})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +40,7 @@ class NormalName:
     tokens: tuple[str, ...]
     legal_forms: tuple[str, ...] = ()
     transliterated: bool = True  # False when a script was unknown and tokens keep their own letters
+    han: str = ""                # the Chinese characters of the name, when written in them
 
     @property
     def text(self):
@@ -45,12 +58,17 @@ def _normalize(name, kind):
     text = unicodedata.normalize("NFKC", name).casefold().strip()
     if kind == "person":
         text = reorder(remove_person_prefixes(text))
+    # A company's "S.A." is one abbreviation (before rigour reads legal forms: "L.L.P."); a person's "J.P." is
+    # two initials.
+    dot = " " if kind == "person" else ""
+    text = ABBREVIATION.sub(lambda m: m.group().replace(".", dot), text)
     # rigour knows legal forms in many scripts and languages ("общество с ограниченной ответственностью").
-    text = replace_org_types_compare(text)
+    text = replace_org_types_compare(AND.sub(" and ", text))
+    han = simplified("".join(c for c in text if is_han(c)))
+    text = JOINERS.sub("", hyphenated_syllables(text))
     words, transliterated = [], True
-    text = ABBREVIATION.sub(lambda m: m.group().replace(".", ""), JOINERS.sub("", text))
     for word in words_of(text):
-        latin = latin_word(word)
+        latin = latin_word(word, kind)
         if latin is None:
             transliterated = False
             words.append(word)
@@ -60,7 +78,8 @@ def _normalize(name, kind):
     if kind != "person":
         words = join_letters(words)
     tokens, forms = split_legal_forms(words)
-    return NormalName(name, tuple(tokens), tuple(dict.fromkeys(forms)), transliterated)
+    tokens = tag(tokens, kind)
+    return NormalName(name, tuple(tokens), tuple(dict.fromkeys(forms)), transliterated, han)
 
 
 def reorder(text):
@@ -79,16 +98,27 @@ def words_of(text):
 
 
 @lru_cache(maxsize=65536)
-def latin_word(word):
+def latin_word(word, kind=None):
     """The word in lower-case ASCII letters and digits, or None when no transliterator knows its script."""
     if word.isascii():
-        return word
-    latin = ascii_text(word)
+        return ascii_word(word)
+    if any(is_han(c) for c in word):
+        return pinyin(word, kind)
+    # Russian as English-language lists write it (BGN/PCGN: "Кузнецов" -> "kuznetsov", not ICU's "kuznecov").
+    latin = ascii_text(CYRILLIC.transliterate(word) if CYRILLIC_LETTER.search(word) else word)
     if "?" in latin:
         # ICU does not know every script; anyascii knows more (Tifinagh, Lisu, Old Persian...).
         latin = anyascii(word)
     latin = SEPARATORS.sub(" ", JOINERS.sub("", latin.lower())).strip()
-    return latin or None
+    return ascii_word(latin) if latin else None
+
+
+def ascii_word(word):
+    """Letters for the digits written inside a word ("gl0bal"), and a number run into a word split off ("7seas")."""
+    if not DIGIT.search(word):
+        return word
+    word = LETTERS_AROUND_DIGITS.sub(lambda m: m.group().translate(LEET), word)
+    return DIGITS_THEN_WORD.sub(r"\1 \2", word)
 
 
 def join_letters(words):

@@ -103,7 +103,7 @@ class ImportResultSchema(Schema):
 
 
 class ScreenQuerySchema(Schema):
-    name = fields.String(required=True, metadata={"description": "The name to screen (at most 300 characters)"})
+    name = fields.String(required=True, metadata={"description": "The name to screen (at most 1,000 characters)"})
     aliases = fields.List(fields.String(), load_default=list, validate=validate.Length(max=20))
     kind = fields.String(validate=one_of(("organization", "person")), allow_none=True)
     countries = fields.List(fields.String(validate=validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166 alpha-2 code.")),

@@ -67,13 +67,17 @@ class Vocabulary:
         if weight is None:
             df = max(self.df[word_id], 1)
             weight = log(1 + self.names / df)
-            if self.words[word_id] in GENERIC:
+            word = self.words[word_id]
+            if word in GENERIC or len(word) == 1:
+                # (An initial says little however rare it is: "J" stands for many names.)
                 weight = min(weight, log(1 + 1 / GENERIC_SHARE))
             known[word_id] = weight
         return weight
 
-    def rare_weight(self):
+    def rare_weight(self, word=""):
         """The weight of a word no indexed name uses."""
+        if len(word) == 1:
+            return log(1 + 1 / GENERIC_SHARE)
         return log(1 + max(self.names, 1))
 
     def near(self, word):

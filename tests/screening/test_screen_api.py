@@ -109,6 +109,16 @@ def test_bad_screening_input_is_422_naming_the_field(client, reviewer, banned, b
     assert field in response.json["errors"]
 
 
+def test_a_long_alias_screens_and_a_name_over_1000_characters_is_refused(client, reviewer, banned):
+    # A real sanctions list has a 324-character organisation alias.
+    alias = "Gulf Dreams Manpower Private Limited " + "and its branch offices in every district " * 8
+    assert 324 < len(alias) <= 1000
+    response = screen(client, reviewer, name=alias)
+    assert response.status_code == 200, response.json
+    response = screen(client, reviewer, name="G" * 1001)
+    assert response.status_code == 422 and response.json["errors"]["name"] == ["longer than 1000 characters (1001)"]
+
+
 def test_a_name_in_a_script_no_transliterator_knows_is_still_screened(client, reviewer, banned):
     # Hanifi Rohingya: letters, so a name, though nothing on the lists is written that way.
     response = screen(client, reviewer, name="\U00010d00\U00010d22")

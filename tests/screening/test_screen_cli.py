@@ -79,8 +79,8 @@ def test_an_input_without_a_required_column_names_it(runner, tmp_path, lists, so
     assert f"missing column(s) {column};" in result.output
 
 
-def test_every_bad_cell_is_reported_with_its_row_and_column_and_nothing_is_written(runner, tmp_path, lists):
-    result, lines = screen(runner, tmp_path, source="bad_cells.csv")
+def test_strict_every_bad_cell_is_reported_with_its_row_and_column_and_nothing_is_written(runner, tmp_path, lists):
+    result, lines = screen(runner, tmp_path, "--strict", source="bad_cells.csv")
     assert result.exit_code == 1 and lines is None
     assert list(tmp_path.iterdir()) == []  # no half-written file either
     assert "4 bad cell(s); nothing was screened" in result.output
@@ -88,6 +88,34 @@ def test_every_bad_cell_is_reported_with_its_row_and_column_and_nothing_is_writt
     assert """row 4, column "kind": must be one of: organization, person; got 'company'""" in result.output
     assert """row 5, column "country": 'Nepal' is not an ISO 3166 alpha-2 code""" in result.output
     assert """row 6, column "identifiers": 'NP-REG-88121' is not scheme:value""" in result.output
+
+
+def test_unusable_rows_are_reported_in_the_output_and_the_others_screened(runner, tmp_path, lists):
+    result, lines = screen(runner, tmp_path, source="bad_cells.csv")
+    assert result.exit_code == 0, result.output
+    assert "1 names screened" in result.output and "4 row(s) not screened" in result.output
+    assert list(lines) == ["n-1", "n-2", "n-3", "n-4", "n-5"]
+    assert found(lines["n-1"]) == [("np-banned", "B-1"), ("debarred", "D-1")]
+    assert lines["n-2"] == {"id": "n-2", "name": "", "not_screened": {'column "name"': ["missing"]}}
+    assert lines["n-3"]["not_screened"] == {
+        'column "kind"': ["must be one of: organization, person; got 'company'"]}
+    assert "hits" not in lines["n-4"] and 'column "country"' in lines["n-4"]["not_screened"]
+    assert lines["n-5"]["not_screened"] == {'column "identifiers"': ["'NP-REG-88121' is not scheme:value"]}
+
+
+def test_a_long_alias_is_screened_and_a_name_too_long_is_reported(runner, tmp_path, lists):
+    # A real sanctions list has a 324-character organisation alias; past 1,000 characters it is not a name.
+    long_alias = "Gulf Dream Manpower " + " ".join(f"Branch Office Number {i}" for i in range(15))
+    source = tmp_path / "long.csv"
+    source.write_text(f"id,name\nlong,{long_alias}\ntoo-long,{'Gulf Dream ' * 100}\n", encoding="utf-8")
+    result, lines = screen(runner, tmp_path, source=source)
+    assert result.exit_code == 0, result.output
+    assert 300 < len(long_alias) <= 1000 and "hits" in lines["long"]
+    assert lines["too-long"]["not_screened"] == {'column "name"': ["longer than 1000 characters (1099)"]}
+    (tmp_path / "hits.jsonl").unlink()
+    result, lines = screen(runner, tmp_path, "--strict", source=source)
+    assert result.exit_code == 1 and lines is None
+    assert 'row 3, column "name": longer than 1000 characters (1099)' in result.output
 
 
 @pytest.mark.parametrize("options, message", [
