@@ -3,6 +3,7 @@ from flask import Flask, current_app, request
 
 from app import cli, config, db, errors, headers, health, inputs, logs, openapi, web
 from app.accounts import api as accounts_api, audit, auth, throttle
+from app.audits import tasks_api
 from app.registry import api as registry_api, changes, private_api
 from app.scoring import api as scoring_api, rescoring
 from app.screening import api as screening_api, indexes, rescreening
@@ -28,7 +29,8 @@ def create_app(overrides=None, instance_path=None):
     indexes.init_app(app)
     inputs.init_app(app)
     api = openapi.Api(app)
-    for blueprint in (accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp, screening_api.blp):
+    for blueprint in (accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp, screening_api.blp,
+                      tasks_api.blp):
         api.register_blueprint(blueprint)
     app.before_request(limit_json_body)
     app.before_request(inputs.check_request)
@@ -38,7 +40,7 @@ def create_app(overrides=None, instance_path=None):
     health.init_app(app)
     api.document_probes(app)
     web.init_app(app, api_blueprints=(accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp,
-                                    screening_api.blp))
+                                    screening_api.blp, tasks_api.blp))
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -276,7 +276,8 @@ def critical_finding(trigger, ctx, facts):
 def overdue_corrective_action(trigger, ctx, facts):
     return [task for action in facts.actions if action.deadline < ctx.now
             for task in occurrence(trigger, ctx, facts,
-                                   action.deadline + timedelta(days=trigger.escalate_within_days), f"action:{action.id}",
+                                   action.deadline + timedelta(days=trigger.escalate_within_days),
+                                   f"action:{action.id}",
                                    {"action_id": action.id, "deadline": action.deadline.isoformat()},
                                    recorder=action.recorder)]
 

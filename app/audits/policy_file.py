@@ -154,7 +154,8 @@ def read_examples(document, source, triggers, problems):
         start = len(problems)
         for key in example:
             if key not in EXAMPLE_KEYS:
-                problems.append(f"{source.where(example, key)}: unknown example key {key!r}{nearest(key, EXAMPLE_KEYS)}")
+                problems.append(f"{source.where(example, key)}: unknown example key {key!r}"
+                                f"{nearest(key, EXAMPLE_KEYS)}")
         now = check(example, "now", "date", source, problems)
         platform = check(example, "platform", "ids", source, problems) or ()
         months = example.get("reaudit_months")

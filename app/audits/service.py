@@ -1,0 +1,167 @@
+"""The review sweep: on a given day, record the licences that expired, then for every entity gather the policy's
+facts, run the policy, bring its review tasks in line and set its next review date.
+
+Idempotent: run twice with the same day, the second run changes nothing. It adds and flushes, never commits,
+and takes `now` (a date) as an argument, so a scheduler, a command or a test decides the day.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+import logging
+
+from sqlalchemy import ARRAY, Date, Integer, bindparam, select, text, update
+
+from app.accounts.audit import acting, event_rows
+from app.accounts.models import AuditEvent
+from app.audits import policy_file
+from app.audits.policy import Context, next_review, wanted_tasks
+from app.audits.reconcile import reconcile
+from app.audits.review_facts import Gatherer, platform_organisations, reaudit_schedules
+from app.audits.tasks_models import ReviewTask
+from app.bulk import chunks, insert_rows, paused_gc, postgresql
+from app.db import utcnow
+from app.registry import changes
+from app.registry.expiry import IN_FORCE
+from app.registry.models import Entity, Licence, LicenceStatusChange
+
+log = logging.getLogger(__name__)
+BATCH = 5000
+LOADED = {}
+
+
+def current_policy(path=policy_file.DEFAULT):
+    """The review policy on disk, read again only when the file changes (raises Problems when it is bad)."""
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in LOADED:
+        LOADED[key] = policy_file.load(path)
+    return LOADED[key]
+
+
+@dataclass
+class SweepResult:
+    entities: int = 0
+    licences_expired: int = 0
+    created: int = 0
+    updated: int = 0
+    cancelled: int = 0
+    woken: int = 0
+    next_review_changed: int = 0
+
+
+def sweep_due(session, now, policy=None, batch=BATCH):
+    """Bring every live entity's review tasks and next review date in line with the policy on day `now`."""
+    session.flush()
+    policy = policy or current_policy()
+    result = SweepResult(licences_expired=record_licence_expiries(session, now), woken=wake_snoozed(session, now))
+    ctx = Context(now, reaudit_schedules(session), platform_organisations(session))
+    gatherer = Gatherer(session, policy, now)
+    ids = session.scalars(select(Entity.id).where(Entity.deleted_at.is_(None)).order_by(Entity.id)).all()
+    with paused_gc():
+        for chunk in chunks(ids, batch):
+            entities = gatherer.entities(chunk[0], chunk[-1])
+            facts = gatherer.facts(chunk[0], chunk[-1], entities)
+            live, closed = gatherer.tasks(chunk[0], chunk[-1])
+            live = [task for task in live if task.entity_id in entities]
+            wanted = [task for entity_facts in facts.values() for task in wanted_tasks(policy, ctx, entity_facts)]
+            plan = reconcile(wanted, live, closed)
+            apply(session, plan, result)
+            dates = review_dates(live, plan)
+            changed = [(entity_id, day) for entity_id, day in
+                       ((entity_id, next_review(policy, ctx, facts[entity_id], dates.get(entity_id, ())))
+                        for entity_id in entities) if day != entities[entity_id].next_review_on]
+            set_next_review(session, changed)
+            result.entities += len(entities)
+            result.next_review_changed += len(changed)
+    log.info("audits.sweep now=%s entities=%s licences_expired=%s created=%s updated=%s cancelled=%s woken=%s "
+             "next_review_changed=%s", now, result.entities, result.licences_expired, result.created, result.updated,
+             result.cancelled, result.woken, result.next_review_changed)
+    return result
+
+
+def record_licence_expiries(session, now):
+    """Record once, in each licence's status history, that an in-force licence past its valid_until expired the
+    day after (a system transition: no user). Returns how many."""
+    licences = Licence.__table__
+    expired = session.execute(
+        update(licences).where(licences.c.status.in_(IN_FORCE), licences.c.valid_until < now)
+        .values(status="expired", status_raw=None, version=licences.c.version + 1)
+        .returning(licences.c.id, licences.c.entity_id, licences.c.valid_until)).all()
+    if not expired:
+        return 0
+    at = utcnow()
+    insert_rows(session, LicenceStatusChange.__table__, [
+        {"licence_id": row.id, "status": "expired", "status_raw": None,
+         "effective_on": row.valid_until + timedelta(days=1), "reason": "expired", "reason_public": True,
+         "recorded_at": at, "recorded_by_user_id": None}
+        for row in expired])
+    session.execute(AuditEvent.__table__.insert(), event_rows(
+        acting(session), [("update", Licence.__tablename__, row.id, {"status": "expired"}) for row in expired]))
+    # Every process's listing reloads these entities: their recorded licence status changed.
+    changes.stamp(session, {row.entity_id for row in expired})
+    ids = {row.id for row in expired}
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Licence) and obj.id in ids:
+            session.expire(obj)  # the session's copy is stale: it would be saved over the new version
+    return len(expired)
+
+
+def wake_snoozed(session, now):
+    """Snoozed tasks whose snooze ended are open again."""
+    tasks = ReviewTask.__table__
+    return session.execute(update(tasks).where(tasks.c.state == "snoozed", tasks.c.snoozed_until <= now)
+                           .values(state="open", version=tasks.c.version + 1, updated_at=utcnow())).rowcount
+
+
+def apply(session, plan, result):
+    """Write a reconciliation plan: cancellations first (they free the live slot a new task may take)."""
+    tasks = ReviewTask.__table__
+    now = utcnow()
+    if plan.cancels:
+        result.cancelled += session.execute(
+            update(tasks).where(tasks.c.id.in_(plan.cancels), tasks.c.state.in_(("open", "snoozed")))
+            .values(state="cancelled", closed_at=now, closed_by_sweep=True, close_note="no longer due",
+                    version=tasks.c.version + 1, updated_at=now)).rowcount
+    if plan.updates:
+        session.execute(update(tasks).where(tasks.c.id == bindparam("task_id"))
+                        .values(due_on=bindparam("new_due_on"), trigger_key=bindparam("new_key"),
+                                explanation=bindparam("new_explanation"), version=tasks.c.version + 1,
+                                updated_at=now),
+                        [{"task_id": task_id, "new_due_on": w.due_on, "new_key": w.key,
+                          "new_explanation": w.explanation} for task_id, w in plan.updates])
+        result.updated += len(plan.updates)
+    insert_rows(session, tasks, [
+        {"entity_id": w.entity_id, "reason": w.reason, "organisation_id": w.organisation_id, "trigger_key": w.key,
+         "due_on": w.due_on, "state": "open", "explanation": w.explanation, "closed_by_sweep": False,
+         "created_at": now, "updated_at": now, "version": 1} for w in plan.inserts])
+    result.created += len(plan.inserts)
+
+
+def review_dates(live, plan):
+    """{entity id: [the day each live task asks for attention]} once the plan is written."""
+    cancelled, updated = set(plan.cancels), dict(plan.updates)
+    dates = {}
+    for task in live:
+        if task.id not in cancelled:
+            due = updated[task.id].due_on if task.id in updated else task.due_on
+            day = task.snoozed_until if task.state == "snoozed" and task.snoozed_until else due
+            dates.setdefault(task.entity_id, []).append(day)
+    for task in plan.inserts:
+        dates.setdefault(task.entity_id, []).append(task.due_on)
+    return dates
+
+
+def set_next_review(session, changed):
+    """Set entities' next review dates, without a new version: it is derived, not a change of the record."""
+    if not changed:
+        return
+    if postgresql(session):
+        session.execute(text("UPDATE entities SET next_review_on = v.day FROM unnest(:ids, :days) AS v(id, day) "
+                             "WHERE entities.id = v.id")
+                        .bindparams(bindparam("ids", type_=ARRAY(Integer)), bindparam("days", type_=ARRAY(Date))),
+                        {"ids": [entity_id for entity_id, _ in changed], "days": [day for _, day in changed]})
+        return
+    entities = Entity.__table__
+    session.execute(update(entities).where(entities.c.id == bindparam("entity_id"))
+                    .values(next_review_on=bindparam("day")),
+                    [{"entity_id": entity_id, "day": day} for entity_id, day in changed])
+
