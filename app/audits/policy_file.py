@@ -67,7 +67,7 @@ def load(path=DEFAULT):
         raise Problems(problems + [f"{path}:1:1: a review policy is a mapping with 'triggers'"])
     for key in document:
         if key not in TOP_KEYS:
-            problems.append(f"{source.where(document, key)}: unknown key {key!r}{nearest(key, TOP_KEYS)}")
+            problems.append(f"{source.where_key(document, key)}: unknown key {key!r}{nearest(key, TOP_KEYS)}")
     triggers = read_triggers(document, source, problems)
     examples = read_examples(document, source, triggers, problems)
     if problems:
@@ -86,7 +86,7 @@ def read_triggers(document, source, problems):
         return {}
     triggers = {}
     for reason, settings in items.items():
-        place = source.where(items, reason)
+        place = source.where_key(items, reason)
         if reason not in PARAMS:
             problems.append(f"{place}: unknown trigger {reason!r}{nearest(reason, PARAMS)}; "
                             f"triggers: {', '.join(REASONS)}")
@@ -98,7 +98,7 @@ def read_triggers(document, source, problems):
         allowed = ("owners", "otherwise", *PARAMS[reason])
         for key in settings:
             if key not in allowed:
-                problems.append(f"{source.where(settings, key)}: {reason} takes no {key!r}{nearest(key, allowed)}; "
+                problems.append(f"{source.where_key(settings, key)}: {reason} takes no {key!r}{nearest(key, allowed)}; "
                                 f"it takes {', '.join(allowed)}")
         values = {}
         for name, default in PARAMS[reason].items():
@@ -114,21 +114,21 @@ def read_triggers(document, source, problems):
                                 f"got {value!r}")
             else:
                 values[name] = value
-        owners = read_owners(reason, settings, "owners", source, problems, required=True)
-        otherwise = read_owners(reason, settings, "otherwise", source, problems, required=False)
+        owners = read_owners(reason, settings, "owners", source, place, problems, required=True)
+        otherwise = read_owners(reason, settings, "otherwise", source, place, problems, required=False)
         if len(problems) == start:
             triggers[reason] = Trigger(reason, owners, otherwise, place=place, **values)
     return triggers
 
 
-def read_owners(reason, settings, key, source, problems, required):
+def read_owners(reason, settings, key, source, place, problems, required):
     """The owner roles under `key` of a trigger."""
     roles = settings.get(key)
     if roles is None and not required:
         return ()
     allowed = OWNER_ROLES if reason in RECORDED else tuple(r for r in OWNER_ROLES if r != "recorder")
     if not isinstance(roles, list) or not roles:
-        problems.append(f"{source.where(settings, key) if key in settings else source.where(settings)}: {reason} "
+        problems.append(f"{source.where(settings, key) if key in settings else place}: {reason} "
                         f"needs {key!r}: a list of {', '.join(allowed)}")
         return ()
     for role in roles:
@@ -154,7 +154,7 @@ def read_examples(document, source, triggers, problems):
         start = len(problems)
         for key in example:
             if key not in EXAMPLE_KEYS:
-                problems.append(f"{source.where(example, key)}: unknown example key {key!r}"
+                problems.append(f"{source.where_key(example, key)}: unknown example key {key!r}"
                                 f"{nearest(key, EXAMPLE_KEYS)}")
         now = check(example, "now", "date", source, problems)
         platform = check(example, "platform", "ids", source, problems) or ()
@@ -202,7 +202,7 @@ def read_facts(entity, example, source, problems):
     values = {"entity_id": 1}
     for key in entity:
         if key not in FACT_TYPES:
-            problems.append(f"{source.where(entity, key)}: unknown fact {key!r}{nearest(key, FACT_TYPES)}")
+            problems.append(f"{source.where_key(entity, key)}: unknown fact {key!r}{nearest(key, FACT_TYPES)}")
             continue
         kind = FACT_TYPES[key]
         if isinstance(kind, type):
@@ -228,7 +228,8 @@ def read_items(model, entity, key, source, problems):
         start = len(problems)
         for name in item:
             if name not in types:
-                problems.append(f"{source.where(item, name)}: {key} items have no {name!r}{nearest(name, types)}; "
+                problems.append(f"{source.where_key(item, name)}: {key} items have no {name!r}"
+                                f"{nearest(name, types)}; "
                                 f"they have {', '.join(types)}")
         values = {name: check(item, name, types[name], source, problems, required=name in required)
                   for name in types if name in item or name in required}
