@@ -9,6 +9,7 @@ until people close them.
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+import functools
 
 STATE_REASONS = ("periodic_review", "licence_expiring", "certification_expiring", "critical_finding",
                  "overdue_corrective_action")
@@ -80,7 +81,7 @@ class Context:
     platform: tuple = ()                            # the platform's organisation ids
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LicenceFact:
     id: int
     authority: str
@@ -90,7 +91,7 @@ class LicenceFact:
     regulators: tuple = ()          # organisations managing the issuing authority
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class HitFact:
     """A confirmed watchlist hit."""
 
@@ -100,7 +101,7 @@ class HitFact:
     decided_on: date
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class FindingFact:
     id: int
     principle: str
@@ -110,7 +111,7 @@ class FindingFact:
     recorder: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ActionFact:
     """A corrective action not yet done."""
 
@@ -119,13 +120,13 @@ class ActionFact:
     recorder: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ReportFact:
     id: int
     received_on: date
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class EntityFacts:
     entity_id: int
     kind: str = "agency"
@@ -140,7 +141,8 @@ class EntityFacts:
     certifier: int | None = None
     registrant: int | None = None
     followers: tuple = ()
-    licences: tuple = ()
+    regulators: tuple = ()                 # organisations managing an authority that licensed the entity
+    licences: tuple = ()                   # its licences (the sweep reads only those near their end)
     hits: tuple = ()
     findings: tuple = ()
     actions: tuple = ()
@@ -159,6 +161,7 @@ class Wanted:
     explanation: dict               # {"message": reason, "params": {...}} with JSON values only
 
 
+@functools.lru_cache(maxsize=65536)
 def add_months(day, months):
     """The same day `months` later (the month's last day when it is shorter)."""
     month = day.month - 1 + months
@@ -169,13 +172,13 @@ def add_months(day, months):
 def periodic(ctx, facts):
     """(since, due) of the periodic review by tier, or None when the tier or a start date is unknown."""
     schedule = ctx.schedules.get(facts.kind)
-    if facts.tier is None or schedule is None or facts.tier not in schedule.months:
+    months = schedule.months.get(facts.tier) if schedule is not None and facts.tier is not None else None
+    since, reviewed = facts.registered_on, facts.last_reviewed_on
+    if reviewed is not None and (since is None or reviewed > since):
+        since = reviewed
+    if months is None or since is None:
         return None
-    starts = [d for d in (facts.last_reviewed_on, facts.registered_on) if d is not None]
-    if not starts:
-        return None
-    since = max(starts)
-    return since, add_months(since, schedule.months[facts.tier])
+    return since, add_months(since, months)
 
 
 def owners_of(trigger, ctx, facts, licence=None, recorder=None):
@@ -190,7 +193,7 @@ def owners_of(trigger, ctx, facts, licence=None, recorder=None):
             elif role == "registrant" and facts.registrant:
                 found.add(facts.registrant)
             elif role == "regulators":
-                found.update(licence.regulators if licence else (r for lic in facts.licences for r in lic.regulators))
+                found.update(licence.regulators if licence else facts.regulators)
             elif role == "platform":
                 found.update(ctx.platform)
             elif role == "recorder" and recorder:
@@ -284,7 +287,7 @@ def overdue_corrective_action(trigger, ctx, facts):
 
 def tier_worsened(trigger, ctx, facts):
     schedule = ctx.schedules.get(facts.kind)
-    if schedule is None or not recent(ctx, facts.scored_on, trigger):
+    if facts.previous_tier is None or schedule is None or not recent(ctx, facts.scored_on, trigger):
         return []
     now_rank, before_rank = schedule.rank(facts.tier), schedule.rank(facts.previous_tier)
     if now_rank is None or before_rank is None or now_rank <= before_rank:
@@ -312,7 +315,10 @@ assert set(TRIGGERS) == set(REASONS) == set(MESSAGES)
 
 def wanted_tasks(policy, ctx, facts):
     """Every task the policy wants for one entity on `ctx.now`, one per owning organisation and occurrence."""
-    return [task for reason, trigger in policy.triggers.items() for task in TRIGGERS[reason](trigger, ctx, facts)]
+    found = []
+    for reason, trigger in policy.triggers.items():
+        found += TRIGGERS[reason](trigger, ctx, facts)
+    return found
 
 
 def next_review(policy, ctx, facts, task_dates):

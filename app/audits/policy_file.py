@@ -46,6 +46,7 @@ FACT_TYPES = {
     "entity_id": "int", "kind": ENTITY_KINDS, "registered_on": "date", "last_reviewed_on": "date", "tier": "str",
     "previous_tier": "str", "scored_on": "date", "score_id": "int", "certification_status": CERTIFICATION_STATUSES,
     "certification_valid_until": "date", "certifier": "int", "registrant": "int", "followers": "ids",
+    "regulators": "ids",
     "licences": LicenceFact, "hits": HitFact, "findings": FindingFact, "actions": ActionFact, "reports": ReportFact,
 }
 assert set(FACT_TYPES) == {f.name for f in fields(EntityFacts)}
@@ -209,6 +210,9 @@ def read_facts(entity, example, source, problems):
             values[key] = read_items(kind, entity, key, source, problems)
         elif entity[key] is not None:
             values[key] = check(entity, key, kind, source, problems)
+    if "regulators" not in entity:
+        # As the sweep gathers them: the regulators of every licence the entity holds.
+        values["regulators"] = tuple(sorted({r for licence in values.get("licences", ()) for r in licence.regulators}))
     return EntityFacts(**values)
 
 

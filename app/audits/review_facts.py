@@ -1,6 +1,6 @@
 """The facts the review policy reads, gathered for a range of entity ids at once (a few set-based queries per
 range, never one entity at a time), and the review tasks those entities already have."""
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 import logging
 
 from sqlalchemy import column, func, inspect, select, table
@@ -10,6 +10,7 @@ from app.accounts.permissions import GOVERNMENT, PLATFORM
 from app.audits.policy import (ActionFact, EntityFacts, FindingFact, HitFact, LicenceFact, ReportFact, Schedule)
 from app.audits.reconcile import LIVE_STATES, LiveTask
 from app.audits.tasks_models import ReviewTask
+from app.bulk import postgresql
 from app.registry import expiry
 from app.registry.models import Authority, Entity, Licence, PortfolioEntry
 from app.registry.vocab import ENTITY_KINDS
@@ -56,14 +57,38 @@ def start_of(day):
     return datetime.combine(day, time.min, tzinfo=timezone.utc)
 
 
+def day(value):
+    """A day read through `utc_day`: PostgreSQL gives a date, SQLite the text of one."""
+    return value if value is None or isinstance(value, date) else date.fromisoformat(value)
+
+
 class Gatherer:
-    """Reads the policy's facts for ranges of entities on one day."""
+    """Reads the policy's facts for ranges of entities on one day.
+
+    Plain Core queries returning tuples, and timestamps cut to their UTC day by the database: at 100,000
+    entities, building ORM rows and timezone-aware datetimes would cost more than the queries.
+    """
 
     def __init__(self, session, policy, now):
         self.session, self.policy, self.now = session, policy, now
+        self.connection = session.connection()
         self.regulators = regulators_by_authority(session)
         self.authorities = dict(session.execute(select(Authority.id, Authority.code)).all())
-        self.has_actions = inspect(session.connection()).has_table("corrective_actions")
+        self.has_actions = inspect(self.connection).has_table("corrective_actions")
+        self.postgresql = postgresql(session)
+        # Licence triggers look at licences ending between these days (the engine decides exactly which).
+        expiring, expired = policy.triggers.get("licence_expiring"), policy.triggers.get("licence_expired")
+        self.licence_window = (now - timedelta(days=(expired.lookback_days + 1) if expired else 0),
+                               now + timedelta(days=expiring.notice_days if expiring else -1))
+
+    def utc_day(self, column):
+        """The UTC day of a timestamp column, computed by the database."""
+        if self.postgresql:
+            return func.date(func.timezone("UTC", column))
+        return func.substr(column, 1, 10)  # SQLite keeps timestamps as UTC text
+
+    def read(self, statement):
+        return self.connection.execute(statement).all()
 
     def since(self, reason):
         """The first day an event of this reason can still make a task (None: the policy does not ask)."""
@@ -72,65 +97,84 @@ class Gatherer:
 
     def entities(self, lo, hi):
         """The live entities with ids from lo to hi: {id: row}."""
-        return {row.id: row for row in self.session.execute(
-            select(Entity.id, Entity.kind, Entity.created_at, Entity.certification_status,
-                   Entity.certification_valid_until, Entity.certified_by_organisation_id,
-                   Entity.registered_by_organisation_id, Entity.next_review_on)
-            .where(Entity.id.between(lo, hi), Entity.deleted_at.is_(None)))}
+        e = Entity.__table__.c
+        return {row[0]: row for row in self.read(
+            select(e.id, e.kind, self.utc_day(e.created_at), e.certification_status, e.certification_valid_until,
+                   e.certified_by_organisation_id, e.registered_by_organisation_id, e.next_review_on)
+            .where(e.id.between(lo, hi), e.deleted_at.is_(None)))}
 
     def facts(self, lo, hi, entities):
         """{entity id: EntityFacts} of the given entities (all with ids from lo to hi)."""
-        licences, followers, scores = self.licences(lo, hi), self.followers(lo, hi), self.scores(lo, hi)
+        licences, regulators, followers = self.licences(lo, hi), self.regulators_of(lo, hi), self.followers(lo, hi)
+        scores, previous = self.scores(lo, hi)
         hits, findings, reviewed = self.confirmed_hits(lo, hi), self.open_findings(lo, hi), self.reviewed(lo, hi)
         actions = overdue_corrective_actions(self.session, lo, hi, self.now) if self.has_actions else {}
         reports = worker_reports(self.session, lo, hi, self.since("worker_report"))
         found = {}
-        for entity_id, row in entities.items():
-            latest = scores.get(entity_id, [])
+        for entity_id, kind, created, status, valid_until, certifier, registrant, _ in entities.values():
+            latest = scores.get(entity_id)
             found[entity_id] = EntityFacts(
-                entity_id=entity_id, kind=row.kind, registered_on=row.created_at.date(),
-                last_reviewed_on=reviewed.get(entity_id), tier=latest[0].tier if latest else None,
-                previous_tier=latest[1].tier if len(latest) > 1 else None,
-                scored_on=latest[0].scored_at.date() if latest else None, score_id=latest[0].id if latest else None,
-                certification_status=row.certification_status,
-                certification_valid_until=row.certification_valid_until,
-                certifier=row.certified_by_organisation_id, registrant=row.registered_by_organisation_id,
-                followers=tuple(followers.get(entity_id, ())), licences=tuple(licences.get(entity_id, ())),
-                hits=tuple(hits.get(entity_id, ())), findings=tuple(findings.get(entity_id, ())),
-                actions=tuple(actions.get(entity_id, ())), reports=tuple(reports.get(entity_id, ())))
+                entity_id, kind, day(created), reviewed.get(entity_id), latest and latest[1],
+                previous.get(entity_id), latest and day(latest[2]), latest and latest[0], status, valid_until,
+                certifier, registrant, followers.get(entity_id, ()), regulators.get(entity_id, ()),
+                licences.get(entity_id, ()), hits.get(entity_id, ()), findings.get(entity_id, ()),
+                actions.get(entity_id, ()), reports.get(entity_id, ()))
         return found
 
     def licences(self, lo, hi):
+        """{entity id: [LicenceFact]} of the licences ending in the licence triggers' window."""
+        first, last = self.licence_window
+        if first > last:
+            return {}
+        c = Licence.__table__.c
         found = {}
-        for row in self.session.execute(select(Licence.id, Licence.entity_id, Licence.authority_id, Licence.number,
-                                               Licence.status, Licence.valid_until)
-                                        .where(Licence.entity_id.between(lo, hi)).order_by(Licence.id)):
-            found.setdefault(row.entity_id, []).append(LicenceFact(
-                row.id, self.authorities[row.authority_id], row.number,
-                expiry.effective_status(row.status, row.valid_until, self.now), row.valid_until,
-                self.regulators.get(row.authority_id, ())))
+        for licence_id, entity_id, authority_id, number, status, valid_until in self.read(
+                select(c.id, c.entity_id, c.authority_id, c.number, c.status, c.valid_until)
+                .where(c.entity_id.between(lo, hi), c.valid_until.between(first, last)).order_by(c.id)):
+            found.setdefault(entity_id, []).append(LicenceFact(
+                licence_id, self.authorities[authority_id], number,
+                expiry.effective_status(status, valid_until, self.now), valid_until,
+                self.regulators.get(authority_id, ())))
+        return found
+
+    def regulators_of(self, lo, hi):
+        """{entity id: the organisations managing an authority that licensed it}."""
+        c = Licence.__table__.c
+        found = {}
+        for entity_id, authority_id in self.read(select(c.entity_id, c.authority_id).distinct()
+                                                 .where(c.entity_id.between(lo, hi))):
+            organisations = self.regulators.get(authority_id)
+            if organisations:
+                known = found.get(entity_id)
+                found[entity_id] = organisations if known is None else tuple(sorted({*known, *organisations}))
         return found
 
     def followers(self, lo, hi):
+        c = PortfolioEntry.__table__.c
         found = {}
-        for entity_id, organisation_id in self.session.execute(
-                select(PortfolioEntry.entity_id, PortfolioEntry.organisation_id)
-                .where(PortfolioEntry.entity_id.between(lo, hi)).order_by(PortfolioEntry.organisation_id)):
+        for entity_id, organisation_id in self.read(select(c.entity_id, c.organisation_id)
+                                                    .where(c.entity_id.between(lo, hi))
+                                                    .order_by(c.entity_id, c.organisation_id)):
             found.setdefault(entity_id, []).append(organisation_id)
-        return found
+        return {entity_id: tuple(ids) for entity_id, ids in found.items()}
 
     def scores(self, lo, hi):
-        """{entity id: [latest score, the one before]} (id, tier, scored_at)."""
+        """({entity id: (id, tier, day) of its latest score}, {entity id: the tier of the score before it, when
+        the latest is recent enough to have worsened it})."""
         if not {"periodic_review", "tier_worsened"} & set(self.policy.triggers):
-            return {}
-        ranked = (select(Score.entity_id, Score.id, Score.tier, Score.scored_at,
-                         func.row_number().over(partition_by=Score.entity_id, order_by=Score.id.desc()).label("n"))
-                  .where(Score.entity_id.between(lo, hi)).subquery())
-        found = {}
-        for row in self.session.execute(select(ranked).where(ranked.c.n <= 2).order_by(ranked.c.entity_id,
-                                                                                       ranked.c.n)):
-            found.setdefault(row.entity_id, []).append(row)
-        return found
+            return {}, {}
+        c = Score.__table__.c
+        latest_ids = (select(c.entity_id, func.max(c.id).label("id")).where(c.entity_id.between(lo, hi))
+                      .group_by(c.entity_id).subquery())
+        latest = {row[3]: row[:3] for row in self.read(
+            select(c.id, c.tier, self.utc_day(c.scored_at), c.entity_id).join(latest_ids, latest_ids.c.id == c.id))}
+        if "tier_worsened" not in self.policy.triggers:
+            return latest, {}
+        earlier = Score.__table__.alias("earlier")
+        before = (select(earlier.c.entity_id, func.max(earlier.c.id).label("id"))
+                  .join(latest_ids, (latest_ids.c.entity_id == earlier.c.entity_id) & (earlier.c.id < latest_ids.c.id))
+                  .where(earlier.c.entity_id.between(lo, hi)).group_by(earlier.c.entity_id).subquery())
+        return latest, dict(self.read(select(c.entity_id, c.tier).join(before, before.c.id == c.id)))
 
     def confirmed_hits(self, lo, hi):
         since = self.since("confirmed_hit")
@@ -162,22 +206,21 @@ class Gatherer:
 
     def reviewed(self, lo, hi):
         """{entity id: the day its last periodic review was done}."""
-        return {entity_id: closed_at.astimezone(timezone.utc).date() for entity_id, closed_at in self.session.execute(
-            select(ReviewTask.entity_id, func.max(ReviewTask.closed_at))
-            .where(ReviewTask.entity_id.between(lo, hi), ReviewTask.reason == "periodic_review",
-                   ReviewTask.state == "done").group_by(ReviewTask.entity_id))}
+        c = ReviewTask.__table__.c
+        return {entity_id: day(done) for entity_id, done in self.read(
+            select(c.entity_id, func.max(self.utc_day(c.closed_at)))
+            .where(c.entity_id.between(lo, hi), c.reason == "periodic_review", c.state == "done")
+            .group_by(c.entity_id))}
 
     def tasks(self, lo, hi):
         """(live tasks, {(entity, reason, organisation, key)} of occurrences people closed) of the range."""
+        c = ReviewTask.__table__.c
         live, closed = [], set()
-        for row in self.session.execute(
-                select(ReviewTask.id, ReviewTask.entity_id, ReviewTask.reason, ReviewTask.organisation_id,
-                       ReviewTask.trigger_key, ReviewTask.due_on, ReviewTask.explanation, ReviewTask.state,
-                       ReviewTask.snoozed_until, ReviewTask.closed_by_sweep)
-                .where(ReviewTask.entity_id.between(lo, hi))):
+        for row in self.read(select(c.id, c.entity_id, c.reason, c.organisation_id, c.trigger_key, c.due_on,
+                                    c.explanation, c.state, c.snoozed_until, c.closed_by_sweep)
+                             .where(c.entity_id.between(lo, hi))):
             if row.state in LIVE_STATES:
-                live.append(LiveTask(row.id, row.entity_id, row.reason, row.organisation_id, row.trigger_key,
-                                     row.due_on, row.explanation, row.state, row.snoozed_until))
+                live.append(LiveTask(*row[:9]))
             elif not row.closed_by_sweep:
                 closed.add((row.entity_id, row.reason, row.organisation_id, row.trigger_key))
         return live, closed

@@ -160,8 +160,12 @@ def set_next_review(session, changed):
                         .bindparams(bindparam("ids", type_=ARRAY(Integer)), bindparam("days", type_=ARRAY(Date))),
                         {"ids": [entity_id for entity_id, _ in changed], "days": [day for _, day in changed]})
         return
-    entities = Entity.__table__
-    session.execute(update(entities).where(entities.c.id == bindparam("entity_id"))
-                    .values(next_review_on=bindparam("day")),
-                    [{"entity_id": entity_id, "day": day} for entity_id, day in changed])
+    # SQLite: straight to the driver (dates as ISO text, as SQLAlchemy stores them); building each row's
+    # statement parameters in SQLAlchemy costs more than the update itself.
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        cursor.executemany("UPDATE entities SET next_review_on = ? WHERE id = ?",
+                           [(day and day.isoformat(), entity_id) for entity_id, day in changed])
+    finally:
+        cursor.close()
 

@@ -121,8 +121,7 @@ def test_tier_worsened_compares_the_last_two_scores_in_the_rule_set_order(policy
 
 
 def test_worker_report_trigger_takes_reports_when_they_have_a_source(policy):
-    facts = entity(followers=(BRAND,), licences=(nepal(date(2030, 1, 1)),),
-                   reports=(ReportFact(2, NOW - timedelta(days=2)),))
+    facts = entity(followers=(BRAND,), regulators=(REGULATOR,), reports=(ReportFact(2, NOW - timedelta(days=2)),))
     assert tasks(policy, facts) == [("worker_report", NOW + timedelta(days=5), BRAND),
                                     ("worker_report", NOW + timedelta(days=5), REGULATOR)]
 
