@@ -105,7 +105,8 @@ def add_review_facts(session, backend):
         for brand in brands for entity_id in rng.sample(ids, len(ids) // 20)])
     # Registered over ten years; certified agencies get their certifier and an end date within two years.
     days = "((id * 7919) % 3650)"
-    session.execute(text(f"UPDATE entities SET created_at = created_at - {days} * interval '1 day'"
+    session.execute(text(f"UPDATE entities SET created_at = timestamptz '2016-11-30 00:00:00+00' + {days} "
+                         "* interval '1 day'"
                          if backend == "postgresql" else
                          f"UPDATE entities SET created_at = datetime('2016-11-30', {days} || ' days')"))
     session.execute(text(f"UPDATE entities SET certified_by_organisation_id = {body.id}, certification_valid_until "

@@ -9,7 +9,7 @@ from app.accounts.models import Organisation, OrganisationAuthority
 from app.accounts.permissions import GOVERNMENT, PLATFORM
 from app.audits.policy import (ActionFact, EntityFacts, FindingFact, HitFact, LicenceFact, ReportFact, Schedule)
 from app.audits.reconcile import LIVE_STATES, LiveTask
-from app.audits.tasks_models import ReviewTask
+from app.audits.tasks_models import EntityReview, ReviewTask
 from app.bulk import postgresql
 from app.registry import expiry
 from app.registry.models import Authority, Entity, Licence, PortfolioEntry
@@ -97,10 +97,11 @@ class Gatherer:
 
     def entities(self, lo, hi):
         """The live entities with ids from lo to hi: {id: row}."""
-        e = Entity.__table__.c
+        e, r = Entity.__table__.c, EntityReview.__table__.c
         return {row[0]: row for row in self.read(
             select(e.id, e.kind, self.utc_day(e.created_at), e.certification_status, e.certification_valid_until,
-                   e.certified_by_organisation_id, e.registered_by_organisation_id, e.next_review_on)
+                   e.certified_by_organisation_id, e.registered_by_organisation_id, r.next_review_on)
+            .outerjoin(EntityReview.__table__, r.entity_id == e.id)
             .where(e.id.between(lo, hi), e.deleted_at.is_(None)))}
 
     def facts(self, lo, hi, entities):

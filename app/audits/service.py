@@ -151,21 +151,21 @@ def review_dates(live, plan):
 
 
 def set_next_review(session, changed):
-    """Set entities' next review dates, without a new version: it is derived, not a change of the record."""
+    """Set entities' next review dates (entity_reviews: one row per entity, added or updated)."""
     if not changed:
         return
     if postgresql(session):
-        session.execute(text("UPDATE entities SET next_review_on = v.day FROM unnest(:ids, :days) AS v(id, day) "
-                             "WHERE entities.id = v.id")
+        session.execute(text("INSERT INTO entity_reviews (entity_id, next_review_on) SELECT * FROM unnest(:ids, :days) "
+                             "ON CONFLICT (entity_id) DO UPDATE SET next_review_on = excluded.next_review_on")
                         .bindparams(bindparam("ids", type_=ARRAY(Integer)), bindparam("days", type_=ARRAY(Date))),
                         {"ids": [entity_id for entity_id, _ in changed], "days": [day for _, day in changed]})
         return
     # SQLite: straight to the driver (dates as ISO text, as SQLAlchemy stores them); building each row's
-    # statement parameters in SQLAlchemy costs more than the update itself.
+    # statement parameters in SQLAlchemy costs more than the write itself.
     cursor = session.connection().connection.driver_connection.cursor()
     try:
-        cursor.executemany("UPDATE entities SET next_review_on = ? WHERE id = ?",
-                           [(day and day.isoformat(), entity_id) for entity_id, day in changed])
+        cursor.executemany("INSERT INTO entity_reviews (entity_id, next_review_on) VALUES (?, ?) ON CONFLICT "
+                           "(entity_id) DO UPDATE SET next_review_on = excluded.next_review_on",
+                           [(entity_id, day and day.isoformat()) for entity_id, day in changed])
     finally:
         cursor.close()
-

@@ -2,9 +2,10 @@
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.db import Base, utcnow
+from app.registry.models import Entity
 
 # One live task per entity, reason and owning organisation: the sweep updates it rather than adding another.
 LIVE = text("state IN ('open', 'claimed', 'snoozed')")
@@ -51,6 +52,23 @@ class ReviewTask(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
-    entity: Mapped["Entity"] = relationship()  # noqa: F821 (app.registry.models)
+    entity: Mapped[Entity] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class EntityReview(Base):
+    """When an entity is next reviewed: the earliest of its live review tasks' dates and its periodic review.
+
+    Kept by the sweep (app/audits/service.py), never by hand, beside the entity rather than in its row: setting
+    it is no change of the shared record (no new version), and the first sweep sets 100,000 of them at once,
+    which on PostgreSQL costs seconds in the wide, many-indexed entities table and little in this narrow one.
+    The entity's record shows it as `next_review_on` (Entity.review).
+    """
+
+    __tablename__ = "entity_reviews"
+
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), primary_key=True)
+    next_review_on: Mapped[date | None] = mapped_column(index=True)
+
+    entity: Mapped[Entity] = relationship(backref=backref("review", uselist=False))

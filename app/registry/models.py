@@ -38,9 +38,6 @@ class Entity(Base):
     certification_status: Mapped[str | None] = mapped_column(String(20))
     # The last day the current certification holds (set by its certifier); the review policy warns before it.
     certification_valid_until: Mapped[date | None]
-    # The earliest of the entity's live review tasks and its periodic review; set by the sweep
-    # (app/audits/service.py), never by hand, and not a change of the record (no new version).
-    next_review_on: Mapped[date | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # A withdrawn record (deleted_at set) leaves public reads and lists but keeps its history and hits.

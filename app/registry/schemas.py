@@ -267,8 +267,11 @@ class EntitySchema(PublicEntitySchema):
     version = Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
-    next_review_on = fields.Date(allow_none=True, metadata={
-        "description": "The earliest of its review tasks' due dates and its periodic review (set by the sweep)"})
+    # Kept by the review sweep beside the entity (app/audits/tasks_models.py: EntityReview).
+    next_review_on = fields.Function(
+        lambda entity: entity.review.next_review_on.isoformat() if entity.review and entity.review.next_review_on
+        else None, metadata={"type": "string", "format": "date", "nullable": True, "description":
+                             "The earliest of its review tasks' due dates and its periodic review (set by the sweep)"})
 
 
 SORTS = ("legal_name", "-legal_name", "country", "-country", "created_at", "-created_at", "id", "-id")

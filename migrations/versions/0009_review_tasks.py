@@ -1,5 +1,5 @@
-"""review tasks: what an organisation has to review about an entity and by when; entities' next review date
-and certification end date
+"""review tasks: what an organisation has to review about an entity and by when; entities' next review dates
+and certification end dates
 
 Revision ID: 0009
 Revises: 0007 (relinked after 0008 when both branches meet)
@@ -22,8 +22,12 @@ def fk(table, column, target):
 def upgrade():
     with op.batch_alter_table("entities") as batch:
         batch.add_column(sa.Column("certification_valid_until", sa.Date(), nullable=True))
-        batch.add_column(sa.Column("next_review_on", sa.Date(), nullable=True))
-        batch.create_index(batch.f("ix_entities_next_review_on"), ["next_review_on"], unique=False)
+    op.create_table("entity_reviews",
+                    sa.Column("entity_id", sa.Integer(), nullable=False),
+                    sa.Column("next_review_on", sa.Date(), nullable=True),
+                    fk("entity_reviews", "entity_id", "entities"),
+                    sa.PrimaryKeyConstraint("entity_id", name=op.f("pk_entity_reviews")))
+    op.create_index(op.f("ix_entity_reviews_next_review_on"), "entity_reviews", ["next_review_on"])
     op.create_table("review_tasks",
                     sa.Column("id", sa.Integer(), nullable=False),
                     sa.Column("entity_id", sa.Integer(), nullable=False),
@@ -57,7 +61,6 @@ def upgrade():
 
 def downgrade():
     op.drop_table("review_tasks")
+    op.drop_table("entity_reviews")
     with op.batch_alter_table("entities") as batch:
-        batch.drop_index(batch.f("ix_entities_next_review_on"))
-        batch.drop_column("next_review_on")
         batch.drop_column("certification_valid_until")

@@ -48,6 +48,12 @@ def test_an_organisation_lists_its_tasks_with_filters(client, make_token, brand,
     assert bad.status_code == 422 and set(bad.get_json()["errors"]) == {"state", "due_before"}
 
 
+def test_the_entity_record_shows_its_next_review_date(client, make_token, task):
+    record = client.get(f"/api/v1/agencies/{task.entity_id}", headers=make_token("viewer")).get_json()
+    assert record["next_review_on"] == "2026-03-30" and record["certification_valid_until"] is None
+    assert "next_review_on" not in client.get(f"/api/v1/agencies/{task.entity_id}").get_json()   # anonymous
+
+
 def test_tasks_are_private_to_their_organisation_and_platform_staff_read_them(client, make_token, make_org, task):
     other = make_token("admin", organisation=make_org("business"))
     assert client.get("/api/v1/tasks", headers=other).get_json()["meta"]["total"] == 0
@@ -130,3 +136,23 @@ def test_the_tasks_page_lists_the_organisations_due_work(client, make_user, bran
     assert "ends on 2026-03-30" in text and "overdue" in text   # the real today is after 2026-03-30
     assert "No tasks." in client.get("/tasks?reason=confirmed_hit").get_data(as_text=True)
     assert 'href="/tasks"' in client.get("/").get_data(as_text=True)
+
+
+def test_a_certifier_sets_the_certification_end_date_that_the_policy_reads(client, make_token, make_org, make_agency):
+    agency = make_agency()
+    auditor = make_token("auditor", organisation=make_org("certification_body"))
+    bad = client.patch(f"/api/v1/agencies/{agency.id}", json={"version": agency.version,
+                                                               "certification_valid_until": "next year"},
+                       headers=auditor)
+    assert bad.status_code == 422 and set(bad.get_json()["errors"]) == {"certification_valid_until"}
+    refused = client.patch(f"/api/v1/agencies/{agency.id}", json={"version": agency.version,
+                                                                   "certification_valid_until": "2027-06-30"},
+                           headers=make_token("analyst"))
+    assert refused.status_code == 403
+    done = client.patch(f"/api/v1/agencies/{agency.id}", json={
+        "version": agency.version, "certification_status": "certified", "certification_valid_until": "2027-06-30"},
+        headers=auditor)
+    assert done.status_code == 200, done.get_json()
+    assert (done.get_json()["certification_status"], done.get_json()["certification_valid_until"]) == (
+        "certified", "2027-06-30")
+    assert client.get(f"/api/v1/agencies/{agency.id}").get_json()["certification_valid_until"] == "2027-06-30"
