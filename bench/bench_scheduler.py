@@ -55,7 +55,7 @@ def ready(url):
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return inspect(conn).has_table("review_tasks") and conn.execute(
+            return inspect(conn).has_table("entity_reviews") and conn.execute(
                 select(func.count()).select_from(AuditFinding.__table__)).scalar() > 0
     except Exception:  # noqa: BLE001 (no database yet)
         return False
