@@ -28,8 +28,10 @@ BATCH = 5000
 LOADED = {}
 
 
-def current_policy(path=policy_file.DEFAULT):
-    """The review policy on disk, read again only when the file changes (raises Problems when it is bad)."""
+def current_policy(path=None):
+    """The review policy on disk (rules/review-policy.yaml), read again only when the file changes (raises
+    Problems when it is bad)."""
+    path = path or policy_file.DEFAULT
     stat = path.stat()
     key = (str(path), stat.st_size, stat.st_mtime_ns)
     if key not in LOADED:

@@ -71,7 +71,7 @@ def sweep(now):
         result = service.sweep_due(session, day)
     except Problems as err:
         session.rollback()
-        click.echo(f"{policy_file.DEFAULT}: {len(err.problems)} problem(s); nothing was swept", err=True)
+        click.echo(f"The review policy has {len(err.problems)} problem(s); nothing was swept.", err=True)
         for problem in err.problems:
             click.echo(f"  {problem}", err=True)
         raise SystemExit(1) from None

@@ -323,3 +323,17 @@ def test_the_sweep_command_runs_for_a_day_and_refuses_a_bad_one(runner, session,
     assert [t.reason for t in tasks_of(session, agency.id)] == ["licence_expiring"]
     bad = runner.invoke(args=["tasks", "sweep", "--now", "10/03/2026"])
     assert bad.exit_code == 2 and "'10/03/2026' does not match the format '%Y-%m-%d'" in bad.output
+
+
+def test_the_sweep_refuses_a_bad_policy_and_writes_nothing(runner, session, make_agency, regulator, monkeypatch,
+                                                          tmp_path):
+    from app.audits import policy_file
+    agency = make_agency(licences=[licence(NOW - timedelta(days=1))])
+    agency_id, licence_id = agency.id, agency.licences[0].id
+    bad = tmp_path / "review-policy.yaml"
+    bad.write_text("triggers:\n  licence_expiring:\n    notice_days: 60\n    owners: [regulator]\n")
+    monkeypatch.setattr(policy_file, "DEFAULT", bad)
+    result = runner.invoke(args=["tasks", "sweep", "--now", "2026-03-10"])
+    assert result.exit_code == 1
+    assert f"{bad}:4:13: 'regulator' cannot own licence_expiring tasks (did you mean regulators?)" in result.output
+    assert tasks_of(session, agency_id) == [] and session.get(Licence, licence_id).status == "valid"
