@@ -183,29 +183,37 @@ def periodic(ctx, facts):
 
 def owners_of(trigger, ctx, facts, licence=None, recorder=None):
     """The organisations owning a task of this trigger (sorted ids)."""
-    def resolve(roles):
-        found = set()
-        for role in roles:
-            if role == "followers":
-                found.update(facts.followers)
-            elif role == "certifier" and facts.certifier:
+    found = resolve(trigger.owners, ctx, facts, licence, recorder)
+    if not found and trigger.otherwise:
+        found = resolve(trigger.otherwise, ctx, facts, licence, recorder)
+    return sorted(found)
+
+
+def resolve(roles, ctx, facts, licence, recorder):
+    """The organisations filling these owner roles."""
+    found = set()
+    for role in roles:
+        if role == "followers":
+            found.update(facts.followers)
+        elif role == "certifier":
+            if facts.certifier:
                 found.add(facts.certifier)
-            elif role == "registrant" and facts.registrant:
+        elif role == "registrant":
+            if facts.registrant:
                 found.add(facts.registrant)
-            elif role == "regulators":
-                found.update(licence.regulators if licence else facts.regulators)
-            elif role == "platform":
-                found.update(ctx.platform)
-            elif role == "recorder" and recorder:
-                found.add(recorder)
-        return found
-    return sorted(resolve(trigger.owners) or resolve(trigger.otherwise))
+        elif role == "regulators":
+            found.update(licence.regulators if licence else facts.regulators)
+        elif role == "platform":
+            found.update(ctx.platform)
+        elif role == "recorder" and recorder:
+            found.add(recorder)
+    return found
 
 
-def occurrence(trigger, ctx, facts, due_on, key, params, licence=None, recorder=None):
+def occurrence(trigger, ctx, facts, due_on, key, params, licence=None, recorder=None, owners=None):
     explanation = {"message": trigger.reason, "params": params}
     return [Wanted(facts.entity_id, trigger.reason, owner, due_on, key, explanation)
-            for owner in owners_of(trigger, ctx, facts, licence, recorder)]
+            for owner in owners or owners_of(trigger, ctx, facts, licence, recorder)]
 
 
 def recent(ctx, day, trigger):
@@ -221,10 +229,13 @@ def periodic_review(trigger, ctx, facts):
     found = periodic(ctx, facts)
     if found is None or (found[1] - ctx.now).days > trigger.notice_days:
         return []
+    owners = owners_of(trigger, ctx, facts)   # first: most entities due have nobody to review them
+    if not owners:
+        return []
     since, due = found
     months = ctx.schedules[facts.kind].months[facts.tier]
     return occurrence(trigger, ctx, facts, due, f"since:{since}",
-                      {"tier": facts.tier, "months": months, "since": since.isoformat()})
+                      {"tier": facts.tier, "months": months, "since": since.isoformat()}, owners=owners)
 
 
 def licence_expiring(trigger, ctx, facts):
@@ -232,7 +243,8 @@ def licence_expiring(trigger, ctx, facts):
     for licence in facts.licences:
         if licence.status in IN_FORCE and licence.valid_until is not None \
                 and (licence.valid_until - ctx.now).days <= trigger.notice_days:
-            found += occurrence(trigger, ctx, facts, licence.valid_until, f"licence:{licence.id}:{licence.valid_until}",
+            found += occurrence(trigger, ctx, facts, licence.valid_until,
+                                f"licence:{licence.id}:{licence.valid_until}",
                                 {"licence": licence_name(licence), "valid_until": licence.valid_until.isoformat()},
                                 licence=licence)
     return found
@@ -310,14 +322,21 @@ TRIGGERS = {"periodic_review": periodic_review, "licence_expiring": licence_expi
             "confirmed_hit": confirmed_hit, "critical_finding": critical_finding,
             "overdue_corrective_action": overdue_corrective_action, "tier_worsened": tier_worsened,
             "worker_report": worker_report}
-assert set(TRIGGERS) == set(REASONS) == set(MESSAGES)
+# The fact each trigger starts from: when it is empty the trigger wants nothing (checked before calling it, as
+# the sweep runs every trigger for every entity).
+NEEDS = {"periodic_review": "tier", "licence_expiring": "licences", "licence_expired": "licences",
+         "certification_expiring": "certification_valid_until", "confirmed_hit": "hits",
+         "critical_finding": "findings", "overdue_corrective_action": "actions", "tier_worsened": "previous_tier",
+         "worker_report": "reports"}
+assert set(TRIGGERS) == set(REASONS) == set(MESSAGES) == set(NEEDS)
 
 
 def wanted_tasks(policy, ctx, facts):
     """Every task the policy wants for one entity on `ctx.now`, one per owning organisation and occurrence."""
     found = []
     for reason, trigger in policy.triggers.items():
-        found += TRIGGERS[reason](trigger, ctx, facts)
+        if getattr(facts, NEEDS[reason]):
+            found += TRIGGERS[reason](trigger, ctx, facts)
     return found
 
 

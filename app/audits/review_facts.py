@@ -169,11 +169,16 @@ class Gatherer:
                       .group_by(c.entity_id).subquery())
         latest = {row[3]: row[:3] for row in self.read(
             select(c.id, c.tier, self.utc_day(c.scored_at), c.entity_id).join(latest_ids, latest_ids.c.id == c.id))}
-        if "tier_worsened" not in self.policy.triggers:
+        since = self.since("tier_worsened")
+        if since is None:
             return latest, {}
+        # The score before the latest, only where the latest is recent enough to be a worsening the policy asks
+        # about (most entities were scored long ago).
+        recent = (select(c.entity_id, c.id).join(latest_ids, latest_ids.c.id == c.id)
+                  .where(c.scored_at >= start_of(since)).subquery())
         earlier = Score.__table__.alias("earlier")
         before = (select(earlier.c.entity_id, func.max(earlier.c.id).label("id"))
-                  .join(latest_ids, (latest_ids.c.entity_id == earlier.c.entity_id) & (earlier.c.id < latest_ids.c.id))
+                  .join(recent, (recent.c.entity_id == earlier.c.entity_id) & (earlier.c.id < recent.c.id))
                   .where(earlier.c.entity_id.between(lo, hi)).group_by(earlier.c.entity_id).subquery())
         return latest, dict(self.read(select(c.entity_id, c.tier).join(before, before.c.id == c.id)))
 
