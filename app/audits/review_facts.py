@@ -100,7 +100,8 @@ class Gatherer:
         e, r = Entity.__table__.c, EntityReview.__table__.c
         return {row[0]: row for row in self.read(
             select(e.id, e.kind, self.utc_day(e.created_at), e.certification_status, e.certification_valid_until,
-                   e.certified_by_organisation_id, e.registered_by_organisation_id, r.next_review_on)
+                   e.certified_by_organisation_id, e.registered_by_organisation_id, r.next_review_on,
+                   r.entity_id.label("reviewed"))
             .outerjoin(EntityReview.__table__, r.entity_id == e.id)
             .where(e.id.between(lo, hi), e.deleted_at.is_(None)))}
 
@@ -112,7 +113,7 @@ class Gatherer:
         actions = overdue_corrective_actions(self.session, lo, hi, self.now) if self.has_actions else {}
         reports = worker_reports(self.session, lo, hi, self.since("worker_report"))
         found = {}
-        for entity_id, kind, created, status, valid_until, certifier, registrant, _ in entities.values():
+        for entity_id, kind, created, status, valid_until, certifier, registrant, _, _ in entities.values():
             latest = scores.get(entity_id)
             found[entity_id] = EntityFacts(
                 entity_id, kind, day(created), reviewed.get(entity_id), latest and latest[1],
@@ -167,20 +168,23 @@ class Gatherer:
         c = Score.__table__.c
         latest_ids = (select(c.entity_id, func.max(c.id).label("id")).where(c.entity_id.between(lo, hi))
                       .group_by(c.entity_id).subquery())
+        # The range again on the outer side: without it PostgreSQL merge-joins along the whole primary key.
         latest = {row[3]: row[:3] for row in self.read(
-            select(c.id, c.tier, self.utc_day(c.scored_at), c.entity_id).join(latest_ids, latest_ids.c.id == c.id))}
+            select(c.id, c.tier, self.utc_day(c.scored_at), c.entity_id).join(latest_ids, latest_ids.c.id == c.id)
+            .where(c.entity_id.between(lo, hi)))}
         since = self.since("tier_worsened")
         if since is None:
             return latest, {}
         # The score before the latest, only where the latest is recent enough to be a worsening the policy asks
         # about (most entities were scored long ago).
         recent = (select(c.entity_id, c.id).join(latest_ids, latest_ids.c.id == c.id)
-                  .where(c.scored_at >= start_of(since)).subquery())
+                  .where(c.entity_id.between(lo, hi), c.scored_at >= start_of(since)).subquery())
         earlier = Score.__table__.alias("earlier")
         before = (select(earlier.c.entity_id, func.max(earlier.c.id).label("id"))
                   .join(recent, (recent.c.entity_id == earlier.c.entity_id) & (earlier.c.id < recent.c.id))
                   .where(earlier.c.entity_id.between(lo, hi)).group_by(earlier.c.entity_id).subquery())
-        return latest, dict(self.read(select(c.entity_id, c.tier).join(before, before.c.id == c.id)))
+        return latest, dict(self.read(select(c.entity_id, c.tier).join(before, before.c.id == c.id)
+                                      .where(c.entity_id.between(lo, hi))))
 
     def confirmed_hits(self, lo, hi):
         since = self.since("confirmed_hit")

@@ -16,7 +16,7 @@ from app.audits import policy_file
 from app.audits.policy import Context, next_review, wanted_tasks
 from app.audits.reconcile import reconcile
 from app.audits.review_facts import Gatherer, platform_organisations, reaudit_schedules
-from app.audits.tasks_models import ReviewTask
+from app.audits.tasks_models import EntityReview, ReviewTask
 from app.bulk import chunks, insert_rows, paused_gc, postgresql
 from app.db import utcnow
 from app.registry import changes
@@ -71,7 +71,8 @@ def sweep_due(session, now, policy=None, batch=BATCH):
             changed = [(entity_id, day) for entity_id, day in
                        ((entity_id, next_review(policy, ctx, facts[entity_id], dates.get(entity_id, ())))
                         for entity_id in entities) if day != entities[entity_id].next_review_on]
-            set_next_review(session, changed)
+            set_next_review(session, [(e, day) for e, day in changed if not entities[e].reviewed],
+                            [(e, day) for e, day in changed if entities[e].reviewed])
             result.entities += len(entities)
             result.next_review_changed += len(changed)
     log.info("audits.sweep now=%s entities=%s licences_expired=%s created=%s updated=%s cancelled=%s woken=%s "
@@ -152,22 +153,18 @@ def review_dates(live, plan):
     return dates
 
 
-def set_next_review(session, changed):
-    """Set entities' next review dates (entity_reviews: one row per entity, added or updated)."""
+def set_next_review(session, new, changed):
+    """Set entities' next review dates: rows for those that have none, and the changed ones updated."""
+    insert_rows(session, EntityReview.__table__, [{"entity_id": entity_id, "next_review_on": day}
+                                                  for entity_id, day in new])
     if not changed:
         return
     if postgresql(session):
-        session.execute(text("INSERT INTO entity_reviews (entity_id, next_review_on) SELECT * FROM unnest(:ids, :days) "
-                             "ON CONFLICT (entity_id) DO UPDATE SET next_review_on = excluded.next_review_on")
+        session.execute(text("UPDATE entity_reviews SET next_review_on = v.day FROM unnest(:ids, :days) AS v(id, day) "
+                             "WHERE entity_reviews.entity_id = v.id")
                         .bindparams(bindparam("ids", type_=ARRAY(Integer)), bindparam("days", type_=ARRAY(Date))),
                         {"ids": [entity_id for entity_id, _ in changed], "days": [day for _, day in changed]})
         return
-    # SQLite: straight to the driver (dates as ISO text, as SQLAlchemy stores them); building each row's
-    # statement parameters in SQLAlchemy costs more than the write itself.
-    cursor = session.connection().connection.driver_connection.cursor()
-    try:
-        cursor.executemany("INSERT INTO entity_reviews (entity_id, next_review_on) VALUES (?, ?) ON CONFLICT "
-                           "(entity_id) DO UPDATE SET next_review_on = excluded.next_review_on",
-                           [(entity_id, day and day.isoformat()) for entity_id, day in changed])
-    finally:
-        cursor.close()
+    reviews = EntityReview.__table__
+    session.execute(update(reviews).where(reviews.c.entity_id == bindparam("id"))
+                    .values(next_review_on=bindparam("day")), [{"id": e, "day": day} for e, day in changed])

@@ -69,6 +69,6 @@ class EntityReview(Base):
     __tablename__ = "entity_reviews"
 
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), primary_key=True)
-    next_review_on: Mapped[date | None] = mapped_column(index=True)
+    next_review_on: Mapped[date | None]
 
     entity: Mapped[Entity] = relationship(backref=backref("review", uselist=False))

@@ -27,7 +27,6 @@ def upgrade():
                     sa.Column("next_review_on", sa.Date(), nullable=True),
                     fk("entity_reviews", "entity_id", "entities"),
                     sa.PrimaryKeyConstraint("entity_id", name=op.f("pk_entity_reviews")))
-    op.create_index(op.f("ix_entity_reviews_next_review_on"), "entity_reviews", ["next_review_on"])
     op.create_table("review_tasks",
                     sa.Column("id", sa.Integer(), nullable=False),
                     sa.Column("entity_id", sa.Integer(), nullable=False),
