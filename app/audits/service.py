@@ -2,7 +2,10 @@
 facts, run the policy, bring its review tasks in line and set its next review date.
 
 Idempotent: run twice with the same day, the second run changes nothing. It adds and flushes, never commits,
-and takes `now` (a date) as an argument, so a scheduler, a command or a test decides the day.
+and takes `now` (a date) as an argument, so a scheduler, a command or a test decides the day. Run one at a time
+(the scheduler holds its lock): two at once on PostgreSQL cannot both add a live task for the same entity,
+reason and organisation (the partial unique index refuses the second, whose transaction then fails whole), and
+a licence is recorded expired only by the one whose UPDATE changed it.
 """
 from dataclasses import dataclass
 from datetime import timedelta
