@@ -3,7 +3,7 @@ from flask import Flask, current_app, request
 
 from app import cli, config, db, errors, headers, health, inputs, logs, openapi, pipeline, web
 from app.accounts import api as accounts_api, auth, throttle
-from app.audits import api as audits_api
+from app.audits import api as audits_api, tasks_api
 from app.registry import api as registry_api, private_api
 from app.scoring import api as scoring_api
 from app.screening import api as screening_api
@@ -26,7 +26,7 @@ def create_app(overrides=None, instance_path=None):
     inputs.init_app(app)
     api = openapi.Api(app)
     for blueprint in (accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp, screening_api.blp,
-                      audits_api.blp):
+                      audits_api.blp, tasks_api.blp):
         api.register_blueprint(blueprint)
     app.before_request(limit_json_body)
     app.before_request(inputs.check_request)
@@ -36,7 +36,7 @@ def create_app(overrides=None, instance_path=None):
     health.init_app(app)
     api.document_probes(app)
     web.init_app(app, api_blueprints=(accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp,
-                                    screening_api.blp, audits_api.blp))
+                                    screening_api.blp, audits_api.blp, tasks_api.blp))
     errors.init_app(app)
     cli.init_app(app)
     return app

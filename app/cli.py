@@ -10,7 +10,7 @@ from app import db, migrate
 # Commands that only read keep SQLite's deferred transactions, so a long export never holds up writers;
 # every other command takes the write lock when its transaction begins (see db.writes_intended).
 READ_ONLY_COMMANDS = {"db revision", "registry export", "rules lint", "rules test", "rules impact", "screen",
-                      "watchlist sources"}
+                      "watchlist sources", "policy lint", "policy test"}
 
 
 @click.group("db")
@@ -60,6 +60,7 @@ def init_app(app):
     from app import seed  # noqa: PLC0415
     from app.scoring import cli as scoring_cli  # noqa: PLC0415
     from app.screening import cli as screening_cli  # noqa: PLC0415
+    from app.audits import tasks_cli  # noqa: PLC0415
     app.cli.add_command(db_group)
     app.cli.add_command(accounts_cli.users)
     app.cli.add_command(registry_cli.registry)
@@ -70,6 +71,8 @@ def init_app(app):
     app.cli.add_command(screening_cli.watchlist_group)
     app.cli.add_command(screening_cli.screen_command)
     app.cli.add_command(audits_cli.audits_group)
+    app.cli.add_command(tasks_cli.policy_group)
+    app.cli.add_command(tasks_cli.tasks_group)
     for name, command in leaf_commands(app.cli):
         if name not in READ_ONLY_COMMANDS and not getattr(command.callback, "writes", False):
             command.callback = as_writer(command.callback)

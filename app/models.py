@@ -6,3 +6,4 @@ from app.registry.models import (Address, Alias, Authority, Entity, EntitySector
                                  Person, PortfolioEntry, Relationship, Role)
 from app.scoring.models import AuditFinding, FeeLine, PracticeAssessment, RuleSetActivation, Score  # noqa: F401
 from app.screening.models import WatchlistChange, WatchlistEntry, WatchlistSource, WatchlistVersion  # noqa: F401
+from app.audits.tasks_models import EntityReview, ReviewTask  # noqa: F401

@@ -12,18 +12,22 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from app import db, effects
 from app.accounts import service as accounts
 from app.accounts.auth import check_password
 from app.accounts.cli import OPERATOR
 from app.accounts.models import AuditEvent, Organisation, User
+from app.audits import sweep as review_sweep
 from app.audits.models import Audit, CorrectiveAction
+from app.audits.tasks_models import ReviewTask
+from app.db import utcnow
 from app.registry import expiry, importer
-from app.registry.models import Authority, Entity, Note, PortfolioEntry, Relationship
-from app.registry.names import name_key
+from app.registry.models import Authority, Entity, Licence, LicenceStatusChange, Note, PortfolioEntry, Relationship
+from app.registry.names import licence_key, name_key
 from app.scoring import rescoring
+from app.scoring.located import Problems
 from app.scoring.models import AuditFinding, FeeLine, PracticeAssessment, Score
 from app.scoring.schemas import FeeLineSchema, FindingSchema, PracticeSchema
 from app.screening import screen
@@ -32,6 +36,17 @@ from app.screening.models import Hit, WatchlistSource
 
 SEED = Path(__file__).resolve().parent.parent / "seed"
 DEMO_LIST = "demo-banned-agencies"
+# Due work dated from the day the demo is first loaded, so that `make run` shows review tasks at once: branch
+# licences ending soon, or ended a few days ago and not yet recorded as expired (the sweep records them).
+# (agency, country, branch licence number, days from the load to its valid_until)
+DUE_LICENCES = [("Shikhar Overseas Employment Pvt. Ltd.", "NP", "BR-100/076/77", 21),
+                ("Annapurna Manpower Services Pvt. Ltd.", "NP", "BR-114/076/77", 45),
+                ("Bagmati Human Resources Pvt. Ltd.", "NP", "BR-129/076/77", -2),
+                ("Padma Overseas Ltd.", "BD", "BR-RL-0117", -6),
+                ("Bayanihan Manpower International Inc.", "PH", "BR-DMW-133", 30)]
+CERTIFIER = "Fair Hire Certification Ltd"
+# Days from the load to the end of the demo certifications (certified agencies not named here: a year and more).
+CERTIFICATION_ENDS = {"Shikhar Overseas Employment Pvt. Ltd.": 60}
 
 
 def read_json(name):
@@ -175,6 +190,50 @@ def load_audits(session, today=None):
     session.flush()
 
 
+def load_due_work(session, today, known_before):
+    """Add the demo branch licences that are missing, dated from today (written as the bulk import writes, so
+    they are screened and scored with everyone), and give the certified agencies this load created their
+    certifier and an end date."""
+    touched = set()
+    for name, country, number, days in DUE_LICENCES:
+        target = entity_id(session, "agency", name, country)
+        authority_id = target and session.scalar(select(Licence.authority_id).where(Licence.entity_id == target)
+                                                 .order_by(Licence.id).limit(1))
+        if authority_id is None or session.scalar(select(Licence.id).where(
+                Licence.authority_id == authority_id, Licence.number_key == licence_key(number))) is not None:
+            continue
+        valid_from = today - timedelta(days=730)
+        licence = session.execute(insert(Licence).values(
+            entity_id=target, authority_id=authority_id, number=number, number_key=licence_key(number),
+            type="branch", status="valid", status_raw="Active", valid_from=valid_from,
+            valid_until=today + timedelta(days=days), created_at=utcnow(), version=1).returning(Licence.id)).scalar()
+        session.execute(insert(LicenceStatusChange).values(licence_id=licence, status="valid", status_raw="Active",
+                                                           effective_on=valid_from, reason="recorded",
+                                                           recorded_at=utcnow()))
+        touched.add(target)
+    certifier = session.scalar(select(Organisation.id).where(Organisation.name == CERTIFIER))
+    for target, legal_name in session.execute(select(Entity.id, Entity.legal_name).where(
+            Entity.id > known_before, Entity.certification_status == "certified",
+            Entity.certified_by_organisation_id.is_(None))).all():
+        # A record this very load created: its certification comes with it (no new version of it).
+        session.execute(update(Entity).where(Entity.id == target).values(
+            certified_by_organisation_id=certifier,
+            certification_valid_until=today + timedelta(days=CERTIFICATION_ENDS.get(legal_name, 400))))
+        touched.add(target)
+    # Screened, scored and stamped as the seed commits, like any bulk-written entity.
+    effects.written(session, touched)
+
+
+def sweep(session, today):
+    """Make the review tasks due today; None (after saying why) when the review policy has a problem."""
+    try:
+        return review_sweep.sweep_due(session, today)
+    except Problems as err:
+        click.echo(f"Not swept: the review policy has {len(err.problems)} problem(s) "
+                   "(fairrecruit policy lint)", err=True)
+        return None
+
+
 def load_watchlist(session):
     """Load the demo banned-agency list once and screen the registry against it (hits to review)."""
     if session.scalar(select(WatchlistSource.id).where(WatchlistSource.name == DEMO_LIST)) is not None:
@@ -202,6 +261,8 @@ def score_unscored(session):
 
 def load(session):
     """Load every seed file; returns the demo sign-ins and the import reports."""
+    today = expiry.today()
+    known_before = session.scalar(select(func.max(Entity.id))) or 0
     load_authorities(session)
     sign_ins = load_organisations(session)
     # Rows that clash with what people changed (a licence moved to another agency, say) are skipped too.
@@ -215,9 +276,10 @@ def load(session):
     # Before the first scores, which then count the reported audits. Entities scored by an earlier seed are not
     # re-scored here: this version's rules changed, and `rules activate` re-scores everyone.
     load_audits(session)
+    load_due_work(session, today, known_before)
     listed = load_watchlist(session)
     score_unscored(session)
-    return sign_ins, reports, listed
+    return sign_ins, reports, listed, sweep(session, today)
 
 
 @click.command("seed")
@@ -228,7 +290,7 @@ def seed_command():
     if current_app.config["FAIRRECRUIT_ENV"] == "production":
         raise click.ClickException("The demo data has public passwords; it is not loaded in production.")
     session = db.Session()
-    sign_ins, reports, listed = load(session)
+    sign_ins, reports, listed, swept = load(session)
     session.commit()
     stale = session.scalar(select(Entity.score_problem).where(Entity.score_problem.isnot(None)).limit(1))
     if stale:
@@ -242,6 +304,10 @@ def seed_command():
     if listed:
         hits = session.scalar(select(func.count()).select_from(Hit))
         click.echo(f"watchlist {DEMO_LIST}: {listed.version.entry_count} entries, {hits} hits to review")
+    if swept:
+        tasks = session.scalar(select(func.count()).select_from(ReviewTask).where(ReviewTask.state == "open"))
+        click.echo(f"review tasks: {tasks} open ({swept.created} new today, {swept.licences_expired} licence(s) "
+                   "recorded expired); signed in, see /tasks")
     click.echo("Demo sign-ins:")
     for email, password, role, organisation in sign_ins:
         click.echo(f"  {email:32} {password:24} {role:10} {organisation}")

@@ -4,6 +4,7 @@ and runs every check on the answers, as a platform admin, a business analyst and
 The module has a database of its own, seeded once with realistic records; each generated request runs in a
 transaction rolled back after it, so every example starts from the same records and nothing leaks.
 """
+from datetime import date
 import io
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from werkzeug.test import encode_multipart
 from app import create_app, db
 from app.accounts import service as accounts, throttle
 from app.accounts.auth import actor_for
+from app.audits.tasks_models import ReviewTask
 from app.registry.models import Authority
 from tests.conftest import PASSWORD, fresh_database_url, make_app, rolled_back
 from tests.scoring.test_api import CLEAN_PRACTICES, FEE
@@ -136,6 +138,7 @@ def seed(app):
             "format": "generic-csv", "kind": "banned_agency", "file": (io.BytesIO(banned.read()), "banned.csv")})
     hits = call("admin", "GET", f"/api/v1/hits?entity_id={agency['id']}")["items"]
     assert hits, "the banned list should hit the agency"
+    task = add_task(agency["id"], brand.id)
     versions = {
         "agency": call("admin", "GET", f"/api/v1/agencies/{agency['id']}")["version"],
         "employer": call("admin", "GET", f"/api/v1/employers/{employer['id']}")["version"],
@@ -150,7 +153,21 @@ def seed(app):
         "evidence_id": [document["id"]], "finding_id": [finding["id"], audit_finding["id"]],
         "hit_id": [hit["id"] for hit in hits], "audit_id": [audit["id"]],
         "action_id": [open_action["id"], done_action["id"]],
-        "token_id": token_ids, "user_id": list(user_ids.values()), "name": ["np-banned"], "number": [1]}}
+        "token_id": token_ids, "user_id": list(user_ids.values()), "name": ["np-banned"], "number": [1],
+        "task_id": [task]}}
+
+
+def add_task(entity_id, organisation_id):
+    """A review task of the brand (the review sweep makes them; here one is enough)."""
+    session = db.Session()
+    task = ReviewTask(entity_id=entity_id, reason="licence_expiring", organisation_id=organisation_id,
+                      trigger_key="licence:1:2030-01-01", due_on=date(2029, 12, 31),
+                      explanation={"message": "licence_expiring", "params": {"licence": "NP-DOFE 4411/080",
+                                                                             "valid_until": "2030-01-01"}})
+    session.add(task)
+    session.commit()
+    db.Session.remove()
+    return task.id
 
 
 # The document does not depend on the database, so an app without one serves it; the tests' app, with its

@@ -114,6 +114,15 @@ def acting(session):
     return session.info.get("acting", Acting())
 
 
+def updated(acting, model, changes):
+    """The events an ORM update would log, for rows a bulk UPDATE changed: `changes` are (id, before, after)."""
+    rule, now = model.__audited__, utcnow()
+    return [{"at": now, "actor_user_id": acting.user_id, "actor_organisation_id": acting.organisation_id,
+             "organisation_id": None if rule.private_to is None else after.get(rule.private_to), "action": "update",
+             "object_type": model.__tablename__, "object_id": str(row_id), "before": before, "after": after}
+            for row_id, before, after in changes]
+
+
 def inserted(acting, model, rows):
     """The events an ORM insert of these rows would log, for rows a bulk import wrote (each with its id)."""
     rule, now = model.__audited__, utcnow()

@@ -153,6 +153,11 @@ def proposer_or_steward(actor, change):
     return change.proposed_by_organisation_id == actor.organisation_id or stewards(actor, change.entity)
 
 
+def task_reader(actor, task):
+    """A review task's owning organisation, and the platform's admins and analysts."""
+    return platform_staff(actor) or task.organisation_id == actor.organisation_id
+
+
 def user_admin(actor, user):
     """Admins of the user's organisation; platform admins for everyone."""
     return platform_admin(actor) or (actor.role == "admin" and user.organisation_id == actor.organisation_id)
@@ -222,6 +227,10 @@ RULES = {
     "hit.decide": Rule("platform admins and analysts; admins, analysts and registrars of regulators that "
                        "license the entity", roles=("admin", "analyst", "registrar"), kinds=(PLATFORM, GOVERNMENT),
                        record=decides_hits),
+    "task.read": Rule("the owning organisation's users; platform admins and analysts read every organisation's "
+                      "(others get 404)", record=task_reader),
+    "task.work": Rule("the owning organisation's admins, analysts, auditors and registrars", roles=WRITERS,
+                      record=own_organisation),
     "account.self": SIGNED_IN,
     "user.manage": Rule("admins, for their organisation's users (platform admins: everyone's)", roles=("admin",),
                         record=user_admin),

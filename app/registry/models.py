@@ -38,6 +38,8 @@ class Entity(Base):
     country: Mapped[str] = mapped_column(String(2))
     website: Mapped[str | None] = mapped_column(String(300))
     certification_status: Mapped[str | None] = mapped_column(String(20))
+    # The last day the current certification holds (set by its certifier); the review policy warns before it.
+    certification_valid_until: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # A withdrawn record (deleted_at set) leaves public reads and lists but keeps its history and hits.

@@ -155,6 +155,8 @@ class EntityUpdateSchema(ProposedFieldsSchema):
 
     version = Integer(required=True, metadata={"description": "The version you read; a stale one gets 409."})
     certification_status = fields.String(allow_none=True, validate=one_of(CERTIFICATION_STATUSES))
+    certification_valid_until = fields.Date(allow_none=True, metadata={
+        "description": "The last day the certification holds (certifiers); the review policy warns before it"})
 
 
 class ChangeProposalSchema(Schema):
@@ -244,6 +246,7 @@ class PublicEntitySchema(Schema):
     country = fields.String()
     website = fields.String(allow_none=True)
     certification_status = fields.String(allow_none=True)
+    certification_valid_until = fields.Date(allow_none=True)
     sectors = fields.Function(lambda entity: [s.sector for s in entity.sectors], metadata=STRINGS)
     addresses = fields.List(fields.Nested(AddressSchema))
     licences = fields.List(fields.Nested(LicenceOutSchema))
@@ -264,6 +267,11 @@ class EntitySchema(PublicEntitySchema):
     version = Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+    # Kept by the review sweep beside the entity (app/audits/tasks_models.py: EntityReview).
+    next_review_on = fields.Function(
+        lambda entity: entity.review.next_review_on.isoformat() if entity.review and entity.review.next_review_on
+        else None, metadata={"type": "string", "format": "date", "nullable": True, "description":
+                             "The earliest of its review tasks' due dates and its periodic review (set by the sweep)"})
 
 
 SORTS = ("legal_name", "-legal_name", "country", "-country", "created_at", "-created_at", "id", "-id")

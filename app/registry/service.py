@@ -10,7 +10,8 @@ from app.registry import listing
 from app.registry.names import licence_key, name_key
 
 LIST_FIELDS = ("aliases", "identifiers", "addresses", "sectors", "people")
-SCALAR_FIELDS = ("legal_name", "country", "website", "certification_status")
+SCALAR_FIELDS = ("legal_name", "country", "website", "certification_status", "certification_valid_until")
+CERTIFICATION_FIELDS = ("certification_status", "certification_valid_until")
 # The profile: what stewards edit and others propose corrections to (certification and licences have their own).
 PROFILE_FIELDS = ("legal_name", "country", "website", *LIST_FIELDS)
 
@@ -27,7 +28,7 @@ def check_changes(actor, entity, data, what):
     """Refuse fields the actor may not change: the profile is the stewards', certification the certifier's."""
     if any(field in data for field in PROFILE_FIELDS):
         permissions.check(actor, "entity.edit", entity, what=what)
-    if "certification_status" in data and data["certification_status"] != entity.certification_status:
+    if any(field in data and data[field] != getattr(entity, field) for field in CERTIFICATION_FIELDS):
         permissions.check(actor, "entity.certify", entity, what="Setting the certification status")
         if actor.organisation_kind == permissions.CERTIFIER:
             entity.certified_by_organisation_id = actor.organisation_id
@@ -100,7 +101,7 @@ def create_entity(session, actor, kind, data):
                        f"(id {duplicate}).", {"legal_name": ["already registered"]})
     entity = Entity(kind=kind, name_key=name_key(data["legal_name"]),
                     registered_by_organisation_id=actor.organisation_id if actor else None,
-                    **{k: data.get(k) for k in SCALAR_FIELDS if k != "certification_status"})
+                    **{k: data.get(k) for k in SCALAR_FIELDS if k not in CERTIFICATION_FIELDS})
     if actor is not None and data.get("certification_status"):
         check_changes(actor, entity, {"certification_status": data["certification_status"]}, None)
     entity.certification_status = data.get("certification_status")

@@ -19,6 +19,7 @@ class Located:
     def __init__(self, path, text):
         self.path = str(path)
         self.marks = {}
+        self.key_marks = {}
         self.problems = []
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -37,6 +38,7 @@ class Located:
                     self.problems.append(f"{self.at(value_node.start_mark)}: {key!r} is given twice")
                 result[key] = self.plain(value_node)
                 self.marks[id(result), key] = value_node.start_mark
+                self.key_marks[id(result), key] = key_node.start_mark
             self.marks[id(result)] = node.start_mark
             return result
         if isinstance(node, yaml.SequenceNode):
@@ -60,6 +62,11 @@ class Located:
         mark = self.marks.get((id(container), key)) if key is not None else None
         mark = mark or self.marks.get(id(container)) or self.root_mark
         return self.at(mark) if mark else self.path
+
+    def where_key(self, container, key):
+        """'file:line:col' of a mapping key itself (where a misspelt name is)."""
+        mark = self.key_marks.get((id(container), key))
+        return self.at(mark) if mark else self.where(container, key)
 
 
 def nearest(name, known):

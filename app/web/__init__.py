@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFProtect
 import swagger_ui_bundle
 
 from app.accounts import views as account_views
-from app.audits import views as audit_views
+from app.audits import tasks_views, views as audit_views
 from app.scoring import views as scoring_views
 from app.screening import views as screening_views
 from app.web import views
@@ -24,6 +24,7 @@ def init_app(app, api_blueprints=()):
     app.register_blueprint(scoring_views.bp)
     app.register_blueprint(screening_views.bp)
     app.register_blueprint(audit_views.bp)
+    app.register_blueprint(tasks_views.bp)
     static = Path(swagger_ui_bundle.swagger_ui_path)
 
     @app.get("/api/docs/static/<path:filename>")

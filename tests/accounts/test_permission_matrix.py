@@ -14,6 +14,7 @@ from app.accounts import service as accounts, throttle
 from app.accounts.auth import actor_for
 from app.accounts.cli import OPERATOR
 from app.audits import actions as audit_actions, service as audits
+from app.audits.tasks_models import ReviewTask
 from app.registry import change_requests, listing, private, service as registry
 from app.registry.models import Authority
 from app.screening import indexes
@@ -130,6 +131,12 @@ def world(app, session, authority):
     session.commit()
     from app.screening.models import Hit
     hit = session.query(Hit).filter_by(entity_id=agency.id, subject="entity").first()
+    task = ReviewTask(entity_id=agency.id, reason="licence_expiring", organisation_id=orgs["B"].id,
+                      trigger_key="licence:1:2030-01-01", due_on=date(2029, 12, 31),
+                      explanation={"message": "licence_expiring", "params": {"licence": "NP-DOFE 4411/080",
+                                                                             "valid_until": "2030-01-01"}})
+    session.add(task)
+    session.commit()
     personas = {"anon": Persona("anon", {}, app.test_client())}
     for persona, user in users.items():
         token, raw = accounts.create_token(session, actors[persona], name="matrix")
@@ -140,7 +147,7 @@ def world(app, session, authority):
     session.commit()
     return {"agency": agency, "employer": employer, "withdrawn": withdrawn, "licence": agency.licences[0],
             "follow": follow, "note": note, "document": document, "change": change, "finding": finding,
-            "hit": hit, "spare": spare, "b_viewer": users["B viewer"], "personas": personas, "audit": audit,
+            "hit": hit, "task": task, "spare": spare, "b_viewer": users["B viewer"], "personas": personas, "audit": audit,
             "audit_finding": audit_finding, "open_action": open_action, "done_action": done_action}
 
 
@@ -306,6 +313,11 @@ ROUTES = [
         "decisions": [{"id": w["hit"].id, "state": "escalated", "version": w["hit"].version}]}}),
     ("POST", "/hits/<int:hit_id>", "hit.decide", lambda w, p: {
         "path": f"/hits/{w['hit'].id}", "page": True, "data": {"state": "escalated", "version": w["hit"].version}}),
+    ("GET", "/api/v1/tasks", "signed-in reads", lambda w, p: {"path": "/api/v1/tasks?reason=licence_expiring"}),
+    ("GET", "/tasks", "signed-in reads", lambda w, p: {"path": "/tasks", "page": True}),
+    ("GET", "/api/v1/tasks/<int:task_id>", "task.read", lambda w, p: {"path": f"/api/v1/tasks/{w['task'].id}"}),
+    ("POST", "/api/v1/tasks/<int:task_id>/state", "task.work", lambda w, p: {
+        "path": f"/api/v1/tasks/{w['task'].id}/state", "json": {"state": "claimed", "version": w["task"].version}}),
     ("GET", "/api/v1/users", "user.manage", lambda w, p: {"path": "/api/v1/users"}),
     ("POST", "/api/v1/users", "user.manage", lambda w, p: {"path": "/api/v1/users", "json": {
         "email": f"new-{unique()}@example.org", "name": "New", "role": "viewer", "password": "a long password 1"}}),
