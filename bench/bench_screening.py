@@ -22,6 +22,7 @@ from app import db
 from app.accounts import service as accounts
 from app.accounts.auth import actor_for
 from app.accounts.cli import OPERATOR
+from app.scoring.activation import DEFAULTS, load_rule_set, record_activation
 from app.screening import indexes, screen
 from app.screening.importer import import_watchlist
 from bench.eval_matching import CLASSES, clean_names, variant
@@ -49,11 +50,20 @@ def copy_of_registry(backend):
     return url.set(database="fairrecruit_bench_screening").render_as_string(hide_password=False)
 
 
+def activate_shipped_rules(session):
+    """Score with the rule sets in rules/ as they are now (the copied registry may have older ones activated,
+    and then every re-score would only be marked stale); the registry keeps the scores it has."""
+    for kind, directory in DEFAULTS.items():
+        record_activation(session, None, kind, load_rule_set(directory))
+    session.commit()
+
+
 def reverse_screening(backend, threshold):
     """Import OFAC 2023-12-28 over the registry, then time screening the 2024-05-03 change against it."""
     app = app_for(copy_of_registry(backend))
     with app.app_context():
         session = db.Session()
+        activate_shipped_rules(session)
         started = time.perf_counter()
         live = indexes.current(session, registry=True)
         print(f"  registry index: {len(live.registry):,} records, {live.registry.vocabulary.names:,} names "
