@@ -1,0 +1,1 @@
+"""Re-audits: review tasks, audits and corrective actions, the scheduler and its sweeps, notifications."""
