@@ -6,6 +6,7 @@ import hashlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import socket
 import threading
+import time
 
 from aiosmtpd.controller import Controller
 
@@ -44,6 +45,7 @@ class WebhookHandler(Quiet):
     def do_POST(self):
         owner = self.owner
         data = self.rfile.read(int(self.headers["Content-Length"]))
+        time.sleep(owner.delay)
         with owner.lock:
             status = owner.statuses.pop(0) if owner.statuses else 200
             owner.received.append({"status": status, "headers": self.headers, "body": data})  # any case
@@ -55,8 +57,9 @@ class WebhookHandler(Quiet):
 class Webhook(Served):
     """A webhook endpoint: records every POST, answers the statuses queued in `statuses`, then 200."""
 
-    def __init__(self, statuses=()):
+    def __init__(self, statuses=(), delay=0.0):
         super().__init__(WebhookHandler)
+        self.delay = delay  # seconds each answer takes, as a real endpoint's would
         self.lock = threading.Lock()
         self.statuses = list(statuses)
         self.received = []
