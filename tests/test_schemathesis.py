@@ -118,6 +118,9 @@ def seed(app):
         "source": "audit", "principle": "D", "grade": "major", "description": "Passports kept",
         "found_on": "2026-11-02"})
     call("admin", "POST", f"/api/v1/entities/{agency['id']}/score")
+    subscription = call("admin", "POST", "/api/v1/notifications/subscriptions", json={
+        "channel": "webhook", "events": ["tier_changed"], "url": "https://hooks.example.org/fairrecruit"})
+    feed = call("admin", "POST", "/api/v1/calendar/tokens", json={"name": "fuzz"})
     with open(BANNED, "rb") as banned:
         call("admin", "POST", "/api/v1/watchlists/np-banned/versions", content_type="multipart/form-data", data={
             "format": "generic-csv", "kind": "banned_agency", "file": (io.BytesIO(banned.read()), "banned.csv")})
@@ -134,7 +137,8 @@ def seed(app):
         "entity_id": [agency["id"], employer["id"], gone["id"]], "licence_id": [licence["id"]],
         "change_id": [change["id"]], "entry_id": [entry["id"]], "note_id": [note["id"]],
         "evidence_id": [document["id"]], "finding_id": [finding["id"]], "hit_id": [hit["id"] for hit in hits],
-        "token_id": token_ids, "user_id": list(user_ids.values()), "name": ["np-banned"], "number": [1]}}
+        "token_id": token_ids + [feed["id"]], "user_id": list(user_ids.values()), "name": ["np-banned"],
+        "number": [1], "subscription_id": [subscription["id"]], "delivery_id": [1]}}
 
 
 # The document does not depend on the database, so an app without one serves it; the tests' app, with its

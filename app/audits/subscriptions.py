@@ -34,7 +34,19 @@ def webhook_problem(url, development):
     if parts.scheme == "http" and not (development and loopback(parts.hostname)):
         return ("must use https (http is allowed only to 127.0.0.1, ::1 or localhost, and only in development "
                 "and tests)")
+    if not development and internal(parts.hostname):
+        return "must not point at a loopback, private or link-local address"
     return None
+
+
+def internal(host):
+    """Whether a host is an IP address of this machine or a private network (names are not resolved here)."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return not ipaddress.ip_address(host).is_global
+    except ValueError:
+        return False
 
 
 def loopback(host):

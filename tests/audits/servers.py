@@ -17,11 +17,16 @@ def free_port():
         return probe.getsockname()[1]
 
 
+class Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default 5 drops concurrent connections, which then wait a second to retry
+    daemon_threads = True
+
+
 class Served:
     """An HTTP server in a thread, with a handler class bound to this object."""
 
     def __init__(self, handler):
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (handler,), {"owner": self}))
+        self.server = Server(("127.0.0.1", 0), type("Handler", (handler,), {"owner": self}))
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):

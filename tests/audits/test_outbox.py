@@ -341,6 +341,21 @@ def test_http_webhooks_outside_loopback_and_in_production_are_refused(session, c
     assert webhook_problem("http://localhost/x", development=True) is None
     assert "https" in webhook_problem("http://127.0.0.1:8080/x", development=False)
     assert webhook_problem("https://hooks.example.org/fairrecruit", development=False) is None
+    for internal in ("https://10.0.0.5/x", "https://169.254.169.254/latest", "https://[::1]/x", "https://localhost/x"):
+        assert "private" in webhook_problem(internal, development=False), internal
+
+
+def test_a_webhook_answering_with_a_redirect_is_not_followed(session, client, make_token, make_agency, brand, config):
+    organisation = brand[0]
+    headers = make_token("admin", organisation=organisation)
+    agency = make_agency()
+    with Webhook(statuses=[307]) as endpoint:
+        subscribe(client, headers, channel="webhook", events=["task_due"], url=endpoint.url("/hook"))
+        note_task_due(session, organisation, agency)
+        deliver.deliver_due(session, T0, config)
+    [delivery] = deliveries(session)
+    assert delivery.state == "pending" and delivery.last_error == "HTTP 307 from the endpoint"
+    assert len(endpoint.received) == 1
 
 
 def test_the_followed_entitys_organisations_are_found_in_bulk(session, make_agency, make_org, brand):

@@ -6,9 +6,11 @@ import json
 import os
 from pathlib import Path
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 
 import pytest
 from sqlalchemy import select, update
@@ -174,3 +176,38 @@ def test_two_processes_claiming_the_same_deliveries_send_each_exactly_once(datab
     assert sum(handled) == count and all(n > 0 for n in handled), handled  # both took a share
     assert len(received) == len(set(received)) == count
     assert states(app, subscription_id) == [("delivered", 1)] * count
+
+
+@pytest.mark.parametrize("in_process", [True, False])
+def test_the_dev_server_runs_the_scheduler_in_a_thread_when_configured(database, tmp_path, in_process):
+    url = database[0]
+    port = free_port()
+    log_path = tmp_path / "run.log"
+    with open(log_path, "ab") as log:
+        server = subprocess.Popen([str(FAIRRECRUIT), "run", "--port", str(port), "--no-reload"], cwd=ROOT,
+                                  env=environment(url, SCHEDULER_IN_PROCESS=str(in_process).lower()),
+                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_for(lambda: answers(port), 60, "the dev server to answer")
+            if in_process:
+                wait_for(lambda: "sweep=outbox" in log_path.read_text(), 60, "the in-process scheduler to sweep")
+            else:
+                time.sleep(3)  # time enough for a scheduler to have started, were there one
+                assert "scheduler." not in log_path.read_text()
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=20)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def answers(port):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
