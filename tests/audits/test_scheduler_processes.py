@@ -130,15 +130,15 @@ def test_one_scheduler_leads_and_the_standby_takes_over_when_it_is_killed(databa
             second = Scheduler(url, tmp_path / "second.log")
             wait_for(lambda: second.logged("scheduler.standby"), 60, "the second scheduler to stand by")
             note_events(app, ids, 3)
-            wait_for(lambda: len(endpoint.delivered()) == 3, 30, "the leader to deliver")
+            wait_for(lambda: states(app, subscription_id) == [("delivered", 1)] * 3, 30, "the leader to deliver")
             wait_for(lambda: first.logged("sweep=outbox") >= 3, 30, "more sweeps by the leader")
             assert second.logged("scheduler.swept") == 0 and second.logged("scheduler.leader") == 0
 
             first.kill()
             wait_for(lambda: second.logged("scheduler.leader"), 30, "the standby to take over")
             note_events(app, ids, 2, first_task=4)
-            wait_for(lambda: len(endpoint.delivered()) == 5, 30, "the new leader to deliver")
-            assert second.logged("sweep=outbox") >= 1
+            wait_for(lambda: states(app, subscription_id) == [("delivered", 1)] * 5, 30, "the new leader to deliver")
+            wait_for(lambda: second.logged("sweep=outbox") >= 1, 30, "the new leader's sweep to end")
         finally:
             first.stop()
             if second:
