@@ -6,6 +6,8 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 # A worker builds its listing of the registry and its name indexes before taking requests (seconds for
 # 100,000 agencies and the usual watchlists).
 timeout = 120
+# Workers never run the scheduler: it is a process of its own, `fairrecruit scheduler`, beside them (README,
+# "Deploying at scale"); only the dev server (`fairrecruit run`) starts one in-process, for the demo.
 
 
 def post_worker_init(worker):

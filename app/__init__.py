@@ -3,7 +3,7 @@ from flask import Flask, current_app, request
 
 from app import cli, config, db, errors, headers, health, inputs, logs, openapi, pipeline, web
 from app.accounts import api as accounts_api, auth, throttle
-from app.audits import api as audits_api, tasks_api
+from app.audits import api as audits_api, calendar, notifications_api, tasks_api
 from app.registry import api as registry_api, private_api
 from app.scoring import api as scoring_api
 from app.screening import api as screening_api
@@ -25,9 +25,11 @@ def create_app(overrides=None, instance_path=None):
     pipeline.init_app(app)
     inputs.init_app(app)
     api = openapi.Api(app)
-    for blueprint in (accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp, screening_api.blp,
-                      audits_api.blp, tasks_api.blp):
+    api_blueprints = (accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp, screening_api.blp,
+                      audits_api.blp, tasks_api.blp, notifications_api.blp)
+    for blueprint in api_blueprints:
         api.register_blueprint(blueprint)
+    app.register_blueprint(calendar.bp)
     app.before_request(limit_json_body)
     app.before_request(inputs.check_request)
     app.before_request(auth.load_actor)
@@ -35,8 +37,7 @@ def create_app(overrides=None, instance_path=None):
     headers.init_app(app)
     health.init_app(app)
     api.document_probes(app)
-    web.init_app(app, api_blueprints=(accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp,
-                                    screening_api.blp, audits_api.blp, tasks_api.blp))
+    web.init_app(app, api_blueprints=api_blueprints)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -34,6 +34,12 @@ def postgresql(session):
     return session.get_bind().dialect.name == "postgresql"
 
 
+def skip_locked(session, statement):
+    """Claim the rows a SELECT finds: FOR UPDATE SKIP LOCKED on PostgreSQL, so that processes sweeping together
+    each take other rows; SQLite has one writer at a time, whose transaction is claim enough."""
+    return statement.with_for_update(skip_locked=True) if postgresql(session) else statement
+
+
 def reserve_ids(session, table, count):
     """Primary keys for `count` new rows of `table`, so bulk inserts need no RETURNING.
 

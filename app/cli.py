@@ -1,8 +1,9 @@
 """The `fairrecruit` command: Flask's CLI with the database, seed and capability commands."""
 import functools
+import os
 
 import click
-from flask import current_app
+from flask import cli as flask_cli, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from app import db, migrate
@@ -61,6 +62,7 @@ def init_app(app):
     from app.scoring import cli as scoring_cli  # noqa: PLC0415
     from app.screening import cli as screening_cli  # noqa: PLC0415
     from app.audits import tasks_cli  # noqa: PLC0415
+    from app.audits import scheduler_cli  # noqa: PLC0415
     app.cli.add_command(db_group)
     app.cli.add_command(accounts_cli.users)
     app.cli.add_command(registry_cli.registry)
@@ -73,6 +75,7 @@ def init_app(app):
     app.cli.add_command(audits_cli.audits_group)
     app.cli.add_command(tasks_cli.policy_group)
     app.cli.add_command(tasks_cli.tasks_group)
+    app.cli.add_command(scheduler_cli.scheduler_command)
     for name, command in leaf_commands(app.cli):
         if name not in READ_ONLY_COMMANDS and not getattr(command.callback, "writes", False):
             command.callback = as_writer(command.callback)
@@ -97,7 +100,40 @@ def as_writer(callback):
     return wrapped
 
 
+def run_with_scheduler():
+    """Flask's `run`, starting the scheduler in a background thread of the serving process first when
+    SCHEDULER_IN_PROCESS says so (by default in development): `make run` shows due work and sends notifications
+    without a second process. gunicorn never goes through here."""
+    base = flask_cli.run_command
+
+    @functools.wraps(base.callback)
+    def callback(*args, **kwargs):
+        app = click.get_current_context().ensure_object(flask_cli.ScriptInfo).load_app()
+        reload = kwargs.get("reload")
+        reload = flask_cli.get_debug_flag() if reload is None else reload
+        # With the reloader, the first process only watches files; the one it starts serves.
+        serving = not reload or os.environ.get("WERKZEUG_RUN_MAIN") == "true"
+        if serving and in_process_scheduler(app.config):
+            from app.audits import scheduler  # noqa: PLC0415
+            scheduler.start_in_background(app)
+        return base.callback(*args, **kwargs)
+
+    return click.Command(base.name, callback=callback, params=base.params, help=base.help,
+                         short_help=base.short_help)
+
+
+def in_process_scheduler(config):
+    """Whether the dev server runs the scheduler: SCHEDULER_IN_PROCESS, or else in development only."""
+    setting = config.get("SCHEDULER_IN_PROCESS")
+    return config["FAIRRECRUIT_ENV"] == "development" if setting is None else bool(setting)
+
+
 def main():
     """Entry point of the `fairrecruit` console script."""
     from app import create_app  # noqa: PLC0415
-    FlaskGroup(create_app=create_app, help="FairRecruit: ethical-recruitment due diligence.")()
+    group = FlaskGroup(create_app=create_app, add_default_commands=False,
+                       help="FairRecruit: ethical-recruitment due diligence.")
+    group.add_command(run_with_scheduler())
+    group.add_command(flask_cli.shell_command)
+    group.add_command(flask_cli.routes_command)
+    group()

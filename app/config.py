@@ -1,4 +1,5 @@
 """Default settings; each can be overridden by an environment variable of the same name."""
+import json
 import os
 
 # Where the data lives; unset means a SQLite file under instance/.
@@ -30,6 +31,45 @@ XLSX_MAX_ROWS = 100_000
 # Watchlist hits at or above this score (0 to 1) wait for review; bench/eval_matching.py measures it.
 SCREENING_THRESHOLD = 0.8
 
+# The scheduler (`fairrecruit scheduler`): how often each sweep runs, in seconds ({sweep name: seconds}; JSON in
+# the environment, e.g. {"outbox": 10}); unnamed sweeps keep their default (app/audits/sweeps.py).
+SCHEDULER_INTERVALS = {}
+# A standby scheduler tries to become the leader this often (seconds); the leader checks it still is as often.
+SCHEDULER_STANDBY_SECONDS = 5
+# Run the scheduler inside `fairrecruit run` (the dev server), in a background thread. None: in development
+# only. gunicorn workers never run it: start `fairrecruit scheduler` beside them.
+SCHEDULER_IN_PROCESS = None
+# SQLite: the file whose exclusive lock makes one scheduler the leader. None: beside the database file.
+SCHEDULER_LOCK_FILE = None
+# Watchlists the scheduler refreshes: a JSON list of {"name", "format", "kind", "files": URL or path, or a list
+# of them; optional "title", "publisher"}. A file is fetched with If-None-Match / If-Modified-Since and a new
+# version imported (then screened against the registry) only when the content changed.
+WATCHLIST_SOURCES = []
+WATCHLIST_FETCH_TIMEOUT = 60
+WATCHLIST_FETCH_MAX_BYTES = 200 * 1024 * 1024
+# Notifications. E-mail goes through this SMTP server (unset: e-mail deliveries fail and are retried, so
+# nothing is lost until one is configured); webhooks are POSTed with an HMAC-SHA256 signature.
+SMTP_HOST = None
+SMTP_PORT = 25
+SMTP_USERNAME = None
+SMTP_PASSWORD = None
+SMTP_STARTTLS = False
+SMTP_FROM = "FairRecruit <notifications@fairrecruit.example>"
+# Seconds to wait for a webhook endpoint or the SMTP server.
+NOTIFY_TIMEOUT = 10
+# A failed delivery is tried again after NOTIFY_BACKOFF_SECONDS, then twice that, four times... (at most
+# NOTIFY_BACKOFF_MAX_SECONDS), and is dead (an admin may retry it) after NOTIFY_MAX_ATTEMPTS tries.
+NOTIFY_BACKOFF_SECONDS = 60
+NOTIFY_BACKOFF_MAX_SECONDS = 6 * 3600
+NOTIFY_MAX_ATTEMPTS = 8
+# A claimed delivery is left to other processes again after this many seconds (its sender died meanwhile).
+NOTIFY_LEASE_SECONDS = 300
+# Deliveries claimed at once, and webhooks sent in parallel.
+NOTIFY_BATCH = 200
+NOTIFY_WORKERS = 8
+# Daily digests go out at this hour (UTC) with the events of the day before.
+DIGEST_HOUR = 6
+
 API_TITLE = "FairRecruit API"
 API_VERSION = "v1"
 OPENAPI_VERSION = "3.0.3"
@@ -53,7 +93,15 @@ ENV_SETTINGS = (
     "DATABASE_URL", "SECRET_KEY", "FAIRRECRUIT_ENV", "LOG_FORMAT", "LOG_LEVEL",
     "MAX_CONTENT_LENGTH", "JSON_MAX_BYTES", "PAGE_SIZE", "MAX_PAGE_SIZE", "SCREENING_THRESHOLD",
     "RATELIMIT_STORAGE_URI", "PROXY_HOPS", "XLSX_MAX_UNCOMPRESSED_BYTES", "XLSX_MAX_ROWS",
+    "SCHEDULER_INTERVALS", "SCHEDULER_STANDBY_SECONDS", "SCHEDULER_IN_PROCESS", "SCHEDULER_LOCK_FILE",
+    "WATCHLIST_SOURCES", "WATCHLIST_FETCH_TIMEOUT", "WATCHLIST_FETCH_MAX_BYTES",
+    "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM",
+    "NOTIFY_TIMEOUT", "NOTIFY_BACKOFF_SECONDS", "NOTIFY_BACKOFF_MAX_SECONDS", "NOTIFY_MAX_ATTEMPTS",
+    "NOTIFY_LEASE_SECONDS", "NOTIFY_BATCH", "NOTIFY_WORKERS", "DIGEST_HOUR",
 )
+# Read from the environment as true or false (1/0, yes/no, on/off too).
+BOOLEANS = {"SCHEDULER_IN_PROCESS", "SMTP_STARTTLS"}
+TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 # The old fixed development key stays refused: cookies signed with it were forgeable by anyone.
 PLACEHOLDER_SECRETS = {"", "dev-only-not-secret", "change-me", "secret"}
 
@@ -63,10 +111,27 @@ def from_environment(environ=os.environ):
     found = {}
     for name in ENV_SETTINGS:
         if name in environ:
-            value = environ[name]
-            default = globals()[name]
-            found[name] = type(default)(value) if isinstance(default, (int, float)) else value
+            found[name] = parsed(name, environ[name], globals()[name])
     return found
+
+
+def parsed(name, value, default):
+    """An environment variable's value as its setting's type; a bad one names the variable."""
+    try:
+        if name in BOOLEANS:
+            if value.strip().lower() not in TRUE + FALSE:
+                raise ValueError(f"not true or false ({', '.join(TRUE + FALSE)})")
+            return value.strip().lower() in TRUE
+        if isinstance(default, (int, float)):
+            return type(default)(value)
+        if isinstance(default, (list, dict)):
+            found = json.loads(value)
+            if not isinstance(found, type(default)):
+                raise ValueError(f"not a JSON {'list' if isinstance(default, list) else 'object'}")
+            return found
+    except ValueError as err:
+        raise RuntimeError(f"The environment variable {name} is not valid: {err}") from None
+    return value
 
 
 def check(config):

@@ -133,6 +133,9 @@ def seed(app):
                                 for what in ("Return the passports", "Keep a passport log"))
     done_action = call("admin", "POST", f"/api/v1/corrective-actions/{done_action['id']}/completion", json={
         "version": done_action["version"], "evidence": "Log book", "completed_on": "2026-11-20"})
+    subscription = call("admin", "POST", "/api/v1/notifications/subscriptions", json={
+        "channel": "webhook", "events": ["tier_changed"], "url": "https://hooks.example.org/fairrecruit"})
+    feed = call("admin", "POST", "/api/v1/calendar/tokens", json={"name": "fuzz"})
     with open(BANNED, "rb") as banned:
         call("admin", "POST", "/api/v1/watchlists/np-banned/versions", content_type="multipart/form-data", data={
             "format": "generic-csv", "kind": "banned_agency", "file": (io.BytesIO(banned.read()), "banned.csv")})
@@ -153,8 +156,8 @@ def seed(app):
         "evidence_id": [document["id"]], "finding_id": [finding["id"], audit_finding["id"]],
         "hit_id": [hit["id"] for hit in hits], "audit_id": [audit["id"]],
         "action_id": [open_action["id"], done_action["id"]],
-        "token_id": token_ids, "user_id": list(user_ids.values()), "name": ["np-banned"], "number": [1],
-        "task_id": [task]}}
+        "token_id": token_ids + [feed["id"]], "user_id": list(user_ids.values()), "name": ["np-banned"],
+        "number": [1], "task_id": [task], "subscription_id": [subscription["id"]], "delivery_id": [1]}}
 
 
 def add_task(entity_id, organisation_id):

@@ -235,6 +235,8 @@ RULES = {
     "user.manage": Rule("admins, for their organisation's users (platform admins: everyone's)", roles=("admin",),
                         record=user_admin),
     "organisation.create": Rule("platform admins", roles=("admin",), kinds=(PLATFORM,)),
+    "notification.manage": Rule("the organisation's admins (others get 404)", roles=("admin",),
+                                record=own_organisation),
     "audit.read": Rule("admins: platform admins read everything, others what concerns their organisation",
                        roles=("admin",)),
 }

@@ -1,1 +1,1 @@
-"""Re-audits: audit records with their findings and the corrective actions those call for."""
+"""Re-audits: review tasks, audits and corrective actions, the scheduler and its sweeps, notifications."""

@@ -3,6 +3,7 @@
 from sqlalchemy import func, select, update
 
 from app.accounts import permissions
+from app.audits import outbox
 from app.audits.models import REPORTED, Audit
 from app.bulk import chunks, insert_rows, paused_gc
 from app.db import utcnow
@@ -25,6 +26,7 @@ def score_entity(session, entity_id, reason, ruleset=None):
     facts, kind, country, corridors = fact_source.assemble(session, entity_id)
     ruleset = ruleset or active_rule_set(session, kind)
     result = evaluate.evaluate(ruleset, facts, kind=kind, country=country, corridors=corridors)
+    tier_changes(session, {entity_id: result.tier})
     score = Score(entity_id=entity_id, ruleset_id=ruleset.id, ruleset_hash=ruleset.content_hash,
                   total=result.total, tier=result.tier, coverage=result.coverage, outcomes=stored_outcomes(result),
                   facts=facts, reason=reason)
@@ -56,10 +58,21 @@ def score_many(session, reasons, ruleset):
                              "total": result.total, "tier": result.tier, "coverage": result.coverage,
                              "outcomes": stored_outcomes(result), "facts": facts, "reason": reasons[entity_id],
                              "scored_at": now})
+            tier_changes(session, {row["entity_id"]: row["tier"] for row in rows})
             insert_rows(session, Score.__table__, rows)
             fresh(session, batch)
             scored += len(rows)
     return scored
+
+
+def tier_changes(session, tiers):
+    """Note a tier_changed event for each entity whose new tier ({entity id: tier}, before its score row is
+    written) differs from its latest score's; a first score changes nothing."""
+    latest = select(func.max(Score.id)).where(Score.entity_id.in_(list(tiers))).group_by(Score.entity_id)
+    events = [outbox.tier_changed(entity_id, before=tier, after=tiers[entity_id])
+              for entity_id, tier in session.execute(select(Score.entity_id, Score.tier).where(Score.id.in_(latest)))
+              if tier != tiers[entity_id]]
+    outbox.later(session, events)
 
 
 def fresh(session, entity_ids):

@@ -190,3 +190,21 @@ class HitEvent(Base):
     names_key: Mapped[str] = mapped_column(String(64))
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WatchlistFetch(Base):
+    """What a configured source's file (a URL or a path) was when the scheduler last fetched it: its validators
+    for a conditional request and its SHA-256, so a list is imported again only when it changed."""
+
+    __tablename__ = "watchlist_fetches"
+    __table_args__ = (UniqueConstraint("source_name", "location"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_name: Mapped[str] = mapped_column(String(60))
+    location: Mapped[str] = mapped_column(String(500))
+    etag: Mapped[str | None] = mapped_column(String(200))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    checked_at: Mapped[datetime | None]
+    changed_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(300))

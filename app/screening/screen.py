@@ -6,6 +6,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.audits import outbox
 from app.bulk import CHUNK, chunks
 from app.errors import Conflict, Invalid
 from app.registry.models import Entity, Role
@@ -177,6 +178,9 @@ def record_match(session, entity, subject, key, match, entry, hit):
     if event:
         session.flush()
         session.add(HitEvent(hit_id=hit.id, state="open", note=event, entry_revision=entry.revision, names_key=key))
+    if event == "Found.":
+        outbox.later(session, [outbox.new_hit(entity.id, hit_id=hit.id, source=hit.source.name,
+                                              matched_name=hit.matched_name)])
     return hit
 
 

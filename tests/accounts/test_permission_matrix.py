@@ -15,6 +15,9 @@ from app.accounts.auth import actor_for
 from app.accounts.cli import OPERATOR
 from app.audits import actions as audit_actions, service as audits
 from app.audits.tasks_models import ReviewTask
+from app.audits import calendar, subscriptions
+from app.audits.outbox_models import Delivery, OutboxEvent
+from app.db import utcnow
 from app.registry import change_requests, listing, private, service as registry
 from app.registry.models import Authority
 from app.screening import indexes
@@ -136,6 +139,17 @@ def world(app, session, authority):
                       explanation={"message": "licence_expiring", "params": {"licence": "NP-DOFE 4411/080",
                                                                              "valid_until": "2030-01-01"}})
     session.add(task)
+    subscription, _ = subscriptions.create_subscription(session, actors["B admin"], {
+        "channel": "webhook", "events": ["task_due"], "url": "https://hooks.example.org/fairrecruit"}, development=True)
+    event = OutboxEvent(kind="task_due", organisation_id=orgs["B"].id, entity_id=agency.id,
+                        payload={"message": "notify.task_due", "params": {}})
+    session.add(event)
+    session.flush()
+    dead = Delivery(event_id=event.id, subscription_id=subscription.id, organisation_id=orgs["B"].id,
+                    channel="webhook", state="dead", attempts=8, next_attempt_at=utcnow(),
+                    idempotency_key=uuid.uuid4().hex)
+    session.add(dead)
+    feed, feed_token = calendar.create_token(session, actors["B admin"], "matrix")
     session.commit()
     personas = {"anon": Persona("anon", {}, app.test_client())}
     for persona, user in users.items():
@@ -148,7 +162,8 @@ def world(app, session, authority):
     return {"agency": agency, "employer": employer, "withdrawn": withdrawn, "licence": agency.licences[0],
             "follow": follow, "note": note, "document": document, "change": change, "finding": finding,
             "hit": hit, "task": task, "spare": spare, "b_viewer": users["B viewer"], "personas": personas, "audit": audit,
-            "audit_finding": audit_finding, "open_action": open_action, "done_action": done_action}
+            "audit_finding": audit_finding, "open_action": open_action, "done_action": done_action,
+            "subscription": subscription, "dead": dead, "feed": feed, "feed_token": feed_token}
 
 
 def csv_file(text, name="file.csv"):
@@ -177,6 +192,7 @@ ROUTES = [
      lambda w, p: {"path": f"/api/v1/employers/{w['employer'].id}"}),
     ("GET", "/api/v1/licences/<int:licence_id>", "public", lambda w, p: {"path": f"/api/v1/licences/{w['licence'].id}"}),
     ("GET", "/api/v1/authorities", "public", lambda w, p: {"path": "/api/v1/authorities"}),
+    ("GET", "/calendar/<token>.ics", "public", lambda w, p: {"path": f"/calendar/{w['feed_token']}.ics"}),
     ("GET", "/api/v1/me", "signed-in reads", lambda w, p: {"path": "/api/v1/me"}),
     ("GET", "/api/v1/tokens", "signed-in reads", lambda w, p: {"path": "/api/v1/tokens"}),
     ("POST", "/api/v1/tokens", "signed-in reads", lambda w, p: {"path": "/api/v1/tokens", "json": {"name": "more"}}),
@@ -361,6 +377,22 @@ ROUTES = [
     ("POST", "/api/v1/corrective-actions/<int:action_id>/verification", "action.verify", lambda w, p: {
         "path": f"/api/v1/corrective-actions/{w['done_action'].id}/verification",
         "json": {"version": w["done_action"].version, "outcome": "verified"}}),
+    ("GET", "/api/v1/notifications/subscriptions", "notification.manage",
+     lambda w, p: {"path": "/api/v1/notifications/subscriptions"}),
+    ("POST", "/api/v1/notifications/subscriptions", "notification.manage", lambda w, p: {
+        "path": "/api/v1/notifications/subscriptions",
+        "json": {"channel": "webhook", "events": ["tier_changed"], "url": "https://hooks.example.org/new"}}),
+    ("GET", "/api/v1/notifications/deliveries", "notification.manage",
+     lambda w, p: {"path": "/api/v1/notifications/deliveries?state=dead"}),
+    ("GET", "/api/v1/calendar/tokens", "notification.manage", lambda w, p: {"path": "/api/v1/calendar/tokens"}),
+    ("POST", "/api/v1/calendar/tokens", "notification.manage",
+     lambda w, p: {"path": "/api/v1/calendar/tokens", "json": {"name": "team calendar"}}),
+    ("DELETE", "/api/v1/notifications/subscriptions/<int:subscription_id>", "notification.change",
+     lambda w, p: {"path": f"/api/v1/notifications/subscriptions/{w['subscription'].id}"}),
+    ("POST", "/api/v1/notifications/deliveries/<int:delivery_id>/retry", "notification.change",
+     lambda w, p: {"path": f"/api/v1/notifications/deliveries/{w['dead'].id}/retry"}),
+    ("DELETE", "/api/v1/calendar/tokens/<int:token_id>", "notification.change",
+     lambda w, p: {"path": f"/api/v1/calendar/tokens/{w['feed'].id}"}),
     # Last: signing out ends the persona's browser session.
     ("POST", "/logout", "public", lambda w, p: {"path": "/logout", "page": True}),
 ]
