@@ -102,12 +102,13 @@ def record_licence_expiries(session, now):
          "effective_on": row.valid_until + timedelta(days=1), "reason": "expired", "reason_public": True,
          "recorded_at": at, "recorded_by_user_id": None}
         for row in expired])
-    # The events an ORM update would log: the fields that changed, before and after.
+    # The events an ORM update would log: the fields that changed, before and after (the UPDATE above changed
+    # exactly the rows `lapsing` read, in this transaction).
     was = {row.id: row for row in lapsing}
     changed = []
     for row in expired:
-        before = {"status": was[row.id].status} if row.id in was else {"status": None}
-        if row.id in was and was[row.id].status_raw is not None:
+        before = {"status": was[row.id].status}
+        if was[row.id].status_raw is not None:
             before["status_raw"] = was[row.id].status_raw
         changed.append((row.id, before, {key: "expired" if key == "status" else None for key in before}))
     effects.later(session, "audit", audit.updated(audit.acting(session), Licence, changed))

@@ -89,9 +89,3 @@ def mark_stale(session, entity_ids, problem):
     for chunk in chunks(sorted(entity_ids)):
         session.execute(update(Entity.__table__).where(Entity.id.in_(chunk)).values(
             score_stale_since=func.coalesce(Entity.__table__.c.score_stale_since, since), score_problem=problem[:300]))
-
-
-def stale_entities(session):
-    """Ids of the live entities whose scores are stale (for the sweep that re-scores them)."""
-    return session.scalars(select(Entity.id).where(Entity.score_stale_since.isnot(None),
-                                                   Entity.deleted_at.is_(None)).order_by(Entity.id)).all()
