@@ -1,11 +1,15 @@
 """The frame: migrations match the models, configuration safety, probes, error pages."""
+from datetime import date, datetime, timezone
+from decimal import Decimal
+import json
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 import pytest
 from sqlalchemy import inspect
 
 from app import create_app, migrate
-from app.db import Base
+from app.db import Base, to_json
 import app.models  # noqa: F401
 from tests.conftest import fresh_database_url
 
@@ -87,3 +91,12 @@ def test_openapi_document_lists_the_registry(client):
     assert docs.status_code == 200 and b"/api/docs/static/" in docs.data
     with client.get("/api/docs/static/swagger-ui-bundle.js") as bundle:
         assert bundle.status_code == 200 and b"SwaggerUIBundle" in bundle.data
+
+
+def test_json_columns_keep_dates_decimals_non_ascii_and_number_keys_as_the_api_reads_them():
+    value = {"on": date(2026, 12, 3), "at": datetime(2026, 12, 3, 7, 5, 1, 250, tzinfo=timezone.utc),
+             "amount": Decimal("1250.50"), "name": "श्री गणेश मेनपावर", 7: [1.5, None, True]}
+    assert json.loads(to_json(value)) == {"on": "2026-12-03", "at": "2026-12-03T07:05:01.000250+00:00",
+                                          "amount": "1250.50", "name": "श्री गणेश मेनपावर", "7": [1.5, None, True]}
+    with pytest.raises(TypeError, match="not JSON serial"):
+        to_json({"ids": {1, 2}})

@@ -7,7 +7,7 @@ from itertools import chain
 
 from sqlalchemy import select, update
 
-from app.bulk import chunks
+from app.bulk import any_of, chunks
 from app.registry.models import (Address, Alias, Entity, EntitySector, Identifier, Licence, LicenceDestination,
                                  LicenceSector, LicenceStatusChange, RegistryState, Relationship, Role)
 
@@ -29,7 +29,7 @@ def stamp(session, entity_ids):
         return None
     generation = next_generation(session)
     for chunk in chunks(sorted(entity_ids)):
-        session.connection().execute(update(Entity.__table__).where(Entity.id.in_(chunk)).values(generation=generation))
+        session.connection().execute(update(Entity.__table__).where(any_of(session, Entity.id, chunk)).values(generation=generation))
     return generation
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app.audits.models import REPORTED, Audit, CorrectiveAction
+from app.bulk import any_of
 from app.registry import expiry
 from app.registry.models import Entity, Licence, LicenceDestination, Relationship
 from app.scoring.models import PRACTICES, AuditFinding, FeeLine, PracticeAssessment
@@ -51,13 +52,14 @@ def assemble_many(session, entity_ids, today=None):
     today = today or expiry.today()
     ids = list(entity_ids)
     entities = {row.id: row for row in session.execute(
-        select(Entity.id, Entity.kind, Entity.country, Entity.certification_status).where(Entity.id.in_(ids)))}
+        select(Entity.id, Entity.kind, Entity.country, Entity.certification_status)
+        .where(any_of(session, Entity.id, ids)))}
     licences, destinations = {}, {}
     for licence_id, country in session.execute(select(LicenceDestination.licence_id, LicenceDestination.country)
-                                               .join(Licence).where(Licence.entity_id.in_(ids))):
+                                               .join(Licence).where(any_of(session, Licence.entity_id, ids))):
         destinations.setdefault(licence_id, []).append(country)
     for row in session.execute(select(Licence.id, Licence.entity_id, Licence.status, Licence.valid_until)
-                               .where(Licence.entity_id.in_(ids))):
+                               .where(any_of(session, Licence.entity_id, ids))):
         # Rules see the status as it reads today: past its end date an in-force licence is expired.
         licences.setdefault(row.entity_id, []).append(
             LicenceView(expiry.effective_status(row.status, row.valid_until, today), row.valid_until,
@@ -66,7 +68,7 @@ def assemble_many(session, entity_ids, today=None):
     for client_id, provider_id, origin, destination in session.execute(
             select(Relationship.client_id, Relationship.provider_id, Relationship.origin_country,
                    Relationship.destination_country)
-            .where(Relationship.client_id.in_(ids) | Relationship.provider_id.in_(ids))):
+            .where(any_of(session, Relationship.client_id, ids) | any_of(session, Relationship.provider_id, ids))):
         for entity_id in (client_id, provider_id):
             links.setdefault(entity_id, set()).add(f"{origin}-{destination}")
     sources = [evidence_facts(session, ids, today)] + [provider(session, ids) for provider in PROVIDERS]
@@ -99,31 +101,31 @@ def evidence_facts(session, entity_ids, today):
     fees, assessments, findings, overdue = {}, {}, {}, {}
     for fee in session.execute(select(FeeLine.entity_id, FeeLine.category, FeeLine.amount, FeeLine.currency,
                                       FeeLine.paid_by, FeeLine.stage, FeeLine.repaid)
-                               .where(FeeLine.entity_id.in_(entity_ids)).order_by(FeeLine.id)):
+                               .where(any_of(session, FeeLine.entity_id, entity_ids)).order_by(FeeLine.id)):
         fees.setdefault(fee.entity_id, []).append({"category": fee.category, "amount": float(fee.amount),
                                                    "currency": fee.currency, "paid_by": fee.paid_by,
                                                    "stage": fee.stage, "repaid": fee.repaid})
     for assessment in session.scalars(select(PracticeAssessment)
-                                      .where(PracticeAssessment.entity_id.in_(entity_ids))):
+                                      .where(any_of(session, PracticeAssessment.entity_id, entity_ids))):
         assessments.setdefault(assessment.entity_id, []).append(assessment)
     reported = Audit.id.is_(None) | Audit.state.in_(REPORTED)
     for finding in session.execute(select(AuditFinding.entity_id, AuditFinding.principle, AuditFinding.grade,
                                           AuditFinding.status)
                                    .outerjoin(Audit, Audit.id == AuditFinding.audit_id)
-                                   .where(AuditFinding.entity_id.in_(entity_ids), reported).order_by(AuditFinding.id)):
+                                   .where(any_of(session, AuditFinding.entity_id, entity_ids), reported).order_by(AuditFinding.id)):
         findings.setdefault(finding.entity_id, []).append(
             {"principle": finding.principle, "grade": finding.grade, "status": finding.status})
     for action in session.execute(select(AuditFinding.entity_id, AuditFinding.principle, AuditFinding.grade,
                                          CorrectiveAction.deadline).select_from(CorrectiveAction)
                                   .join(AuditFinding, AuditFinding.id == CorrectiveAction.finding_id)
                                   .outerjoin(Audit, Audit.id == AuditFinding.audit_id)
-                                  .where(AuditFinding.entity_id.in_(entity_ids), reported,
+                                  .where(any_of(session, AuditFinding.entity_id, entity_ids), reported,
                                          CorrectiveAction.state == "open", CorrectiveAction.deadline < today)
                                   .order_by(CorrectiveAction.id)):
         overdue.setdefault(action.entity_id, []).append(
             {"principle": action.principle, "grade": action.grade, "days_overdue": (today - action.deadline).days})
     # A reported audit that found nothing is evidence of no findings, as an assessment is.
-    audited = set(session.scalars(select(Audit.entity_id).where(Audit.entity_id.in_(entity_ids),
+    audited = set(session.scalars(select(Audit.entity_id).where(any_of(session, Audit.entity_id, entity_ids),
                                                                 Audit.state.in_(REPORTED))))
     result = {}
     for entity_id in entity_ids:

@@ -7,7 +7,7 @@ import logging
 
 from sqlalchemy import bindparam, func, inspect, select, update
 
-from app.bulk import chunks
+from app.bulk import any_of, chunks
 from app.db import utcnow
 from app.effects import drop, later as effect_later
 from app.errors import Conflict
@@ -71,7 +71,7 @@ def score(session, items):
     by_kind = {}
     for chunk in chunks(sorted(reasons)):
         for entity_id, kind in session.execute(select(Entity.id, Entity.kind)
-                                               .where(Entity.id.in_(chunk), Entity.deleted_at.is_(None))):
+                                               .where(any_of(session, Entity.id, chunk), Entity.deleted_at.is_(None))):
             by_kind.setdefault(kind, {})[entity_id] = reasons[entity_id]
     for kind, kind_reasons in sorted(by_kind.items()):
         try:
@@ -87,5 +87,5 @@ def mark_stale(session, entity_ids, problem):
     """Say these entities' latest scores miss facts that changed, since when, and why they were not re-scored."""
     since = bindparam(None, utcnow(), type_=Entity.__table__.c.score_stale_since.type)
     for chunk in chunks(sorted(entity_ids)):
-        session.execute(update(Entity.__table__).where(Entity.id.in_(chunk)).values(
+        session.execute(update(Entity.__table__).where(any_of(session, Entity.id, chunk)).values(
             score_stale_since=func.coalesce(Entity.__table__.c.score_stale_since, since), score_problem=problem[:300]))

@@ -5,7 +5,7 @@ from sqlalchemy import func, select, update
 from app.accounts import permissions
 from app.audits import outbox
 from app.audits.models import REPORTED, Audit
-from app.bulk import chunks, insert_rows, paused_gc
+from app.bulk import any_of, chunks, insert_rows, paused_gc
 from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.registry.models import Entity
@@ -68,7 +68,7 @@ def score_many(session, reasons, ruleset):
 def tier_changes(session, tiers):
     """Note a tier_changed event for each entity whose new tier ({entity id: tier}, before its score row is
     written) differs from its latest score's; a first score changes nothing."""
-    latest = select(func.max(Score.id)).where(Score.entity_id.in_(list(tiers))).group_by(Score.entity_id)
+    latest = select(func.max(Score.id)).where(any_of(session, Score.entity_id, tiers)).group_by(Score.entity_id)
     events = [outbox.tier_changed(entity_id, before=tier, after=tiers[entity_id])
               for entity_id, tier in session.execute(select(Score.entity_id, Score.tier).where(Score.id.in_(latest)))
               if tier != tiers[entity_id]]
@@ -77,7 +77,8 @@ def tier_changes(session, tiers):
 
 def fresh(session, entity_ids):
     """These entities were just scored on every fact: their scores are no longer stale."""
-    session.execute(update(Entity.__table__).where(Entity.id.in_(entity_ids), Entity.score_stale_since.isnot(None))
+    session.execute(update(Entity.__table__).where(any_of(session, Entity.id, entity_ids),
+                                                  Entity.score_stale_since.isnot(None))
                     .values(score_stale_since=None, score_problem=None))
 
 

@@ -3,7 +3,7 @@ confirmed hits give the scoring rules."""
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.bulk import CHUNK, chunks
+from app.bulk import CHUNK, any_of, chunks
 from app.db import utcnow
 from app.accounts import permissions
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -152,9 +152,9 @@ def confirmed_hits(session, entity_ids):
     screened = set()
     first_list = session.scalar(select(func.min(WatchlistVersion.imported_at)).where(WatchlistVersion.number == 1))
     for chunk in chunks(sorted(entity_ids), CHUNK):
-        screened.update(session.scalars(select(Screening.entity_id).where(Screening.entity_id.in_(chunk)).distinct()))
+        screened.update(session.scalars(select(Screening.entity_id).where(any_of(session, Screening.entity_id, chunk)).distinct()))
         if first_list is not None:
-            screened.update(session.scalars(select(Entity.id).where(Entity.id.in_(chunk),
+            screened.update(session.scalars(select(Entity.id).where(any_of(session, Entity.id, chunk),
                                                                     Entity.created_at < first_list)))
     found = {entity_id: {"confirmed_hits": []} for entity_id in screened}
     for chunk in chunks(sorted(screened), CHUNK):
@@ -162,7 +162,7 @@ def confirmed_hits(session, entity_ids):
             select(Hit.entity_id, Hit.subject, WatchlistSource.name, WatchlistSource.kind, WatchlistEntry.name)
             .join(WatchlistSource, WatchlistSource.id == Hit.source_id)
             .join(WatchlistEntry, WatchlistEntry.id == Hit.watchlist_entry_id)
-            .where(Hit.entity_id.in_(chunk), Hit.state == "confirmed", WatchlistEntry.removed_version_id.is_(None),
+            .where(any_of(session, Hit.entity_id, chunk), Hit.state == "confirmed", WatchlistEntry.removed_version_id.is_(None),
                    # A person's hit counts while they are the entity's person (the last screening found it).
                    (Hit.subject == "entity") | Hit.current.is_(True)))
         for entity_id, subject, source, kind, name in rows:
