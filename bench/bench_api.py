@@ -23,8 +23,10 @@ def ensure_database(backend):
     url = database_url(backend, "registry")
     engine = create_engine(url)
     try:
-        ready = inspect(engine).has_table("entities") and engine.connect().execute(
-            select(func.count()).select_from(Entity.__table__)).scalar() >= 100_000
+        # Closed before the engine is disposed: bench_screening copies this database, which needs no one on it.
+        with engine.connect() as conn:
+            ready = inspect(conn).has_table("entities") and conn.execute(
+                select(func.count()).select_from(Entity.__table__)).scalar() >= 100_000
     except Exception:  # noqa: BLE001 (no database yet)
         ready = False
     engine.dispose()
