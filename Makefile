@@ -24,10 +24,13 @@ run: $(BIN)/.installed
 	@echo "Sign in with one of the demo accounts listed above. Stop with Ctrl-C."
 	$(BIN)/fairrecruit run --host $(HOST) --port $(PORT)
 
-# Tests run on SQLite, then on PostgreSQL too when TEST_DATABASE_URL is set.
+# Tests run on SQLite, then on PostgreSQL too when TEST_DATABASE_URL is set; in TEST_WORKERS processes (one
+# per core), each test file in one of them (its module fixtures, such as a browser's server, built once).
+TEST_WORKERS ?= 2
+PYTEST = $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 test: $(BIN)/.installed-test browser
-	env -u TEST_DATABASE_URL $(BIN)/pytest
-	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; $(BIN)/pytest; fi
+	env -u TEST_DATABASE_URL $(PYTEST)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; $(PYTEST); fi
 
 # The page tests drive Debian's Chromium; install it when it is missing and we may.
 browser:

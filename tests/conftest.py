@@ -25,12 +25,13 @@ def count(session, model):
 
 
 def fresh_database_url(tmp_dir, name):
-    """A new empty database: a SQLite file, or a PostgreSQL database beside TEST_DATABASE_URL's."""
+    """A new empty database: a SQLite file, or a PostgreSQL database beside TEST_DATABASE_URL's (one per
+    pytest-xdist worker: the workers run at the same time)."""
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         return f"sqlite:///{tmp_dir}/{name}.sqlite"
     url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    database = f"{url.database}_{name}"
+    database = f"{url.database}_{name}{os.environ.get('PYTEST_XDIST_WORKER', '')}"
     server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
