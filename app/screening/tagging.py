@@ -1,18 +1,17 @@
-"""What rigour's name tagger knows about a name's words: numbers, countries, given names and their short forms (pure).
+"""What rigour's organisation tagger knows about a name's words: numbers and countries (pure).
 
-Numbers become digits ("Seven Seas", "7 Seas"; "Second", "2nd"), a country written long or short becomes one
-spelling ("Islamic Republic of Iran", "Iran"; "USA", "United States"), and a word of a person's name carries the
-symbols rigour's data gives it (Wikidata's given names, English short forms: "Bob" and "Robert" share one).
+Numbers become digits ("Seven Seas", "7 Seas"; "Second", "2nd"), and a country written long or short becomes one
+spelling ("Islamic Republic of Iran", "Iran"; "USA", "United States"). (People's names that are one name, "Bob" and
+"Robert", are in person_names.py.)
 """
 from functools import lru_cache
-import sys
 
 from rigour.names import NameTypeTag, analyze_names
 from rigour.territories import get_territory
 
 from app.screening.legal_forms import FORMS
 
-NUMBER, COUNTRY, NAMES = "NUM", "LOC", ("NAME", "NICK")
+NUMBER, COUNTRY = "NUM", "LOC"
 # The words of a state's formal style before its short name ("Federal Democratic Republic of Ethiopia", "Union of
 # the Comoros"): rigour knows the common ones whole, not every country's.
 STATE_STYLE = frozenset("""republic islamic federal federative democratic people peoples popular kingdom grand duchy
@@ -50,15 +49,6 @@ def tag(tokens, kind):
             rewritten.append(tokens[i])
             i += 1
     return rewritten
-
-
-@lru_cache(maxsize=1 << 17)
-def name_symbols(word):
-    """The given names a word of a person's name may be, as rigour's symbols: frozenset({"NAME:Q...", "NICK:BOB"})."""
-    # The person tagger's data (Wikidata's names) takes a few seconds and about 250 MB to load, once a process.
-    names = analyze_names(NameTypeTag.PER, [word], phonetics=False, numerics=False, consolidate=False, rewrite=False)
-    return frozenset(sys.intern(f"{span.symbol.category.value}:{span.symbol.id}") for name in names
-                     for span in name.spans if len(span.parts) == 1 and span.symbol.category.value in NAMES)
 
 
 def with_style(tokens, parts):
