@@ -58,14 +58,11 @@ def tag(tokens, kind):
 def taggable(tokens, kind):
     """Whether the tokens hold a number, or a company's a country, that the tagger could find: most names do not,
     and asking the tagger costs a third of the time a name takes to normalise."""
+    if DIGIT.search(" ".join(tokens)):
+        return True
     phrases = PHRASES()[kind == "person"]
-    for i, token in enumerate(tokens):
-        if DIGIT.search(token):
-            return True
-        for phrase in phrases.get(token, ()):
-            if tuple(tokens[i:i + len(phrase)]) == phrase:
-                return True
-    return False
+    return any(tuple(tokens[i:i + len(phrase)]) == phrase
+               for i, token in enumerate(tokens) if token in phrases for phrase in phrases[token])
 
 
 @cache
