@@ -35,8 +35,8 @@ def table():
     try:
         with open(path, encoding="ascii") as lines:
             return parse(lines)
-    except FileNotFoundError:
-        pass
+    except (OSError, ValueError):
+        pass  # not made yet (or unreadable): made again below
     try:
         text = "".join(" ".join(sorted(forms)) + "\n" for forms in names_of_rigour())
     except (OSError, ValueError, zstandard.ZstdError) as error:
