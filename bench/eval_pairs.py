@@ -381,7 +381,7 @@ def main():
         stats["pairs"] += 1
         wrong = (score < args.threshold) if positive else (score >= args.threshold)
         stats["wrong"] += wrong
-        if wrong and len(examples[kind]) < args.misses:
+        if wrong and args.misses and len(examples[kind]) < args.misses:
             examples[kind].append(f"{listed!r} / {query!r}: {score:.3f}")
 
     print(f"{len(pairs)} pairs, seed {args.seed}, threshold {args.threshold}, "
