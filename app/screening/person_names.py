@@ -75,16 +75,22 @@ def names_of_rigour():
             names = data.decode("utf-8")     # lines of "form, form, ... => Q123" (Wikidata's names)
         elif symbols is None and data.startswith(b"{") and b'"person_nick"' in data:
             symbols = json.loads(data)
+        if names and symbols:
+            break
     if names is None or symbols is None:
         raise ValueError(f"rigour {version('rigour')}: no person names found in {rigour._core.__file__}")
     found = [line.rpartition(" => ")[0].split(", ") for line in names.splitlines()]
     # English short forms ("Bob", "Robert") and a few names rigour knows in many spellings ("Gaddafi", "Qadhdhafi").
-    found += [[form.lower() for form in forms]
-              for forms in (*symbols["person_nick"].values(), *symbols["person_name_parts"].values())]
-    # rigour reads its forms as words the way it reads names ("anatol'evna" is "anatolevna", "yeo¹" is "yeo").
-    words = [{word for form in forms if len(word := tokenize_name(form)) == 1 and WORD.fullmatch(word := word[0])}
-             for forms in found]
+    found += [[form.lower() for form in forms] for part in ("person_nick", "person_name_parts")
+              for forms in symbols.get(part, {}).values()]
+    words = [{word for word in map(one_word, forms) if word} for forms in found]
     return [forms for forms in words if len(forms) >= 2]
+
+
+def one_word(form):
+    """The form as rigour reads it ("anatol'evna" is "anatolevna", "yeo¹" is "yeo") if that is one ASCII word."""
+    words = tokenize_name(form)
+    return words[0] if len(words) == 1 and WORD.fullmatch(words[0]) else None
 
 
 def frames(module):
