@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from app.screening.match import NAME_WEIGHT, Side, acronym, compare, token_similarity
-from app.screening.person_names import table as person_names
 from app.screening.normalize import normalize
+from app.screening.person_names import table as person_names
 from app.screening.vocabulary import Vocabulary
 
 CANDIDATES = 60           # names fully compared per query name, best rough scores first

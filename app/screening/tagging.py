@@ -56,17 +56,17 @@ def tag(tokens, kind):
 
 
 def taggable(tokens, kind):
-    """Whether the tokens hold a number, or a company's a country, that the tagger could find: most names do not,
-    and asking the tagger costs a third of the time a name takes to normalise."""
+    """Whether the tokens hold a number (or, in a company's name, a country) the tagger could find: most names do
+    not, and asking the tagger costs a third of the time a name takes to normalise."""
     if DIGIT.search(" ".join(tokens)):
         return True
-    phrases = PHRASES()[kind == "person"]
+    known = phrases()[kind == "person"]
     return any(tuple(tokens[i:i + len(phrase)]) == phrase
-               for i, token in enumerate(tokens) if token in phrases for phrase in phrases[token])
+               for i, token in enumerate(tokens) if token in known for phrase in known[token])
 
 
 @cache
-def PHRASES():  # noqa: N802  (a constant, made at first use)
+def phrases():
     """The words of the numbers and countries rigour's data knows, by their first word: (for companies, for people)."""
     numbers = [form for forms in ordinals_dict().values() for form in forms]
     countries = [value for line in territories_jsonl().splitlines() for key, value in json.loads(line).items()
