@@ -5,7 +5,7 @@ from operator import itemgetter
 
 from app.screening.match import NAME_WEIGHT, Side, acronym, compare, token_similarity
 from app.screening.normalize import normalize
-from app.screening.tagging import name_symbols
+from app.screening.person_names import table as person_names
 from app.screening.vocabulary import Vocabulary
 
 CANDIDATES = 60           # names fully compared per query name, best rough scores first
@@ -92,8 +92,7 @@ class NameIndex:
             self.remove(key)
         person = kind == "person"
         if person:
-            # Load rigour's given names now, while the index is built, not in the first search that needs them.
-            name_symbols("a")
+            person_names()  # loaded while the index is built, not in the first search that needs it
         position = len(self.records)
         self.records.append(record)
         self.by_key[key] = position

@@ -55,6 +55,7 @@ CLASSES = {
 
 FORMS = {spelling: name for name, spellings in CLASSES.items() for spelling in spellings}
 LONGEST = max(len(spelling.split()) for spelling in FORMS)
+FIRST_WORDS = frozenset(spelling.split()[0] for spelling in FORMS)
 
 # Short forms that are also words or initials ("AB Trading", "SA Manpower", "Est"): they count as a legal form
 # only at the start or the end of a name. "Co" is a legal form anywhere ("Tanker Co LLC", "Al Noor Co for Trading").
@@ -81,13 +82,15 @@ def split_legal_forms(words):
     "co" + "llc" rather than "co ltd" + two stray words.
     """
     words = [legal_word(word) for word in words]
+    if FIRST_WORDS.isdisjoint(words):
+        return words, []
     last = len(words)
     # best[i]: (words covered by forms, minus how many forms, the forms) for words[i:], filled from the end;
     # among splits covering as many words, the one with fewest forms wins ("co ltd", not "co" + "ltd").
     best = [(0, 0, ())] * (last + 1)
     for i in range(last - 1, -1, -1):
         choice = best[i + 1]
-        for size in range(1, min(LONGEST, last - i) + 1):
+        for size in range(1, min(LONGEST, last - i) + 1) if words[i] in FIRST_WORDS else ():
             phrase = " ".join(words[i:i + size])
             form = FORMS.get(phrase)
             if form and (phrase not in AMBIGUOUS or i == 0 or i + size == last):

@@ -5,7 +5,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from app.screening.normalize import is_number
-from app.screening.tagging import name_symbols
+from app.screening.person_names import table as person_names
 
 VOWELS = str.maketrans("", "", "aeiouy")
 NAME_WEIGHT = 0.75            # the rest of the name score counts words without their weights
@@ -124,9 +124,10 @@ def initials_of(one, other):
 
 def same_names(one, other):
     """Words of two people's names that rigour's data says are one name: [(s, (i,), (j,))]."""
-    symbols = [name_symbols(token) for token in other]
-    return [(SAME_NAME, (i,), (j,)) for i, a in enumerate(one) if len(a) > 1 and (mine := name_symbols(a))
-            for j, b in enumerate(other) if a != b and len(b) > 1 and not mine.isdisjoint(symbols[j])]
+    names = person_names()
+    theirs = [names.get(token) for token in other]
+    return [(SAME_NAME, (i,), (j,)) for i, a in enumerate(one) if len(a) > 1 and (mine := names.get(a))
+            for j, b in enumerate(other) if a != b and len(b) > 1 and theirs[j] and not mine.isdisjoint(theirs[j])]
 
 
 def compounds(one, other):

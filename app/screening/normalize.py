@@ -10,7 +10,7 @@ from normality import ascii_text
 from rigour.names import remove_person_prefixes, replace_org_types_compare
 
 from app.screening.legal_forms import split_legal_forms
-from app.screening.romanise import hyphenated_syllables, is_han, pinyin, simplified
+from app.screening.romanise import han_of, hyphenated_syllables, pinyin, simplified
 from app.screening.tagging import tag
 
 # Longer text is not a name; the API refuses it, the engine cuts it. A real list has a 324-character alias.
@@ -64,7 +64,7 @@ def _normalize(name, kind):
     text = ABBREVIATION.sub(lambda m: m.group().replace(".", dot), text)
     # rigour knows legal forms in many scripts and languages ("общество с ограниченной ответственностью").
     text = replace_org_types_compare(AND.sub(" and ", text))
-    han = simplified("".join(c for c in text if is_han(c)))
+    han = simplified(han_of(text))
     text = JOINERS.sub("", hyphenated_syllables(text))
     words, transliterated = [], True
     for word in words_of(text):
@@ -102,7 +102,7 @@ def latin_word(word, kind=None):
     """The word in lower-case ASCII letters and digits, or None when no transliterator knows its script."""
     if word.isascii():
         return ascii_word(word)
-    if any(is_han(c) for c in word):
+    if han_of(word):
         return pinyin(word, kind)
     # Russian as English-language lists write it (BGN/PCGN: "Кузнецов" -> "kuznetsov", not ICU's "kuznecov").
     latin = ascii_text(CYRILLIC.transliterate(word) if CYRILLIC_LETTER.search(word) else word)

@@ -39,9 +39,9 @@ def simplified(text):
     return SIMPLIFIED.transliterate(text) if text else text
 
 
-def is_han(char):
-    """Whether a character is a Chinese character (hanzi, kanji, hanja)."""
-    return HAN.match(char) is not None
+def han_of(text):
+    """The Chinese characters (hanzi, kanji, hanja) of a text, in their order."""
+    return "".join(HAN.findall(text)) if not text.isascii() else ""
 
 
 @lru_cache(maxsize=65536)
@@ -49,7 +49,7 @@ def pinyin(word, kind=None):
     """A word with Chinese characters in tone-less pinyin; a person's given name is one word ("mao zedong")."""
     syllables = [ascii_text(s).lower() for s in lazy_pinyin(word)]
     syllables = [s for s in syllables if s.strip()]
-    if kind == "person" and len(syllables) >= 3 and all(is_han(c) for c in word):
+    if kind == "person" and len(syllables) >= 3 and len(han_of(word)) == len(word):
         # Chinese writes the family name first, in one character (two are rare); lists join the given name.
         syllables = [syllables[0], "".join(syllables[1:])]
     return " ".join(syllables) or None

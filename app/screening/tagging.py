@@ -1,18 +1,21 @@
-"""What rigour's name tagger knows about a name's words: numbers, countries, given names and their short forms (pure).
+"""What rigour's organisation tagger knows about a name's words: numbers and countries (pure).
 
-Numbers become digits ("Seven Seas", "7 Seas"; "Second", "2nd"), a country written long or short becomes one
-spelling ("Islamic Republic of Iran", "Iran"; "USA", "United States"), and a word of a person's name carries the
-symbols rigour's data gives it (Wikidata's given names, English short forms: "Bob" and "Robert" share one).
+Numbers become digits ("Seven Seas", "7 Seas"; "Second", "2nd"), and a country written long or short becomes one
+spelling ("Islamic Republic of Iran", "Iran"; "USA", "United States"). (People's names that are one name, "Bob" and
+"Robert", are in person_names.py.)
 """
-from functools import lru_cache
-import sys
+from functools import cache, lru_cache
+import json
+import re
 
-from rigour.names import NameTypeTag, analyze_names
+from rigour._core import ordinals_dict, territories_jsonl
+from rigour.names import NameTypeTag, analyze_names, tokenize_name
 from rigour.territories import get_territory
 
 from app.screening.legal_forms import FORMS
 
-NUMBER, COUNTRY, NAMES = "NUM", "LOC", ("NAME", "NICK")
+NUMBER, COUNTRY = "NUM", "LOC"
+DIGIT = re.compile(r"\d")
 # The words of a state's formal style before its short name ("Federal Democratic Republic of Ethiopia", "Union of
 # the Comoros"): rigour knows the common ones whole, not every country's.
 STATE_STYLE = frozenset("""republic islamic federal federative democratic people peoples popular kingdom grand duchy
@@ -22,7 +25,7 @@ STATE_STYLE = frozenset("""republic islamic federal federative democratic people
 
 def tag(tokens, kind):
     """The tokens with numbers, and a company's countries, written one way: "seven seas" -> "7 seas"."""
-    if not tokens:
+    if not tokens or not taggable(tokens, kind):
         return tokens
     # The organisation tagger knows numbers and countries, and loads in a fraction of a second.
     names = analyze_names(NameTypeTag.ORG, [" ".join(tokens)], phonetics=False, consolidate=False, rewrite=False)
@@ -52,13 +55,32 @@ def tag(tokens, kind):
     return rewritten
 
 
-@lru_cache(maxsize=1 << 17)
-def name_symbols(word):
-    """The given names a word of a person's name may be, as rigour's symbols: frozenset({"NAME:Q...", "NICK:BOB"})."""
-    # The person tagger's data (Wikidata's names) takes a few seconds and about 250 MB to load, once a process.
-    names = analyze_names(NameTypeTag.PER, [word], phonetics=False, numerics=False, consolidate=False, rewrite=False)
-    return frozenset(sys.intern(f"{span.symbol.category.value}:{span.symbol.id}") for name in names
-                     for span in name.spans if len(span.parts) == 1 and span.symbol.category.value in NAMES)
+def taggable(tokens, kind):
+    """Whether the tokens hold a number (or, in a company's name, a country) the tagger could find: most names do
+    not, and asking the tagger costs a third of the time a name takes to normalise."""
+    if DIGIT.search(" ".join(tokens)):
+        return True
+    known = phrases()[kind == "person"]
+    return any(tuple(tokens[i:i + len(phrase)]) == phrase
+               for i, token in enumerate(tokens) if token in known for phrase in known[token])
+
+
+@cache
+def phrases():
+    """The words of the numbers and countries rigour's data knows, by their first word: (for companies, for people)."""
+    numbers = [form for forms in ordinals_dict().values() for form in forms]
+    countries = [value for line in territories_jsonl().splitlines() for key, value in json.loads(line).items()
+                 if key in ("name", "full_name", "code", "alpha3", "names_strong", "names_weak", "other_codes")]
+    countries = [form for value in countries for form in ([value] if isinstance(value, str) else value or ())]
+    people, companies = {}, {}
+    for forms, tables in ((numbers, (people, companies)), (countries, (companies,))):
+        for form in forms:
+            # Tokens are ASCII: the tagger finds only the forms that are too.
+            words = tuple(tokenize_name(form.lower())) if form.isascii() else ()
+            for table in tables:
+                if words:
+                    table.setdefault(words[0], set()).add(words)
+    return companies, people
 
 
 def with_style(tokens, parts):

@@ -1,6 +1,7 @@
 """The pure matcher: normalisation, word weights, candidate search and explanations, without an app."""
 import pytest
 
+from app.screening import normalize as normaliser, tagging
 from app.screening.index import NameIndex, Query, Vocabulary
 from app.screening.normalize import MAX_NAME_LENGTH, normalize
 
@@ -159,3 +160,26 @@ def test_transliterations_that_differ_in_their_vowels_match():
         index.add(f"filler-{i}", [f"{word} Trading"], kind="organization")
     assert [m.key for m in index.search(Query(("Hezbollah",)), threshold=THRESHOLD)] == ["hizballah"]
     assert [m.key for m in index.search(Query(("Al Qaeda in Iraq",)), threshold=THRESHOLD)] == ["qaida"]
+
+
+@pytest.mark.parametrize("name, kind, tokens, asked", [
+    ("Seven Seas Manpower", None, ("7", "seas", "manpower"), True),
+    ("Unit 12 Security", None, ("unit", "12", "security"), True),
+    ("USA Trading", None, ("united", "states", "trading"), True),
+    ("Jordan Trading", None, ("jordan", "trading"), True),       # the country, written as its name is
+    ("Everest Overseas Manpower", None, ("everest", "overseas", "manpower"), False),
+    ("Jordan Smith", "person", ("jordan", "smith"), False),      # no countries in people's names
+    ("Henry the Eighth", "person", ("henry", "the", "8"), True),
+])
+def test_only_names_with_a_number_or_country_the_tagger_knows_are_tagged(monkeypatch, name, kind, tokens, asked):
+    normaliser._normalize.cache_clear()
+    calls, analyze = [], tagging.analyze_names
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return analyze(*args, **kwargs)
+
+    monkeypatch.setattr(tagging, "analyze_names", counted)
+    assert normalize(name, kind).tokens == tokens
+    assert bool(calls) == asked
+    normaliser._normalize.cache_clear()

@@ -118,6 +118,26 @@ def test_a_long_alias_is_screened_and_a_name_too_long_is_reported(runner, tmp_pa
     assert 'row 3, column "name": longer than 1000 characters (1099)' in result.output
 
 
+def test_a_listed_alias_of_324_characters_is_imported_and_found_by_screen(runner, session, tmp_path):
+    # The length of a real organisation alias on a sanctions list, which `screen` once refused with its whole file.
+    alias = ("Open Joint Stock Company Scientific and Production Association for the Design, Construction and "
+             "Operation of Marine Terminals, Oil and Gas Pipelines, Storage Facilities and Related Infrastructure "
+             "of the Northern Sea Route, Including Its Branches, Representative Offices and Subsidiaries in the "
+             "Arctic Zone and the Laptev Sea")
+    assert len(alias) == 324
+    listed = tmp_path / "long_list.csv"
+    listed.write_text(f'id,name,kind,aliases\nL-1,Northern Terminals OJSC,organization,"{alias}"\n', encoding="utf-8")
+    import_and_screen(session, "long-aliases", "generic-csv", [listed], actor=OPERATOR, kind="sanctions",
+                      threshold=0.8)
+    session.commit()
+    (tmp_path / "names.csv").write_text(f'id,name\nq-1,"{alias}"\nq-2,Northern Terminal OJSC\n', encoding="utf-8")
+    result, lines = screen(runner, tmp_path, source=tmp_path / "names.csv")
+    assert result.exit_code == 0, result.output
+    assert "2 names screened" in result.output and "not screened" not in result.output
+    assert found(lines["q-1"]) == found(lines["q-2"]) == [("long-aliases", "L-1")]
+    assert lines["q-1"]["hits"][0]["matched_name"] == alias and lines["q-1"]["hits"][0]["score"] == 1.0
+
+
 @pytest.mark.parametrize("options, message", [
     (["--lists", "np-banned,ofac-sdm"], "'--lists': no watchlist named ofac-sdm"),
     (["--threshold", "2"], "'--threshold': 2.0 is not in the range 0<=x<=1"),
