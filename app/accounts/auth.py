@@ -74,6 +74,15 @@ def actor_for(session, user, organisation_id=None):
     return Actor(user.id, user.email, user.role, organisation.id, organisation.kind, authority_ids)
 
 
+def organisation_reader(session, organisation_id):
+    """An organisation as a reader with no user: what every one of its users may read (a viewer's view), for
+    what a credential other than a user opens (a calendar feed's token)."""
+    organisation = session.get(Organisation, organisation_id)
+    authority_ids = frozenset(session.scalars(
+        select(OrganisationAuthority.authority_id).where(OrganisationAuthority.organisation_id == organisation.id)))
+    return Actor(None, "", "viewer", organisation.id, organisation.kind, authority_ids, read_only=True)
+
+
 def actor_from_token(session, raw, now=None):
     """The Actor behind a bearer token, or raise Unauthorized."""
     # One query for the token, its user, organisation and authorities (a row per authority): every request
