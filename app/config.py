@@ -69,6 +69,9 @@ NOTIFY_BATCH = 200
 NOTIFY_WORKERS = 8
 # Daily digests go out at this hour (UTC) with the events of the day before.
 DIGEST_HOUR = 6
+# Events whose deliveries are all done are deleted (with them) this many days after they were written; events
+# with a dead delivery stay until it is retried or its subscription deleted.
+NOTIFY_KEEP_DAYS = 30
 
 API_TITLE = "FairRecruit API"
 API_VERSION = "v1"
@@ -97,7 +100,7 @@ ENV_SETTINGS = (
     "WATCHLIST_SOURCES", "WATCHLIST_FETCH_TIMEOUT", "WATCHLIST_FETCH_MAX_BYTES",
     "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM",
     "NOTIFY_TIMEOUT", "NOTIFY_BACKOFF_SECONDS", "NOTIFY_BACKOFF_MAX_SECONDS", "NOTIFY_MAX_ATTEMPTS",
-    "NOTIFY_LEASE_SECONDS", "NOTIFY_BATCH", "NOTIFY_WORKERS", "DIGEST_HOUR",
+    "NOTIFY_LEASE_SECONDS", "NOTIFY_BATCH", "NOTIFY_WORKERS", "DIGEST_HOUR", "NOTIFY_KEEP_DAYS",
 )
 # Read from the environment as true or false (1/0, yes/no, on/off too).
 BOOLEANS = {"SCHEDULER_IN_PROCESS", "SMTP_STARTTLS"}

@@ -21,6 +21,7 @@ from app.accounts.cli import OPERATOR
 from app.accounts.models import AuditEvent, Organisation, User
 from app.audits import sweep as review_sweep
 from app.audits.models import Audit, CorrectiveAction
+from app.audits.outbox_models import Subscription
 from app.audits.tasks_models import ReviewTask
 from app.db import utcnow
 from app.registry import expiry, importer
@@ -79,7 +80,23 @@ def load_organisations(session):
                 found = accounts.create_user(session, organisation_id=organisation.id, **user)
             password = user["password"] if check_password(found.password_hash, user["password"]) else "(changed)"
             sign_ins.append((found.email, password, found.role, organisation.name))
+        for subscription in item.get("subscriptions", []):
+            load_subscription(session, organisation, subscription)
     return sign_ins
+
+
+def load_subscription(session, organisation, item):
+    """Subscribe a demo user to notifications, unless that user has (or had: deleted ones stay deleted) a
+    subscription of the same channel."""
+    user_id = session.scalar(select(User.id).where(User.email == item["user"],
+                                                   User.organisation_id == organisation.id))
+    if user_id is None or session.scalar(select(Subscription.id).where(
+            Subscription.organisation_id == organisation.id, Subscription.user_id == user_id,
+            Subscription.channel == item["channel"]).limit(1)) is not None:
+        return
+    session.add(Subscription(organisation_id=organisation.id, channel=item["channel"], events=sorted(item["events"]),
+                             user_id=user_id))
+    session.flush()
 
 
 def entity_id(session, kind, name, country):

@@ -69,9 +69,22 @@ def token_digest(raw):
 def actor_for(session, user, organisation_id=None):
     """Build the Actor of an active user (a token pins the organisation)."""
     organisation = session.get(Organisation, organisation_id or user.organisation_id)
-    authority_ids = frozenset(session.scalars(
-        select(OrganisationAuthority.authority_id).where(OrganisationAuthority.organisation_id == organisation.id)))
-    return Actor(user.id, user.email, user.role, organisation.id, organisation.kind, authority_ids)
+    return Actor(user.id, user.email, user.role, organisation.id, organisation.kind,
+                 authorities_of(session, organisation.id))
+
+
+def authorities_of(session, organisation_id):
+    """The licensing authorities an organisation manages (a regulator's)."""
+    return frozenset(session.scalars(select(OrganisationAuthority.authority_id)
+                                     .where(OrganisationAuthority.organisation_id == organisation_id)))
+
+
+def organisation_reader(session, organisation_id):
+    """An organisation as a reader with no user: what every one of its users may read (a viewer's view), for
+    what a credential other than a user opens (a calendar feed's token)."""
+    organisation = session.get(Organisation, organisation_id)
+    return Actor(None, "", "viewer", organisation.id, organisation.kind, authorities_of(session, organisation.id),
+                 read_only=True)
 
 
 def actor_from_token(session, raw, now=None):

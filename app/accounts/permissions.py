@@ -158,6 +158,11 @@ def task_reader(actor, task):
     return platform_staff(actor) or task.organisation_id == actor.organisation_id
 
 
+def tasks_readable(actor, owner):
+    """`task_reader` as a SQL condition, for lists: given the owning organisation column."""
+    return true() if platform_staff(actor) else owner == actor.organisation_id
+
+
 def user_admin(actor, user):
     """Admins of the user's organisation; platform admins for everyone."""
     return platform_admin(actor) or (actor.role == "admin" and user.organisation_id == actor.organisation_id)

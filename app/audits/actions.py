@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from app.accounts import permissions
 from app.audits.models import REPORTED, Audit, CorrectiveAction
-from app.audits.service import not_in_future
+from app.audits.service import day_sent
 from app.errors import Conflict, Invalid, NotFound
-from app.registry import expiry
 from app.registry.models import Entity
 from app.registry.service import check_version, referenced_entity
 from app.scoring import rescoring
@@ -99,10 +98,7 @@ def plan_action(session, actor, finding_id, data):
     check_plan(session, finding, data)
     action = CorrectiveAction(finding_id=finding.id, created_by_user_id=actor.user_id, **data)
     session.add(action)
-    session.flush()
-    if counted(oversight):
-        rescoring.later(session, [finding.entity_id], reason="corrective action changed")
-    return action
+    return changed(session, action, finding, oversight)
 
 
 def update_action(session, actor, action_id, data):
@@ -118,46 +114,49 @@ def update_action(session, actor, action_id, data):
     check_plan(session, finding, {name: changes.get(name, getattr(action, name)) for name in EDITABLE})
     for name, value in changes.items():
         setattr(action, name, value)
+    return changed(session, action, finding, oversight)
+
+
+def changed(session, action, finding, oversight):
+    """Flush a changed action; one that counts as scoring evidence re-scores its entity as the change commits."""
     session.flush()
     if counted(oversight):
         rescoring.later(session, [finding.entity_id], reason="corrective action changed")
     return action
 
 
+def action_to_change(session, actor, action_id, data, action, what, state, only):
+    """(action, finding, oversight) of a corrective action the actor may do `action` to, from the version sent,
+    in `state` (else 409 saying `only`)."""
+    found, finding, oversight = get_action(session, actor, action_id)
+    permissions.check(actor, action, oversight, what=what)
+    check_version(found, data["version"])
+    if found.state != state:
+        raise Conflict(f"Corrective action {found.id} is {found.state}: {only}", {"state": [found.state]})
+    return found, finding, oversight
+
+
 def complete_action(session, actor, action_id, data, today=None):
     """Record the evidence that an open action was done; it then waits for the auditor's verification."""
-    action, finding, oversight = get_action(session, actor, action_id)
-    permissions.check(actor, "action.complete", oversight, what="Recording completion of corrective actions")
-    check_version(action, data["version"])
-    if action.state != "open":
-        raise Conflict(f"Corrective action {action.id} is {action.state}: only an open action is completed.",
-                       {"state": [action.state]})
-    today = today or expiry.today()
-    day = data.get("completed_on") or today
-    not_in_future(day, "completed_on", today)
+    action, finding, oversight = action_to_change(session, actor, action_id, data, "action.complete",
+                                                  "Recording completion of corrective actions", "open",
+                                                  "only an open action is completed.")
+    day = day_sent(data, "completed_on", today)
     if day < finding.found_on:
         raise Invalid(f"completed_on ({day}) is before the finding was made ({finding.found_on}).",
                       {"completed_on": [f"before {finding.found_on}"]})
     action.state, action.completion_evidence, action.completed_on = "completed", data["evidence"], day
     action.completed_by_user_id = actor.user_id
-    session.flush()
-    if counted(oversight):
-        rescoring.later(session, [finding.entity_id], reason="corrective action changed")
-    return action
+    return changed(session, action, finding, oversight)
 
 
 def verify_action(session, actor, action_id, data, today=None):
     """The auditor's verdict on completion evidence: verified (the finding closes once all its actions are), or
     rejected with a note (the action is open again, and overdue if its deadline has passed)."""
-    action, finding, oversight = get_action(session, actor, action_id)
-    permissions.check(actor, "action.verify", oversight, what="Verifying corrective actions")
-    check_version(action, data["version"])
-    if action.state != "completed":
-        raise Conflict(f"Corrective action {action.id} is {action.state}: only completed actions are verified or "
-                       "rejected.", {"state": [action.state]})
-    today = today or expiry.today()
-    day = data.get("on") or today
-    not_in_future(day, "on", today)
+    action, finding, oversight = action_to_change(session, actor, action_id, data, "action.verify",
+                                                  "Verifying corrective actions", "completed",
+                                                  "only completed actions are verified or rejected.")
+    day = day_sent(data, "on", today)
     if day < action.completed_on:
         raise Invalid(f"The verdict ({day}) cannot come before completion ({action.completed_on}).",
                       {"on": [f"before {action.completed_on}"]})
@@ -170,10 +169,7 @@ def verify_action(session, actor, action_id, data, today=None):
             finding.status, finding.closed_on = "closed", day
     else:
         action.state, action.rejected_on, action.rejection_note = "open", day, data["note"]
-    session.flush()
-    if counted(oversight):
-        rescoring.later(session, [finding.entity_id], reason="corrective action changed")
-    return action
+    return changed(session, action, finding, oversight)
 
 
 def actions_of_audit(session, audit_id):

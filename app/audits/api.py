@@ -15,6 +15,14 @@ def page_of(rows, total, args):
     return {"items": rows, "meta": {"page": args["page"], "per_page": args["per_page"], "total": total}}
 
 
+def committed(change, *args, **kwargs):
+    """Run a service change as the signed-in actor and commit it; returns what the change returned."""
+    session = db.Session()
+    result = change(session, current_actor(), *args, **kwargs)
+    session.commit()
+    return result
+
+
 @blp.route("/audits", methods=["GET"])
 @require("auditing.read")
 @blp.arguments(schemas.AuditRecordQuerySchema, location="query")
@@ -44,10 +52,7 @@ class EntityAudits(MethodView):
     @blp.response(201, schemas.AuditSchema)
     def post(self, data, entity_id):
         """Plan an audit (state planned); move it on with POST /audits/{id}/state."""
-        session = db.Session()
-        audit = service.create_audit(session, current_actor(), entity_id, data)
-        session.commit()
-        return audit
+        return committed(service.create_audit, entity_id, data)
 
 
 @blp.route("/audits/<int:audit_id>")
@@ -64,10 +69,7 @@ class AuditItem(MethodView):
     def patch(self, data, audit_id):
         """Change its reference, kind, auditor, scope, methods, planned day or summary (send the version you read;
         a stale one gets 409). A closed audit is final."""
-        session = db.Session()
-        audit = service.update_audit(session, current_actor(), audit_id, data)
-        session.commit()
-        return audit
+        return committed(service.update_audit, audit_id, data)
 
 
 @blp.route("/audits/<int:audit_id>/state", methods=["POST"])
@@ -77,10 +79,7 @@ class AuditItem(MethodView):
 def change_state(data, audit_id):
     """Move the audit to its next state: planned -> fieldwork -> reported -> closed (another move is 409).
     Reporting and closing re-score the entity; closing needs every corrective action verified."""
-    session = db.Session()
-    audit = service.change_state(session, current_actor(), audit_id, data)
-    session.commit()
-    return audit
+    return committed(service.change_state, audit_id, data)
 
 
 @blp.route("/audits/<int:audit_id>/findings")
@@ -97,10 +96,7 @@ class AuditFindings(MethodView):
     def post(self, data, audit_id):
         """Record a non-conformity during fieldwork, under a principle of the audit's scope. It joins the entity's
         evidence (and score) when the audit is reported."""
-        session = db.Session()
-        finding = service.add_finding(session, current_actor(), audit_id, data)
-        session.commit()
-        return finding
+        return committed(service.add_finding, audit_id, data)
 
 
 @blp.route("/findings/<int:finding_id>/corrective-actions")
@@ -116,10 +112,7 @@ class FindingActions(MethodView):
     @blp.response(201, schemas.CorrectiveActionSchema)
     def post(self, data, finding_id):
         """Give a finding a corrective action: what, who (owner or owner_entity_id) and by when."""
-        session = db.Session()
-        action = actions.plan_action(session, current_actor(), finding_id, data)
-        session.commit()
-        return action
+        return committed(actions.plan_action, finding_id, data)
 
 
 @blp.route("/corrective-actions/<int:action_id>")
@@ -135,10 +128,7 @@ class ActionItem(MethodView):
     @blp.response(200, schemas.CorrectiveActionSchema)
     def patch(self, data, action_id):
         """Re-plan an open action: description, owner, deadline (send the version you read)."""
-        session = db.Session()
-        action = actions.update_action(session, current_actor(), action_id, data)
-        session.commit()
-        return action
+        return committed(actions.update_action, action_id, data)
 
 
 @blp.route("/corrective-actions/<int:action_id>/completion", methods=["POST"])
@@ -147,10 +137,7 @@ class ActionItem(MethodView):
 @blp.response(200, schemas.CorrectiveActionSchema)
 def complete(data, action_id):
     """Record the evidence that an open action was done; it then waits for the auditor's verification."""
-    session = db.Session()
-    action = actions.complete_action(session, current_actor(), action_id, data)
-    session.commit()
-    return action
+    return committed(actions.complete_action, action_id, data)
 
 
 @blp.route("/corrective-actions/<int:action_id>/verification", methods=["POST"])
@@ -159,7 +146,4 @@ def complete(data, action_id):
 @blp.response(200, schemas.CorrectiveActionSchema)
 def verify(data, action_id):
     """The auditor's verdict on the evidence: verified, or rejected with a note (the action is open again)."""
-    session = db.Session()
-    action = actions.verify_action(session, current_actor(), action_id, data)
-    session.commit()
-    return action
+    return committed(actions.verify_action, action_id, data)

@@ -1,5 +1,7 @@
 """An organisation's iCalendar feed: its due reviews, planned audits and the licence ends of the entities it
-follows, at an address whose token is the credential (high entropy, stored hashed, revocable by its admins)."""
+follows, at an address whose token is the credential (high entropy, stored hashed, revocable by its admins).
+
+The feed shows what every user of the organisation may read (app/accounts/permissions.py, as a viewer of it)."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 import hashlib
@@ -7,19 +9,26 @@ import secrets
 
 from flask import Blueprint, Response
 import icalendar
-from sqlalchemy import or_, select
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from app import db
 from app.accounts import permissions
+from app.accounts.auth import organisation_reader
+from app.audits import service as audits
+from app.audits.models import Audit
 from app.audits.outbox_models import CalendarToken
+from app.audits.policy import describe
+from app.audits.reconcile import LIVE_STATES
+from app.audits.tasks_models import ReviewTask
 from app.db import utcnow
 from app.errors import NotFound
 from app.registry.models import Entity, Licence, PortfolioEntry
 
 TOKEN_PREFIX = "frcal_"
 PRODID = "-//FairRecruit//Re-audits//EN"
-# Licence ends shown: from a month ago (lapsed and not renewed yet) to a year ahead.
-LICENCE_PAST, LICENCE_AHEAD = timedelta(days=31), timedelta(days=366)
+# Days shown: from a month ago (a lapsed licence not renewed yet, an overdue review) to a year ahead.
+PAST, AHEAD = timedelta(days=31), timedelta(days=366)
 
 bp = Blueprint("calendar_feed", __name__)
 
@@ -81,15 +90,20 @@ def organisation_of(session, raw):
     return organisation_id
 
 
-def licence_ends(session, organisation_id, now):
+def window(now):
+    """The first and last day the feed shows."""
+    return (now - PAST).date(), (now + AHEAD).date()
+
+
+def licence_ends(session, reader, now):
     """The end dates of the licences of the entities the organisation follows or registered."""
-    followed = select(PortfolioEntry.entity_id).where(PortfolioEntry.organisation_id == organisation_id)
+    followed = select(PortfolioEntry.entity_id).where(PortfolioEntry.organisation_id == reader.organisation_id)
     rows = session.execute(
         select(Licence.id, Licence.number, Licence.valid_until, Entity.id.label("entity_id"), Entity.legal_name)
         .join(Entity, Entity.id == Licence.entity_id)
         .where(Entity.deleted_at.is_(None),
-               or_(Entity.id.in_(followed), Entity.registered_by_organisation_id == organisation_id),
-               Licence.valid_until.between((now - LICENCE_PAST).date(), (now + LICENCE_AHEAD).date()))
+               or_(Entity.id.in_(followed), Entity.registered_by_organisation_id == reader.organisation_id),
+               Licence.valid_until.between(*window(now)))
         .order_by(Licence.valid_until, Licence.id))
     return [CalendarItem(f"licence-{row.id}-{row.valid_until:%Y%m%d}@fairrecruit", row.valid_until,
                          f"Licence {row.number} of {row.legal_name} ends",
@@ -97,14 +111,44 @@ def licence_ends(session, organisation_id, now):
                          f"{row.valid_until:%d %B %Y}.") for row in rows]
 
 
-# Where the feed's items come from, each (session, organisation id, now) -> [CalendarItem]. The review tasks and
-# the audits (built beside this) add their own here: due reviews of the organisation, its planned audits.
-SOURCES = (licence_ends,)
+def due_reviews(session, reader, now):
+    """The organisation's live review tasks, on their due day (a snoozed one on the day it comes back)."""
+    day = case((ReviewTask.state == "snoozed", func.coalesce(ReviewTask.snoozed_until, ReviewTask.due_on)),
+               else_=ReviewTask.due_on)
+    rows = session.execute(
+        select(ReviewTask, day.label("day")).join(Entity, Entity.id == ReviewTask.entity_id)
+        .where(permissions.tasks_readable(reader, ReviewTask.organisation_id), Entity.deleted_at.is_(None),
+               ReviewTask.state.in_(LIVE_STATES), day.between(*window(now)))
+        .options(joinedload(ReviewTask.entity)).order_by(ReviewTask.id))
+    return [CalendarItem(f"task-{task.id}@fairrecruit", on, f"Review {task.entity.legal_name}: "
+                         f"{task.reason.replace('_', ' ')}",
+                         f"{describe(task.explanation)} (review task {task.id}, {task.state}).")
+            for task, on in rows]
+
+
+def planned_audits(session, reader, now):
+    """The planned audits the organisation may read (its own, and for regulators those of entities they
+    license), on their planned day."""
+    audits_planned = session.scalars(
+        audits.readable(reader).join(Entity, Entity.id == Audit.entity_id)
+        .where(Entity.deleted_at.is_(None), Audit.state == "planned", Audit.planned_on.between(*window(now)))
+        .options(joinedload(Audit.entity), joinedload(Audit.organisation)).order_by(Audit.id))
+    return [CalendarItem(f"audit-{audit.id}@fairrecruit", audit.planned_on,
+                         f"Audit of {audit.entity.legal_name} ({audit.kind})",
+                         f"Audit {audit.reference or audit.id} of {audit.entity.legal_name} by "
+                         f"{audit.organisation.name}, principles {', '.join(audit.scope)}, planned for "
+                         f"{audit.planned_on:%d %B %Y}.")
+            for audit in audits_planned]
+
+
+# Where the feed's items come from, each (session, the organisation as a reader, now) -> [CalendarItem].
+SOURCES = (licence_ends, due_reviews, planned_audits)
 
 
 def calendar_items(session, organisation_id, now):
     """Every item of the organisation's feed, by day."""
-    items = [item for source in SOURCES for item in source(session, organisation_id, now)]
+    reader = organisation_reader(session, organisation_id)
+    items = [item for source in SOURCES for item in source(session, reader, now)]
     return sorted(items, key=lambda item: (item.day, item.uid))
 
 

@@ -5,13 +5,14 @@ Each step claims a batch (FOR UPDATE SKIP LOCKED on PostgreSQL) and commits befo
 delivery's next_attempt_at moves a lease ahead, so no other process takes it while it is sent, and the sending
 itself holds no transaction (SQLite's write lock, a PostgreSQL connection). A process killed mid-send leaves its
 claimed deliveries to be tried again when the lease ends; the receiver knows a repeat by its Idempotency-Key.
+Events whose deliveries are all done are deleted with them after NOTIFY_KEEP_DAYS; dead letters are kept.
 """
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta, timezone
 import logging
 import uuid
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 
 from app.audits import notify
 from app.audits.outbox_models import Delivery, OutboxEvent, Subscription
@@ -21,6 +22,8 @@ from app.bulk import insert_rows, skip_locked
 
 log = logging.getLogger(__name__)
 DIGEST = "digest"
+# Old events deleted at once (with their deliveries), one transaction each.
+CLEAN_UP_BATCH = 1000
 
 
 def deliver_due(session, now, config):
@@ -33,9 +36,29 @@ def deliver_due(session, now, config):
             record(session, now, config, claimed, outcomes)
             failed += sum(1 for problem in outcomes.values() if problem)
             sent += len(outcomes)
-    if fanned or sent:
-        log.info("notify.swept fanned_out=%s attempted=%s failed=%s", fanned, sent, failed)
-    return fanned + sent
+    removed = clean_up(session, now, config["NOTIFY_KEEP_DAYS"])
+    if fanned or sent or removed:
+        log.info("notify.swept fanned_out=%s attempted=%s failed=%s removed=%s", fanned, sent, failed, removed)
+    return fanned + sent + removed
+
+
+def clean_up(session, now, keep_days, batch=CLEAN_UP_BATCH):
+    """Delete the events written more than `keep_days` before `now` whose deliveries are all done (delivered or
+    cancelled, none in the last `keep_days`), with their deliveries; an event with a pending or dead delivery
+    stays. Returns how many events went."""
+    cutoff = now - timedelta(days=keep_days)
+    unfinished = exists().where(Delivery.event_id == OutboxEvent.id,
+                                Delivery.state.in_(("pending", "dead")) | (Delivery.delivered_at >= cutoff))
+    total = 0
+    while ids := session.scalars(skip_locked(session, select(OutboxEvent.id).where(
+            OutboxEvent.fanned_out_at.isnot(None), OutboxEvent.created_at < cutoff, ~unfinished)
+            .order_by(OutboxEvent.id).limit(batch))).all():
+        session.execute(delete(Delivery.__table__).where(Delivery.event_id.in_(ids)))
+        session.execute(delete(OutboxEvent.__table__).where(OutboxEvent.id.in_(ids)))
+        session.commit()
+        total += len(ids)
+    session.commit()
+    return total
 
 
 def digest_time(created_at, hour):

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from app import db
 from app.accounts.auth import current_actor, require
 from app.audits import calendar, subscriptions
+from app.audits.api import committed, page_of
 from app.audits.notification_schemas import (CalendarTokenSchema, DeliveryArgs, DeliveryPageSchema, DeliverySchema,
                                              NewCalendarTokenSchema, NewSubscriptionSchema, SubscriptionSchema)
 
@@ -26,10 +27,8 @@ class Subscriptions(MethodView):
     @blp.response(201, NewSubscriptionSchema)
     def post(self, data):
         """Subscribe to events by e-mail, webhook or daily digest; a webhook's secret is in this answer only."""
-        session = db.Session()
-        subscription, _ = subscriptions.create_subscription(
-            session, current_actor(), data, development=current_app.config["FAIRRECRUIT_ENV"] != "production")
-        session.commit()
+        subscription, _ = committed(subscriptions.create_subscription, data,
+                                    development=current_app.config["FAIRRECRUIT_ENV"] != "production")
         return subscription
 
 
@@ -38,9 +37,7 @@ class Subscriptions(MethodView):
 @blp.response(204)
 def delete_subscription(subscription_id):
     """End a subscription; its waiting deliveries are cancelled."""
-    session = db.Session()
-    subscriptions.delete_subscription(session, current_actor(), subscription_id)
-    session.commit()
+    committed(subscriptions.delete_subscription, subscription_id)
 
 
 @blp.route("/notifications/deliveries", methods=["GET"])
@@ -51,7 +48,7 @@ def list_deliveries(args):
     """Your organisation's deliveries, newest first; `state=dead` lists those that gave up."""
     rows, total = subscriptions.list_deliveries(db.Session(), current_actor(), args.get("state"), args["page"],
                                                 args["per_page"])
-    return {"items": rows, "meta": {"page": args["page"], "per_page": args["per_page"], "total": total}}
+    return page_of(rows, total, args)
 
 
 @blp.route("/notifications/deliveries/<int:delivery_id>/retry", methods=["POST"])
@@ -59,10 +56,7 @@ def list_deliveries(args):
 @blp.response(200, DeliverySchema)
 def retry_delivery(delivery_id):
     """Send a dead delivery again, with a full set of attempts."""
-    session = db.Session()
-    delivery = subscriptions.retry_delivery(session, current_actor(), delivery_id)
-    session.commit()
-    return delivery
+    return committed(subscriptions.retry_delivery, delivery_id)
 
 
 @blp.route("/calendar/tokens")
@@ -78,9 +72,7 @@ class CalendarTokens(MethodView):
     @blp.response(201, NewCalendarTokenSchema)
     def post(self, data):
         """Make a calendar feed address (iCalendar) of your organisation's due reviews and audits; shown once."""
-        session = db.Session()
-        token, raw = calendar.create_token(session, current_actor(), data["name"])
-        session.commit()
+        token, raw = committed(calendar.create_token, data["name"])
         token.url = url_for("calendar_feed.feed", token=raw, _external=True)  # for this response only
         return token
 
@@ -90,6 +82,4 @@ class CalendarTokens(MethodView):
 @blp.response(204)
 def revoke_calendar_token(token_id):
     """Revoke a calendar token: its feed address stops working at once."""
-    session = db.Session()
-    calendar.revoke_token(session, current_actor(), token_id)
-    session.commit()
+    committed(calendar.revoke_token, token_id)

@@ -5,7 +5,8 @@ was committed. The delivery sweep (app/audits/deliver.py) sends it on.
 Capabilities note events with `later(session, [Event(...)])`; the constructors below name each kind.
 """
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 import json
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from app.db import json_default, utcnow
 from app.registry.models import Entity, PortfolioEntry
 
 PHASE = "outbox"
+SCALARS = (str, int, float, bool, type(None), date, Decimal)  # datetime is a date
 # Who hears of an event noted without an organisation: the organisations following the entity in their
 # portfolio, and (REGISTRAR) the one that registered it too.
 FOLLOWERS, REGISTRAR = "followers", "followers_and_registrar"
@@ -103,6 +105,20 @@ def names(session, entity_ids):
     return found
 
 
+def flat(params):
+    """Whether every parameter is a single value (text, number, date...), not a list or a mapping."""
+    return all(isinstance(value, SCALARS) for value in params.values())
+
+
+def json_values(params):
+    """The parameters as JSON values (dates as ISO text): directly when flat, as events mostly are (a sweep writes
+    tens of thousands), else through JSON text."""
+    if flat(params):
+        return {name: json_default(value) if isinstance(value, (date, Decimal)) else value
+                for name, value in params.items()}
+    return json.loads(json.dumps(params, default=json_default, sort_keys=True))
+
+
 def write(session, events):
     """The outbox phase: one row per event and organisation, for every event noted in the transaction."""
     wide = [event for event in events if event.organisation_id is None]
@@ -117,12 +133,13 @@ def write(session, events):
         else:
             audience = followers if event.audience == FOLLOWERS else with_registrar
             organisations = sorted(audience.get(event.entity_id, ()))
-        # Parameters as JSON text once: dates become ISO text, and a repeat within the transaction is written once.
-        params = json.loads(json.dumps(event.params, default=json_default, sort_keys=True))
+        params = json_values(event.params)
         if event.entity_id is not None:
             params.setdefault("entity_name", legal_names.get(event.entity_id))
+        # A repeat within the transaction is written once.
+        same = tuple(sorted(params.items())) if flat(params) else json.dumps(params, sort_keys=True)
         for organisation_id in organisations:
-            key = (event.kind, organisation_id, event.entity_id, json.dumps(params, sort_keys=True))
+            key = (event.kind, organisation_id, event.entity_id, same)
             if key in seen:
                 continue
             seen.add(key)

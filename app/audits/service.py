@@ -31,6 +31,14 @@ def not_in_future(day, field, today):
                       {field: [f"after today ({today})"]})
 
 
+def day_sent(data, field, today=None):
+    """The day sent in `field` (default: today), refused when after today."""
+    today = today or expiry.today()
+    day = data.get(field) or today
+    not_in_future(day, field, today)
+    return day
+
+
 def check_reference_free(session, organisation_id, reference, audit_id=None):
     """A performer's references name one audit each."""
     if reference is None:
@@ -144,9 +152,7 @@ def change_state(session, actor, audit_id, data, today=None):
         raise Conflict(f"Audit {audit.id} is {audit.state}: " + (f"its next state is {allowed}, not {target}."
                        if allowed else "a closed audit is final."),
                        {"state": [f"{audit.state} -> {target} is not a step audits take"]})
-    today = today or expiry.today()
-    day = data.get("on") or today
-    not_in_future(day, "on", today)
+    day = day_sent(data, "on", today)
     if "fieldwork_ended_on" in data and target != "reported":
         raise Invalid("fieldwork_ended_on goes with state reported.", {"fieldwork_ended_on": ["only when reporting"]})
     previous = {"fieldwork": None, "reported": audit.fieldwork_started_on, "closed": audit.reported_on}[target]

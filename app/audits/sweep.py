@@ -1,5 +1,6 @@
 """The review sweep: on a given day, record the licences that expired, then for every entity gather the policy's
-facts, run the policy, bring its review tasks in line and set its next review date.
+facts, run the policy, bring its review tasks in line and set its next review date; the owners of its tasks
+hear of them through the outbox (app/audits/notices.py).
 
 Idempotent: run twice with the same day, the second run changes nothing. It adds and flushes, never commits,
 and takes `now` (a date) as an argument, so a scheduler, a command or a test decides the day. Run one at a time
@@ -15,7 +16,7 @@ from sqlalchemy import ARRAY, Date, Integer, bindparam, select, text, update
 
 from app import effects
 from app.accounts import audit
-from app.audits import policy_file
+from app.audits import notices, outbox, policy_file
 from app.audits.policy import Context, next_review, wanted_tasks
 from app.audits.reconcile import reconcile
 from app.audits.review_facts import Gatherer, platform_organisations, reaudit_schedules
@@ -51,6 +52,7 @@ class SweepResult:
     cancelled: int = 0
     woken: int = 0
     next_review_changed: int = 0
+    notified: int = 0
 
 
 def sweep_due(session, now, policy=None, batch=BATCH):
@@ -70,6 +72,10 @@ def sweep_due(session, now, policy=None, batch=BATCH):
             wanted = [task for entity_facts in facts.values() for task in wanted_tasks(policy, ctx, entity_facts)]
             plan = reconcile(wanted, live, closed)
             apply(session, plan, result)
+            events = (notices.new_tasks(session, plan.inserts, facts, now)
+                      + notices.due_tasks(session, chunk[0], chunk[-1], now))
+            outbox.later(session, events)
+            result.notified += len(events)
             dates = review_dates(live, plan)
             changed = [(entity_id, day) for entity_id, day in
                        ((entity_id, next_review(policy, ctx, facts[entity_id], dates.get(entity_id, ())))
@@ -79,8 +85,8 @@ def sweep_due(session, now, policy=None, batch=BATCH):
             result.entities += len(entities)
             result.next_review_changed += len(changed)
     log.info("audits.sweep now=%s entities=%s licences_expired=%s created=%s updated=%s cancelled=%s woken=%s "
-             "next_review_changed=%s", now, result.entities, result.licences_expired, result.created, result.updated,
-             result.cancelled, result.woken, result.next_review_changed)
+             "next_review_changed=%s notified=%s", now, result.entities, result.licences_expired, result.created,
+             result.updated, result.cancelled, result.woken, result.next_review_changed, result.notified)
     return result
 
 

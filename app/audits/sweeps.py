@@ -66,6 +66,9 @@ def check(config):
             problems.append(f"SCHEDULER_INTERVALS.{name}: no such sweep (sweeps: {', '.join(sorted(names))})")
         elif isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
             problems.append(f"SCHEDULER_INTERVALS.{name}: must be a number of seconds above 0, not {seconds!r}")
+    keep = config.get("NOTIFY_KEEP_DAYS", 30)
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+        problems.append(f"NOTIFY_KEEP_DAYS: must be a whole number of days, 1 or more, not {keep!r}")
     try:
         refresh.configured_sources(config.get("WATCHLIST_SOURCES", []))
     except ValueError as err:

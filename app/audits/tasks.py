@@ -77,6 +77,16 @@ def change_state(session, actor, task_id, data, now=None):
     return task
 
 
+def moves_for(actor, task):
+    """The states the actor may move a task to: none without task.work on it, none on a task another user claimed
+    (unless the actor is an admin), as change_state decides."""
+    if task.state not in MOVES or not permissions.allowed(actor, "task.work", task):
+        return ()
+    if task.state == "claimed" and task.claimed_by_user_id != actor.user_id and actor.role != "admin":
+        return ()
+    return MOVES[task.state]
+
+
 def check_details(state, data, today: date):
     """What each state needs: a snooze a reason and a day after today, a cancellation a note."""
     errors = {}

@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 from app import db
 from app.accounts.auth import current_actor, require
 from app.audits import tasks, tasks_schemas as schemas
+from app.audits.api import committed, page_of
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1",
                 description="Review tasks: what your organisation has to review, by when and why")
@@ -15,9 +16,8 @@ blp = Blueprint("tasks", __name__, url_prefix="/api/v1",
 @blp.response(200, schemas.TaskPageSchema)
 def list_tasks(args):
     """Your organisation's review tasks, the earliest due first (by default the open, claimed and snoozed)."""
-    page, per_page = args.pop("page"), args.pop("per_page")
-    rows, total = tasks.list_tasks(db.Session(), current_actor(), page=page, per_page=per_page, **args)
-    return {"items": rows, "meta": {"page": page, "per_page": per_page, "total": total}}
+    rows, total = tasks.list_tasks(db.Session(), current_actor(), **args)
+    return page_of(rows, total, args)
 
 
 @blp.route("/tasks/<int:task_id>", methods=["GET"])
@@ -35,7 +35,4 @@ def get_task(task_id):
 def change_state(data, task_id):
     """Claim, release (open), snooze (with `until` and `reason`), finish (done, with an optional `note`) or cancel
     (with a `note`) a task, sending the version you read (a stale one gets 409)."""
-    session = db.Session()
-    task = tasks.change_state(session, current_actor(), task_id, data)
-    session.commit()
-    return task
+    return committed(tasks.change_state, task_id, data)

@@ -12,14 +12,15 @@ from app.scoring.located import Problems
 
 
 def loaded_or_told(path):
-    """The policy in the file, or None after printing its problems."""
+    """(path, the policy in the file: default rules/review-policy.yaml), or exit 1 after printing its problems."""
+    path = path or policy_file.DEFAULT
     try:
-        return policy_file.load(path)
+        return path, policy_file.load(path)
     except Problems as err:
         click.echo(f"{path}: {len(err.problems)} problem(s)")
         for problem in err.problems:
             click.echo(f"  {problem}")
-        return None
+        raise SystemExit(1) from None
 
 
 @click.group("policy")
@@ -31,10 +32,7 @@ def policy_group():
 @click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def lint(path):
     """Check a review policy file (default: rules/review-policy.yaml): YAML, triggers, owners, examples."""
-    path = path or policy_file.DEFAULT
-    policy = loaded_or_told(path)
-    if policy is None:
-        raise SystemExit(1)
+    path, policy = loaded_or_told(path)
     click.echo(f"{path}: ok ({len(policy.triggers)} triggers: {', '.join(policy.triggers)}; "
                f"{policy.content_hash[:12]})")
 
@@ -43,10 +41,7 @@ def lint(path):
 @click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def test(path):
     """Run the policy's examples: an entity's facts on a day in, the tasks it should get out."""
-    path = path or policy_file.DEFAULT
-    policy = loaded_or_told(path)
-    if policy is None:
-        raise SystemExit(1)
+    path, policy = loaded_or_told(path)
     failures = policy_file.run_examples(policy)
     click.echo(f"{path}: {len(policy.examples) - len(failures)} of {len(policy.examples)} examples pass")
     for failure in failures:

@@ -39,6 +39,9 @@ class ReviewTask(Base):
     # people does not come back for the same occurrence.
     trigger_key: Mapped[str] = mapped_column(String(120))
     due_on: Mapped[date]
+    # The due date the sweep last announced (a task_due event): set once it falls due, so it is told once, and
+    # again only for a new due date.
+    due_notified_on: Mapped[date | None]
     state: Mapped[str] = mapped_column(String(20), default="open")
     # {"message": reason, "params": {...}}: rendered by app.audits.policy.describe.
     explanation: Mapped[dict] = mapped_column(JSON)

@@ -334,6 +334,8 @@ ROUTES = [
     ("GET", "/api/v1/tasks/<int:task_id>", "task.read", lambda w, p: {"path": f"/api/v1/tasks/{w['task'].id}"}),
     ("POST", "/api/v1/tasks/<int:task_id>/state", "task.work", lambda w, p: {
         "path": f"/api/v1/tasks/{w['task'].id}/state", "json": {"state": "claimed", "version": w["task"].version}}),
+    ("POST", "/tasks/<int:task_id>/state", "task.work", lambda w, p: {
+        "path": f"/tasks/{w['task'].id}/state", "page": True, "data": {"state": "claimed", "version": w["task"].version}}),
     ("GET", "/api/v1/users", "user.manage", lambda w, p: {"path": "/api/v1/users"}),
     ("POST", "/api/v1/users", "user.manage", lambda w, p: {"path": "/api/v1/users", "json": {
         "email": f"new-{unique()}@example.org", "name": "New", "role": "viewer", "password": "a long password 1"}}),

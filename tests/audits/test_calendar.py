@@ -2,13 +2,15 @@
 RFC 5545 text (CRLF, lines folded at 75 octets, escaped text) that calendar programs read back."""
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
+import uuid
 
 import icalendar
 from sqlalchemy import select
 
 from app.accounts.auth import actor_for
-from app.audits import calendar
+from app.audits import calendar, service as audits
 from app.audits.outbox_models import CalendarToken
+from app.audits.tasks_models import ReviewTask
 from app.registry import private
 
 NOW = datetime(2027, 1, 15, 9, 0, tzinfo=timezone.utc)
@@ -96,3 +98,74 @@ def test_a_bad_token_name_is_refused_naming_the_field(session, client, make_toke
         response = client.post("/api/v1/calendar/tokens", headers=headers, json=body)
         assert response.status_code == 422 and "name" in response.json["errors"], body
     assert session.scalar(select(CalendarToken.id)) is None
+
+
+def task(session, entity, organisation, due_on, state="open", **fields):
+    found = ReviewTask(entity_id=entity.id, reason="licence_expiring", organisation_id=organisation.id,
+                       trigger_key=f"licence:{uuid.uuid4().hex}", due_on=due_on, state=state,
+                       explanation={"message": "licence_expiring",
+                                    "params": {"licence": "NP-DOFE 1/2", "valid_until": due_on.isoformat()}},
+                       **fields)
+    session.add(found)
+    session.commit()
+    return found
+
+
+def test_the_feed_lists_the_organisations_own_live_review_tasks_on_their_day(session, client, make_user, make_token,
+                                                                             make_org, make_agency):
+    admin = make_user("admin")
+    brand, other = admin.organisation, make_org("business")
+    agency = make_agency()
+    due = task(session, agency, brand, NOW.date() + timedelta(days=12))
+    snoozed = task(session, make_agency(), brand, NOW.date() - timedelta(days=3), state="snoozed",
+                   snoozed_until=NOW.date() + timedelta(days=20), snooze_reason="waiting for the renewal")
+    task(session, agency, brand, NOW.date() + timedelta(days=5), state="done")   # closed: not shown
+    task(session, agency, other, NOW.date() + timedelta(days=6))                 # another's: not shown
+    task(session, make_agency(), brand, NOW.date() + timedelta(days=500))        # beyond the year shown
+    items = calendar.calendar_items(session, brand.id, NOW)
+    assert [(item.uid, item.day) for item in items] == [
+        (f"task-{due.id}@fairrecruit", NOW.date() + timedelta(days=12)),
+        (f"task-{snoozed.id}@fairrecruit", NOW.date() + timedelta(days=20))]
+    assert items[0].summary == f"Review {agency.legal_name}: licence expiring"
+    assert "Licence NP-DOFE 1/2 ends on" in items[0].description
+    assert [item.uid for item in calendar.calendar_items(session, other.id, NOW)] == [
+        f"task-{other_task.id}@fairrecruit" for other_task in session.scalars(
+            select(ReviewTask).where(ReviewTask.organisation_id == other.id))]
+
+    # Through the feed's address, on the real clock.
+    soon = task(session, make_agency(), brand, date.today() + timedelta(days=3))
+    created = make_feed(client, make_token("admin", organisation=brand))
+    parsed = icalendar.Calendar.from_ical(client.get(feed_path(created)).get_data())
+    days = {str(event["uid"]): event.decoded("dtstart") for event in parsed.walk("VEVENT")}
+    assert days[f"task-{soon.id}@fairrecruit"] == date.today() + timedelta(days=3)
+    assert all(uid.startswith("task-") for uid in days)
+
+
+def test_planned_audits_are_in_the_feeds_of_those_who_may_read_them_only(session, make_org, make_user, make_agency,
+                                                                         authority):
+    body, brand, rival = make_org("certification_body"), make_org("business"), make_org("certification_body")
+    regulator, elsewhere = make_org("government", authority_codes=[authority.code]), make_org("government")
+    platform = make_org("platform")
+    auditor = actor_for(session, make_user("auditor", organisation=body))
+    agency = make_agency(licences=[licence("80/080", date(2030, 1, 1))])
+    private.add_to_portfolio(session, actor_for(session, make_user("analyst", organisation=brand)), agency.id)
+    planned_on = NOW.date() + timedelta(days=30)
+    planned = audits.create_audit(session, auditor, agency.id, {"kind": "unannounced", "scope": "CD",
+                                                                "reference": "FH-77", "planned_on": planned_on})
+    started = audits.create_audit(session, auditor, agency.id, {"kind": "announced", "scope": "A",
+                                                                "planned_on": NOW.date() - timedelta(days=2)})
+    audits.change_state(session, auditor, started.id, {"version": started.version, "state": "fieldwork"},
+                        today=NOW.date())
+    session.commit()
+
+    def audit_items(organisation):
+        return [item for item in calendar.calendar_items(session, organisation.id, NOW)
+                if item.uid.startswith("audit-")]
+
+    [item] = audit_items(body)
+    assert (item.uid, item.day) == (f"audit-{planned.id}@fairrecruit", planned_on)
+    assert item.summary == f"Audit of {agency.legal_name} (unannounced)"
+    assert "FH-77" in item.description and "principles C, D" in item.description and body.name in item.description
+    assert [i.uid for i in audit_items(regulator)] == [item.uid] == [i.uid for i in audit_items(platform)]
+    # A brand following the entity, another certification body, a regulator of another authority: not theirs.
+    assert audit_items(brand) == audit_items(rival) == audit_items(elsewhere) == []

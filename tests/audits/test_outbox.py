@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.accounts import service as accounts
 from app.accounts.auth import actor_for
@@ -365,3 +365,58 @@ def test_the_followed_entitys_organisations_are_found_in_bulk(session, make_agen
         follow(session, actor, agency)
     found = outbox.audiences(session, [a.id for a in agencies], registrar=False)
     assert found == {agencies[0].id: {organisation.id}, agencies[1].id: {organisation.id}}
+
+
+def test_old_events_whose_deliveries_are_done_are_deleted_with_them_and_dead_letters_stay(
+        session, client, make_token, make_agency, brand, config):
+    organisation, _, actor = brand
+    admin = make_token("admin", organisation=organisation)
+    agency = make_agency()
+    follow(session, actor, agency)
+    month = timedelta(days=30)
+    with Webhook() as endpoint:
+        subscribe(client, admin, channel="webhook", events=["task_due"], url=endpoint.url("/hook"))
+        subscribe(client, admin, channel="webhook", events=["licence_expiring"],
+                  url=f"http://127.0.0.1:{free_port()}/nobody")
+        note_task_due(session, organisation, agency)                                   # delivered
+        outbox.later(session, [outbox.licence_expiring(organisation.id, agency.id, licence_id=1, number="1/2",
+                                                       valid_until=date(2027, 3, 1), days=45, at=T0),  # dead
+                               outbox.tier_changed(agency.id, before="low", after="high")])   # to nobody
+        session.commit()
+        session.execute(update(OutboxEvent).where(OutboxEvent.kind == "tier_changed").values(created_at=T0))
+        session.commit()
+        for minutes in (0, 1, 3):
+            deliver.deliver_due(session, T0 + timedelta(minutes=minutes), config)
+        note_task_due(session, organisation, agency, at=T0 + month - timedelta(days=1), task_id=2)  # recent
+        deliver.deliver_due(session, T0 + month - timedelta(days=1), config)
+    states = {row.kind: row.state for row in session.execute(
+        select(OutboxEvent.kind, Delivery.state).join(Delivery, Delivery.event_id == OutboxEvent.id))}
+    assert states == {"task_due": "delivered", "licence_expiring": "dead"} and count(session, OutboxEvent) == 4
+
+    assert deliver.clean_up(session, T0 + month - timedelta(minutes=1), 30) == 0  # not old enough yet
+    assert deliver.clean_up(session, T0 + month + timedelta(minutes=5), 30, batch=1) == 2
+    session.expire_all()
+    left = session.scalars(select(OutboxEvent).order_by(OutboxEvent.id)).all()
+    assert [(e.kind, e.payload["params"].get("task_id")) for e in left] == [("licence_expiring", None),
+                                                                          ("task_due", 2)]
+    assert [d.event_id for d in deliveries(session)] == [e.id for e in left]
+    assert deliver.clean_up(session, T0 + month + timedelta(minutes=5), 30) == 0
+
+    # A dead letter retried and delivered is kept for the days after its delivery, then goes too.
+    [dead] = [d for d in deliveries(session) if d.state == "dead"]
+    session.execute(update(Delivery).where(Delivery.id == dead.id).values(
+        state="delivered", delivered_at=T0 + month + timedelta(days=1)))
+    session.commit()
+    assert deliver.clean_up(session, T0 + 2 * month, 30) == 1  # the recent one, a month on
+    assert [e.kind for e in session.scalars(select(OutboxEvent))] == ["licence_expiring"]
+    assert deliver.clean_up(session, T0 + 2 * month + timedelta(days=2), 30) == 1
+    assert count(session, OutboxEvent) == count(session, Delivery) == 0
+
+
+def test_the_delivery_sweep_cleans_up_after_the_days_configured(session, make_agency, brand, config):
+    organisation, _, _ = brand
+    note_task_due(session, organisation, make_agency())  # nobody subscribed: done once fanned out
+    assert deliver.deliver_due(session, T0, config) == 1
+    assert deliver.deliver_due(session, T0 + timedelta(days=7, minutes=1), dict(config, NOTIFY_KEEP_DAYS=8)) == 0
+    assert deliver.deliver_due(session, T0 + timedelta(days=7, minutes=1), dict(config, NOTIFY_KEEP_DAYS=7)) == 1
+    assert count(session, OutboxEvent) == 0

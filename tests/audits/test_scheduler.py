@@ -82,6 +82,8 @@ def test_bad_arguments_are_refused_before_anything_runs(session, runner, args, w
      "WATCHLIST_SOURCES[0].url: unknown setting"),
     ("SCHEDULER_INTERVALS", {"outbox": 0}, "SCHEDULER_INTERVALS.outbox: must be a number of seconds above 0"),
     ("SCHEDULER_INTERVALS", {"reminders": 60}, "SCHEDULER_INTERVALS.reminders: no such sweep"),
+    ("NOTIFY_KEEP_DAYS", 0, "NOTIFY_KEEP_DAYS: must be a whole number of days, 1 or more, not 0"),
+    ("NOTIFY_KEEP_DAYS", 7.5, "NOTIFY_KEEP_DAYS: must be a whole number of days"),
 ])
 def test_a_bad_configuration_is_refused_naming_the_setting(session, runner, app, monkeypatch, setting, value, words):
     monkeypatch.setitem(app.config, setting, value)
@@ -95,6 +97,7 @@ def test_a_bad_configuration_is_refused_naming_the_setting(session, runner, app,
     ({"SCHEDULER_INTERVALS": "[]"}, "not a JSON object"),
     ({"SMTP_STARTTLS": "maybe"}, "SMTP_STARTTLS is not valid: not true or false"),
     ({"NOTIFY_MAX_ATTEMPTS": "eight"}, "NOTIFY_MAX_ATTEMPTS is not valid"),
+    ({"NOTIFY_KEEP_DAYS": "a month"}, "NOTIFY_KEEP_DAYS is not valid"),
 ])
 def test_bad_environment_settings_name_the_variable(environ, words):
     with pytest.raises(RuntimeError) as refused:
