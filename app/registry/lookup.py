@@ -1,0 +1,46 @@
+"""The public lookup: one box that takes an agency's name (typos and all) or its licence number (in any digits,
+with any separators), and suggestions when nothing matches. Public fields only: list summaries."""
+import json
+
+from app.registry import listing, service
+from app.registry.names import licence_key
+from app.screening import indexes
+from app.screening.index import Query
+from app.screening.normalize import normalize
+from app.screening.screen import similar_entities
+
+# Looser than the search's own threshold: these are offered as "did you mean", never as results.
+SUGGEST_THRESHOLD = 0.3
+SUGGESTIONS = 5
+
+
+def is_licence_number(text):
+    """Whether the text reads as a licence number: its key has a digit (in any script, see licence_key)."""
+    return any(c.isdigit() for c in licence_key(text))
+
+
+def find_agencies(session, text, *, page=1, per_page=20):
+    """(summaries as dicts, total, "licence" or "name"): agencies whose licence number is the text, else those
+    whose names contain or resemble it."""
+    text = (text or "").strip()
+    if not text:
+        return [], 0, "name"
+    if is_licence_number(text):
+        rows, total = service.list_entities(session, "agency", {"licence_number": text}, page=page,
+                                            per_page=per_page)
+        if total:
+            return [json.loads(row) for row in rows], total, "licence"
+    near = similar_entities(session, text)
+    rows, total = service.list_entities(session, "agency", {"q": text}, page=page, per_page=per_page, near=near)
+    return [json.loads(row) for row in rows], total, "name"
+
+
+def suggest(session, text, limit=SUGGESTIONS):
+    """Summaries of the agencies whose names come nearest the text, best first (for a search that found none)."""
+    if not normalize(text or "").tokens:
+        return []
+    index = indexes.current(session, registry=True).registry
+    matches = index.search(Query((text,)), threshold=SUGGEST_THRESHOLD, limit=limit * 4, groups={"entity"})
+    entries = listing.current(session).entries
+    found = [entries[m.key[1]] for m in matches if m.key[1] in entries and entries[m.key[1]].kind == "agency"]
+    return [json.loads(entry.summary) for entry in found[:limit]]

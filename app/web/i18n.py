@@ -1,0 +1,91 @@
+"""The pages' languages: which one a request gets (?lang=, then the cookie the switcher sets, then the browser's
+Accept-Language), its direction, and the switcher's links. Catalogs live in translations/ (see the README)."""
+from pathlib import Path
+from urllib.parse import urlencode
+
+from datetime import date
+
+from babel import Locale
+from flask import g, request
+from flask_babel import Babel, format_date
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent.parent / "translations"
+# The shipped languages, each named in its own script (the switcher shows these names).
+LANGUAGES = {"en": "English", "ne": "नेपाली", "bn": "বাংলা", "hi": "हिन्दी", "fil": "Filipino",
+             "id": "Bahasa Indonesia", "my": "မြန်မာ", "am": "አማርኛ", "es": "Español", "ar": "العربية"}
+DEFAULT = "en"
+COOKIE = "lang"
+COOKIE_AGE = 365 * 24 * 3600
+# Codes browsers send for a shipped language under another name.
+SYNONYMS = {"tl": "fil"}
+
+babel = Babel()
+
+
+def init_app(app):
+    """Attach Flask-Babel and remember a language chosen with ?lang= in a cookie."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    babel.init_app(app, locale_selector=language)
+    app.after_request(remember_language)
+    app.context_processor(lambda: {"language": language(), "direction": direction(language()),
+                                   "languages": LANGUAGES, "switch_url": switch_url})
+    app.jinja_env.filters.update(day=local_day, country=country_name)
+
+
+def known(code):
+    """The shipped language a code names (en-GB -> en, tl -> fil), or None."""
+    if not code:
+        return None
+    code = code.strip().replace("_", "-").lower()
+    base = SYNONYMS.get(code.split("-")[0], code.split("-")[0])
+    return base if base in LANGUAGES else None
+
+
+def language():
+    """The request's language: ?lang=, the cookie, then the best of Accept-Language, else English."""
+    if "language" not in g:
+        chosen = known(request.args.get("lang")) or known(request.cookies.get(COOKIE))
+        if chosen is None:
+            offered = [(known(code), quality) for code, quality in request.accept_languages]
+            chosen = max((pair for pair in offered if pair[0]), key=lambda pair: pair[1], default=(DEFAULT, 0))[0]
+        g.language = chosen
+    return g.language
+
+
+def direction(code):
+    """"rtl" for languages written right to left, else "ltr"."""
+    return Locale.parse(code).text_direction
+
+
+def country_name(code):
+    """A country's name in the request's language (the code itself when unknown)."""
+    return Locale.parse(language()).territories.get((code or "").upper(), code)
+
+
+def local_day(value, form="long"):
+    """A date (or ISO date text) written the way the request's language writes dates."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return format_date(value, form)
+
+
+def switch_url(code):
+    """The current page in another language (a plain link: the switcher needs no script)."""
+    args = request.args.to_dict()
+    args["lang"] = code
+    return request.path + "?" + urlencode(args)
+
+
+def remember_language(response):
+    """A language picked with ?lang= is kept in a cookie; pages vary by the cookie and Accept-Language."""
+    chosen = known(request.args.get("lang"))
+    if chosen and request.cookies.get(COOKIE) != chosen:
+        response.set_cookie(COOKIE, chosen, max_age=COOKIE_AGE, samesite="Lax",
+                            secure=request.is_secure, httponly=True)
+    if response.mimetype == "text/html":
+        response.headers["Content-Language"] = g.get("language", DEFAULT)
+        response.vary.update(("Cookie", "Accept-Language"))
+    return response
