@@ -8,6 +8,7 @@ from datetime import date
 from babel import Locale
 from flask import g, request
 from flask_babel import Babel, format_date
+from markupsafe import Markup
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent.parent / "translations"
 # The shipped languages, each named in its own script (the switcher shows these names).
@@ -30,7 +31,7 @@ def init_app(app):
     app.after_request(remember_language)
     app.context_processor(lambda: {"language": language(), "direction": direction(language()),
                                    "languages": LANGUAGES, "switch_url": switch_url})
-    app.jinja_env.filters.update(day=local_day, country=country_name)
+    app.jinja_env.filters.update(day=local_day, country=country_name, bdi=isolate)
 
 
 def known(code):
@@ -70,6 +71,11 @@ def local_day(value, form="long"):
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     return format_date(value, form)
+
+
+def isolate(text):
+    """Text from the records (a Latin name in an Arabic sentence...) kept in its own direction: <bdi>."""
+    return Markup("<bdi>%s</bdi>") % text
 
 
 def switch_url(code):
