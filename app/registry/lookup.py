@@ -2,7 +2,12 @@
 with any separators), and suggestions when nothing matches. Public fields only: list summaries."""
 import json
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.errors import NotFound
 from app.registry import listing, service
+from app.registry.models import Entity, Licence
 from app.registry.names import licence_key
 from app.screening import indexes
 from app.screening.index import Query
@@ -44,3 +49,15 @@ def suggest(session, text, limit=SUGGESTIONS):
     entries = listing.current(session).entries
     found = [entries[m.key[1]] for m in matches if m.key[1] in entries and entries[m.key[1]].kind == "agency"]
     return [json.loads(entry.summary) for entry in found[:limit]]
+
+
+def public_agency(session, entity_id):
+    """The live agency with this id and what its public page shows, read in a few queries, or NotFound."""
+    entity = session.scalar(select(Entity).where(Entity.id == entity_id).options(
+        selectinload(Entity.aliases), selectinload(Entity.sectors), selectinload(Entity.addresses),
+        selectinload(Entity.licences).selectinload(Licence.destinations),
+        selectinload(Entity.licences).selectinload(Licence.sectors),
+        selectinload(Entity.licences).selectinload(Licence.history)))
+    if entity is None or entity.deleted_at is not None or entity.kind != "agency":
+        raise NotFound(f"No agency with id {entity_id}.")
+    return entity

@@ -1,13 +1,15 @@
 """The public lookup (home page with one search box, results, an agency's page with a QR code of its short link),
 open to everyone without signing in; signed-in users also see their account on the home page."""
-from flask import Blueprint, render_template, request, url_for
-from markupsafe import Markup
+from functools import lru_cache
+import io
+
+from flask import Blueprint, Response, render_template, request, url_for
 import segno
 
 from app import db
 from app.accounts import permissions
 from app.accounts.auth import current_actor
-from app.registry import expiry, lookup, service
+from app.registry import expiry, lookup
 from app.registry.schemas import PublicEntitySchema, PublicLicenceDetailSchema
 from app.registry.standing import standings
 
@@ -15,6 +17,8 @@ bp = Blueprint("web", __name__)
 PER_PAGE = 20
 # The longest search text read: names and licence numbers are far shorter.
 MAX_QUERY = 200
+# An agency's short link, and so its QR code, never changes: a week in the browser's cache.
+QR_MAX_AGE = 7 * 24 * 3600
 
 
 @bp.get("/")
@@ -41,14 +45,14 @@ def agency(entity_id):
     """An agency's standing in plain words, public fields only, with a QR code of its short link."""
     permissions.check(current_actor(), "registry.read")
     session = db.Session()
-    entity = service.get_entity(session, entity_id, "agency")
+    entity = lookup.public_agency(session, entity_id)
     # The public schemas are what anonymous API readers get: the page shows nothing more, signed in or not.
     public = PublicEntitySchema().dump(entity)
     licences = [PublicLicenceDetailSchema().dump(licence) for licence in entity.licences]
     authorities = {licence.authority.code: licence.authority for licence in entity.licences}
-    short = url_for("web.short_link", entity_id=entity_id, _external=True)
     return render_template("public/agency.html", agency=public, standings=standings(licences),
-                           authorities=authorities, short_link=short, qr=qr_svg(short), today=expiry.today())
+                           authorities=authorities, short_link=url_for("web.short_link", entity_id=entity_id,
+                                                                       _external=True), today=expiry.today())
 
 
 @bp.get("/a/<int:entity_id>")
@@ -57,8 +61,21 @@ def short_link(entity_id):
     return agency(entity_id)
 
 
+@bp.get("/a/<int:entity_id>/qr.svg")
+def qr_code(entity_id):
+    """The QR code of an agency's short link: an image that never changes, so browsers keep it."""
+    permissions.check(current_actor(), "registry.read")
+    lookup.public_agency(db.Session(), entity_id)
+    response = Response(qr_svg(url_for("web.short_link", entity_id=entity_id, _external=True)),
+                        mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = f"public, max-age={QR_MAX_AGE}"
+    return response
+
+
+@lru_cache(maxsize=4096)
 def qr_svg(link):
-    """The link as a QR code, an inline SVG (no script, no image request)."""
-    code = segno.make(link, error="m")
-    return Markup(code.svg_inline(scale=4, dark="#000", light="#fff", title=None, svgclass="qr", lineclass=None,
-                                  omitsize=False))
+    """The link as a QR code (SVG: a few kilobytes, sharp at any size)."""
+    out = io.BytesIO()
+    segno.make(link, error="m").save(out, kind="svg", scale=4, dark="#000", light="#fff", lineclass=None,
+                                     xmldecl=False, nl=False)
+    return out.getvalue()

@@ -181,6 +181,7 @@ ROUTES = [
     ("GET", "/search", "public", lambda w, p: {"path": "/search?q=gulf+dream"}),
     ("GET", "/agencies/<int:entity_id>", "public", lambda w, p: {"path": f"/agencies/{w['agency'].id}"}),
     ("GET", "/a/<int:entity_id>", "public", lambda w, p: {"path": f"/a/{w['agency'].id}"}),
+    ("GET", "/a/<int:entity_id>/qr.svg", "public", lambda w, p: {"path": f"/a/{w['agency'].id}/qr.svg"}),
     ("GET", "/login", "public", lambda w, p: {"path": "/login"}),
     ("POST", "/login", "public", lambda w, p: {"path": "/login", "fresh": True, "data": {
         "email": w["spare"].email, "password": PASSWORD}}),

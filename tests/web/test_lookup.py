@@ -1,9 +1,11 @@
 """The public lookup through the test client: search by name (typos and all) or licence number (any digits,
 any separators), what a search that finds nothing says, and the agency page in plain words, public data only."""
-from datetime import date, timedelta
+from datetime import date
+import io
 import re
 
 import pytest
+import segno
 
 from app.accounts.cli import OPERATOR
 from app.registry import expiry, private, service as registry
@@ -74,9 +76,24 @@ def test_the_agency_page_says_in_plain_words_who_licenses_it_until_when(client, 
     assert 'href="https://dofe.example.gov.np"' in html and 'href="tel:+97714000000"' in html
     assert 'href="mailto:info@dofe.example"' in html
     assert "not available yet" in html   # reporting: a sentence, no dead link
-    assert f'http://localhost/a/{agency.id}' in html and '<svg' in html and 'class="qr"' in html
+    assert f'http://localhost/a/{agency.id}' in html and f'src="/a/{agency.id}/qr.svg"' in html
     short = page(client, f"/a/{agency.id}")   # the short link is the same page
     assert short.replace(f"/a/{agency.id}?lang", f"/agencies/{agency.id}?lang") == html
+
+
+def test_the_qr_code_is_an_image_of_the_short_link_that_browsers_keep(client, agency, make_agency):
+    image = client.get(f"/a/{agency.id}/qr.svg")
+    assert image.status_code == 200 and image.mimetype == "image/svg+xml"
+    assert image.data.startswith(b"<svg") and b'xmlns="http://www.w3.org/2000/svg"' in image.data
+    assert image.headers["Cache-Control"] == "public, max-age=604800"
+    employer = make_agency(kind="employer", legal_name="Doha Towers W.L.L.", licences=[], country="QA")
+    assert client.get(f"/a/{employer.id}/qr.svg").status_code == 404
+    # The image is the QR code of the short link itself (no decoder here: the same text encodes the same code).
+    segno_image = io.BytesIO()
+    segno.make(f"http://localhost/a/{agency.id}", error="m").save(segno_image, kind="svg", scale=4, dark="#000",
+                                                                  light="#fff", lineclass=None, xmldecl=False,
+                                                                  nl=False)
+    assert segno_image.getvalue() == image.data
 
 
 def test_the_agency_page_shows_public_data_only(client, agency, authority, make_user, session):
