@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from bench_import import add_authorities
 from bench_load import wait_until_ready
-from common import OUT, app_for, fresh_database, median_ms, p99_ms
+from common import OUT, app_for, fresh_database, in_threads, median_ms, p99_ms
 from generate_agencies import generate
 from sqlalchemy import select
 
@@ -83,6 +83,17 @@ def path_for(kind, rng, plan):
     return f"/search?q={quote(text)}&lang={language}"
 
 
+def fetch(connection, path):
+    """(status, body) of one GET; status 0 when the connection failed (it is opened again next time)."""
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    except (OSError, http.client.HTTPException) as err:
+        connection.close()
+        return 0, repr(err).encode()
+
+
 def load(args):
     """The load generator (its own process): closed loop, one keep-alive connection per thread."""
     plan = json.loads(Path(args.plan).read_text())
@@ -98,13 +109,7 @@ def load(args):
             kind = rng.choices(kinds, weights)[0]
             path = path_for(kind, rng, plan)
             started = time.perf_counter()
-            try:
-                connection.request("GET", path)
-                response = connection.getresponse()
-                body, status = response.read(), response.status
-            except (OSError, http.client.HTTPException) as err:
-                connection.close()
-                body, status = repr(err).encode(), 0
+            status, body = fetch(connection, path)
             elapsed = time.perf_counter() - started
             with lock:
                 samples[kind].append(elapsed)
@@ -112,13 +117,8 @@ def load(args):
                 if status != 200 and len(failures) < 5:
                     failures.append(f"GET {path} -> {status} {body[:200]!r}")
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(args.concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    print(json.dumps({"seconds": time.perf_counter() - started, "samples": samples, "failures": failures,
+    seconds = in_threads(args.concurrency, worker)
+    print(json.dumps({"seconds": seconds, "samples": samples, "failures": failures,
                       "statuses": [[kind, status, n] for (kind, status), n in statuses.items()]}))
 
 

@@ -3,19 +3,15 @@ JavaScript off, in Nepali; Arabic right to left (screenshots kept in tests/artef
 page and axe-core's accessibility checks (axe-core's script comes vendored in the axe-playwright-python package)."""
 from datetime import date
 from pathlib import Path
-import threading
 
 import axe_playwright_python
 import pytest
-from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
 
 from app import db
 from app.accounts.cli import OPERATOR
 from app.registry import service as registry
 from app.registry.models import Authority, Licence
-from tests.conftest import fresh_database_url, make_app
-from tests.web.test_browser import CHROMIUM, FLAGS
+from tests.web.live import chromium, fresh_app, served
 
 ARTEFACTS = Path(__file__).resolve().parents[1] / "artefacts"
 AXE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
@@ -27,8 +23,7 @@ IDS = {}
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """The app on its own committed database with a few Nepali agencies, served on a free loopback port."""
-    app = make_app(fresh_database_url(tmp_path_factory.mktemp("public"), "public_browser"))
-    db.Session.configure(bind=app.extensions["engine"])
+    app = fresh_app(tmp_path_factory, "public_browser")
     session = db.Session()
     session.add(Authority(code="NP-DOFE", name="Department of Foreign Employment", country="NP",
                           website="https://dofe.example.gov.np", phone="+977 1 4000000",
@@ -49,21 +44,14 @@ def live_server(tmp_path_factory):
     registry.change_licence_status(session, OPERATOR, koshi.id, {"version": koshi.version, "status": "suspended",
                                                                  "effective_on": date(2026, 5, 1)})
     session.commit()
-    db.Session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    app.extensions["engine"].dispose()
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def public_pages(base):
