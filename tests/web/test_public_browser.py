@@ -11,7 +11,8 @@ from app import db
 from app.accounts.cli import OPERATOR
 from app.registry import service as registry
 from app.registry.models import Authority, Licence
-from tests.web.live import chromium, fresh_app, served
+from tests.web.live import fresh_app, served
+from tests.web.test_browser import browser  # noqa: F401 (the shared Chromium fixture)
 
 ARTEFACTS = Path(__file__).resolve().parents[1] / "artefacts"
 AXE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
@@ -47,11 +48,6 @@ def live_server(tmp_path_factory):
     with served(app) as url:
         yield url
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def public_pages(base):
