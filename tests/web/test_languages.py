@@ -114,3 +114,14 @@ def test_console_messages_follow_the_language(client):
 def csrf(client):
     page = client.get("/login").get_data(as_text=True)
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_plurals_follow_the_language(app):
+    from flask import render_template_string
+    days = '{{ ngettext("overdue by %(num)s day", "overdue by %(num)s days", n) }}'
+    with app.test_request_context("/?lang=ar"):
+        assert [render_template_string(days, n=n) for n in (1, 2, 5, 11)] == [
+            "متأخر يومًا واحدًا", "متأخر يومين", "متأخر 5 أيام", "متأخر 11 يومًا"]
+    with app.test_request_context("/?lang=en"):
+        assert render_template_string(days, n=1) == "overdue by 1 day"
+        assert render_template_string('{{ _("Fix: %(remedy)s", remedy="<b>") }}') == "Fix: &lt;b&gt;"
