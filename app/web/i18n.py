@@ -1,9 +1,8 @@
 """The pages' languages: which one a request gets (?lang=, then the cookie the switcher sets, then the browser's
 Accept-Language), its direction, and the switcher's links. Catalogs live in translations/ (see the README)."""
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
-
-from datetime import date
 
 from babel import Locale
 from flask import g, request
