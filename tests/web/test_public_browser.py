@@ -8,9 +8,11 @@ import axe_playwright_python
 import pytest
 
 from app import db
+from app.accounts import service as accounts
 from app.accounts.cli import OPERATOR
 from app.registry import service as registry
 from app.registry.models import Authority, Licence
+from tests.conftest import PASSWORD
 from tests.web.live import fresh_app, served
 from tests.web.test_browser import browser  # noqa: F401 (the shared Chromium fixture)
 
@@ -30,6 +32,9 @@ def live_server(tmp_path_factory):
                           website="https://dofe.example.gov.np", phone="+977 1 4000000",
                           fee_law="Workers going to Malaysia and six Gulf countries pay no visa or ticket; the "
                                   "agency's service charge is capped at NPR 10,000."))
+    organisation = accounts.create_organisation(session, name="Public Test Brand", kind="business")
+    accounts.create_user(session, organisation_id=organisation.id, email="analyst@public.example", name="Ana",
+                         role="analyst", password=PASSWORD)
     session.flush()
     names = ["Shikhar Overseas Pvt. Ltd.", "Himalayan Human Resources Pvt. Ltd.", "Koshi Career Services Pvt. Ltd.",
              "Gorkha Global Placement Pvt. Ltd."]
@@ -137,6 +142,27 @@ def test_every_public_page_weighs_under_50_kb_on_first_load_and_fits_320_px(brow
         context.close()
 
 
+def axe_violations(page, impacts=("serious", "critical")):
+    """axe-core's violations of these impacts on the page as loaded, one line each."""
+    page.add_script_tag(content=AXE)
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}, e.g. {v['nodes'][0]['html'][:120]})"
+            for v in results["violations"] if v["impact"] in impacts]
+
+
+def test_the_sign_out_button_can_be_seen(browser, live_server):
+    context = browser.new_context(viewport={"width": 360, "height": 640}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#email", "analyst@public.example")
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    button = page.locator("header button", has_text="Sign out")
+    assert button.is_visible()
+    assert axe_violations(page) == []   # its text contrasts with the header (it was white on light grey)
+    context.close()
+
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_every_public_page_passes_axe_without_serious_or_critical_violations(browser, live_server, language):
     # axe-core is injected by the test (the pages' policy allows no script of ours to carry it).
@@ -145,10 +171,7 @@ def test_every_public_page_passes_axe_without_serious_or_critical_violations(bro
     found = {}
     for name, url in public_pages(live_server).items():
         page.goto(url + ("&" if "?" in url else "?") + f"lang={language}")
-        page.add_script_tag(content=AXE)
-        results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        serious = [f"{v['id']}: {v['help']} ({len(v['nodes'])}, e.g. {v['nodes'][0]['html'][:120]})"
-                   for v in results["violations"] if v["impact"] in ("serious", "critical")]
+        serious = axe_violations(page)
         if serious:
             found[name] = serious
     context.close()
