@@ -140,10 +140,12 @@ def run(url, agencies, seconds, concurrency, port):
         time.sleep(first)   # the second worker builds its listing and indexes too
         print(f"  first gunicorn worker ready in {first:.0f} s; loading for {seconds:.0f} s from {concurrency} "
               f"connections", flush=True)
+        cpu_before = workers_cpu(server.pid)
         result = subprocess.run([sys.executable, __file__, "load", "--port", str(port), "--plan", str(plan_path),
                                  "--seconds", str(seconds), "--concurrency", str(concurrency)],
                                 capture_output=True, text=True, check=True)
         result = json.loads(result.stdout)
+        result["cpu"] = workers_cpu(server.pid) - cpu_before
         print(f"  load average of the machine (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     finally:
         if server.poll() is None:
@@ -153,13 +155,29 @@ def run(url, agencies, seconds, concurrency, port):
     summarise(result)
 
 
+def workers_cpu(master):
+    """CPU seconds the gunicorn master's workers have used (Linux /proc): what a page costs however busy the
+    shared machine is."""
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def summarise(result):
     """Each figure beside its target, then the breakdown by kind of page."""
     everything = [s for samples in result["samples"].values() for s in samples]
     errors = sum(n for kind, status, n in result["statuses"] if status != 200)
     rate = len(everything) / result["seconds"]
     median = median_ms(everything)
-    print(f"  {len(everything):,} pages in {result['seconds']:.1f} s; p99 {p99_ms(everything):.1f} ms")
+    cpu_ms = result["cpu"] / len(everything) * 1000
+    print(f"  {len(everything):,} pages in {result['seconds']:.1f} s; p99 {p99_ms(everything):.1f} ms; the workers "
+          f"used {cpu_ms:.1f} ms of CPU a page, so two idle cores would serve about {2000 / cpu_ms:.0f} pages/s")
     print(f"{'public pages, gunicorn 2 workers: median (sqlite)':58} {median:10.1f} ms  target < 20 ms  "
           f"{'meets' if median < 20 else 'MISSES'}")
     print(f"{'public pages, gunicorn 2 workers: throughput (sqlite)':58} {rate:10.0f} p/s target > 200 p/s  "
