@@ -4,7 +4,11 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 BIN = $(VENV)/bin
 
-.PHONY: run test browser bench clean
+.PHONY: run test browser bench clean translations messages
+# The pages' message catalogs: each translations/<lang>/LC_MESSAGES/messages.po is compiled to its .mo, which
+# is not kept in git; run and test build them first.
+PO = $(wildcard translations/*/LC_MESSAGES/messages.po)
+MO = $(PO:.po=.mo)
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -16,7 +20,18 @@ $(BIN)/.installed-test: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-run: $(BIN)/.installed
+translations: $(MO)
+
+%.mo: %.po $(BIN)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# After changing a page's strings: extract them and merge them into every catalog (then translate the new ones).
+messages: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -o translations/messages.pot --no-location --omit-header --sort-output \
+	  -k _ -k gettext -k ngettext:1,2 .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --omit-header --ignore-obsolete
+
+run: $(BIN)/.installed translations
 	$(BIN)/fairrecruit db upgrade
 	$(BIN)/fairrecruit seed
 	@echo
@@ -28,7 +43,7 @@ run: $(BIN)/.installed
 # per core), each test file in one of them (its module fixtures, such as a browser's server, built once).
 TEST_WORKERS ?= 2
 PYTEST = $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
-test: $(BIN)/.installed-test browser
+test: $(BIN)/.installed-test browser translations
 	env -u TEST_DATABASE_URL $(PYTEST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; $(PYTEST); fi
 
@@ -38,7 +53,7 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is needed for the page tests: sudo apt-get install chromium"; exit 1; fi; }
 
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed translations
 	bash bench/run_all.sh
 
 clean:

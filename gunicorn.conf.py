@@ -13,11 +13,12 @@ timeout = 120
 def post_worker_init(worker):
     from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415
 
-    from app.registry import listing  # noqa: PLC0415 (the app is loaded by now)
+    from app.registry import listing, lookup  # noqa: PLC0415 (the app is loaded by now)
     from app.screening import indexes  # noqa: PLC0415
     try:
         listing.warm(worker.wsgi)
         indexes.warm(worker.wsgi)
+        lookup.warm(worker.wsgi)
     except SQLAlchemyError as err:
         # The database is unreachable. A worker failing here makes gunicorn's master shut the whole service
         # down ("Worker failed to boot"), so serve anyway: /readyz answers 503 until the database is back, and

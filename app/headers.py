@@ -17,6 +17,10 @@ DOCS_PATH = "/api/docs"
 INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 HSTS = "max-age=31536000; includeSubDomains"
+# Static files are linked with their content's hash (?v=, app/web/__init__.py): a versioned URL never changes
+# content, so browsers keep it a year without asking again; an unversioned one is checked after an hour.
+VERSIONED_STATIC = "public, max-age=31536000, immutable"
+STATIC = "public, max-age=3600"
 
 
 def script_hashes(html):
@@ -48,7 +52,10 @@ def init_app(app):
         headers["Referrer-Policy"] = "same-origin"
         if production:
             headers["Strict-Transport-Security"] = HSTS
-        if is_private():
+        if request.endpoint == "static":
+            # Our own CSS and images: public whoever asks.
+            headers["Cache-Control"] = VERSIONED_STATIC if request.args.get("v") else STATIC
+        elif is_private():
             headers["Cache-Control"] = "no-store"
             headers["Pragma"] = "no-cache"
         return response

@@ -2,6 +2,7 @@
 from pathlib import Path
 import statistics
 import sys
+import threading
 import time
 
 from sqlalchemy import create_engine, text
@@ -70,3 +71,14 @@ def p99_ms(samples):
     """99th percentile of samples in seconds, in milliseconds."""
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+
+
+def in_threads(count, work):
+    """Run work(n) in `count` threads at once (n = 0 .. count - 1); the seconds until the last one ends."""
+    started = time.perf_counter()
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started

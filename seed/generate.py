@@ -15,15 +15,37 @@ COLUMNS = ("kind", "legal_name", "country", "aliases", "identifiers", "website",
            "licence_status_raw", "licence_valid_from", "licence_valid_until", "licence_destinations",
            "licence_sectors")
 
+# Websites of the real authorities and, as plain demo text, what their rules say about fees (to be checked
+# against the current rules before any real use: they change).
 AUTHORITIES = [
-    {"code": "NP-DOFE", "name": "Department of Foreign Employment", "country": "NP"},
-    {"code": "PH-DMW", "name": "Department of Migrant Workers", "country": "PH"},
-    {"code": "BD-BMET", "name": "Bureau of Manpower, Employment and Training", "country": "BD"},
-    {"code": "ID-BP2MI", "name": "Indonesian Migrant Workers Protection Agency", "country": "ID"},
-    {"code": "IN-PGE", "name": "Protector General of Emigrants", "country": "IN"},
-    {"code": "ET-MOLS", "name": "Ministry of Labour and Skills", "country": "ET"},
+    {"code": "NP-DOFE", "name": "Department of Foreign Employment", "country": "NP",
+     "website": "https://dofe.gov.np",
+     "fee_law": "Under the free visa, free ticket policy (2015), employers in Malaysia, Qatar, Saudi Arabia, the "
+                "UAE, Kuwait, Bahrain and Oman pay the visa and the air ticket, and an agency may charge a worker a "
+                "service fee of at most NPR 10,000, against a receipt."},
+    {"code": "PH-DMW", "name": "Department of Migrant Workers", "country": "PH", "website": "https://dmw.gov.ph",
+     "fee_law": "No placement fee may be charged to domestic workers, nor to workers going to a country whose law "
+                "forbids it; otherwise it may not exceed one month's basic salary, against an official receipt."},
+    {"code": "BD-BMET", "name": "Bureau of Manpower, Employment and Training", "country": "BD",
+     "website": "https://bmet.gov.bd",
+     "fee_law": "The government sets the most a worker may be charged to migrate to each country: ask BMET for the "
+                "current ceiling for your destination, and get a receipt for every payment."},
+    {"code": "ID-BP2MI", "name": "Indonesian Migrant Workers Protection Agency", "country": "ID",
+     "website": "https://bp2mi.go.id",
+     "fee_law": "Under Law 18/2017, workers in the occupations BP2MI lists (domestic workers, caregivers and "
+                "others) may not be charged placement costs."},
+    {"code": "IN-PGE", "name": "Protector General of Emigrants", "country": "IN",
+     "website": "https://emigrate.gov.in",
+     "fee_law": "The Emigration Rules cap the service charge a registered recruiting agent may take from a worker, "
+                "against a receipt: ask the Protector of Emigrants for the current cap."},
+    {"code": "ET-MOLS", "name": "Ministry of Labour and Skills", "country": "ET",
+     "fee_law": "Under Proclamation 923/2016 an agency may not collect any payment from a worker for employment "
+                "abroad."},
     {"code": "MM-DOL", "name": "Department of Labour", "country": "MM"},
-    {"code": "GT-MINTRAB", "name": "Ministerio de Trabajo y Previsión Social", "country": "GT"},
+    {"code": "GT-MINTRAB", "name": "Ministerio de Trabajo y Previsión Social", "country": "GT",
+     "website": "https://www.mintrabajo.gob.gt",
+     "fee_law": "For H-2A and H-2B visas to the United States, US rules forbid employers, recruiters and their "
+                "agents to charge workers any recruitment fee."},
 ]
 
 # origin -> (authority, main destination, other destinations, sectors, city, agency names, people, licence format)

@@ -2,6 +2,7 @@
 from datetime import datetime, time, timezone
 
 from flask import Blueprint, flash, redirect, render_template, request, session as web_session, url_for
+from flask_babel import gettext
 
 from app import db
 from app.accounts import auth, permissions, service, throttle
@@ -24,7 +25,7 @@ def login():
                                        address=request.remote_addr, via="web")
         session.commit()
         if user is None:
-            error = "That e-mail and password do not match an active account."
+            error = gettext("That e-mail and password do not match an active account.")
         else:
             auth.sign_in(user)
             return redirect(url_for("web.home"))
@@ -44,23 +45,23 @@ def logout():
 
 
 def signed_in(why):
-    """The signed-in Actor, or raise Unauthorized saying why a sign-in is needed."""
+    """The signed-in Actor, or raise Unauthorized saying why a sign-in is needed (`why`: a whole sentence)."""
     actor = auth.current_actor()
     if not permissions.admitted(actor, "account.self"):
-        raise Unauthorized(f"Sign in to {why}.")
+        raise Unauthorized(why)
     return actor
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 def password():
     """Change your password; your other sessions end, this one goes on."""
-    actor = signed_in("change your password")
+    actor = signed_in(gettext("Sign in to change your password."))
     errors = {}
     if request.method == "POST":
         session = db.Session()
         set_actor(session, actor.user_id, actor.organisation_id)
         if request.form.get("new_password") != request.form.get("confirm_password"):
-            errors = {"confirm_password": ["The two new passwords differ."]}
+            errors = {"confirm_password": [gettext("The two new passwords differ.")]}
         else:
             try:
                 user = service.change_password(session, actor, current_password=request.form.get("current_password"),
@@ -71,7 +72,7 @@ def password():
             else:
                 session.commit()
                 auth.sign_in(user)
-                flash("Password changed. Your other sessions have been signed out.")
+                flash(gettext("Password changed. Your other sessions have been signed out."))
                 return redirect(url_for("accounts_web.password"))
     return render_template("password.html", errors=errors), 422 if errors else 200
 
@@ -83,7 +84,7 @@ def end_of_day(text):
     try:
         day = datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
-        raise Invalid("Give the expiry date as YYYY-MM-DD.", {"expires_on": ["not a date"]}) from None
+        raise Invalid(gettext("Give the expiry date as YYYY-MM-DD."), {"expires_on": [gettext("not a date")]}) from None
     return datetime.combine(day, time.max, tzinfo=timezone.utc)
 
 
@@ -91,7 +92,7 @@ def end_of_day(text):
 @throttle.limited(*throttle.TOKENS)
 def tokens():
     """List, create and revoke your API tokens."""
-    actor = signed_in("manage your API tokens")
+    actor = signed_in(gettext("Sign in to manage your API tokens."))
     session = db.Session()
     new_token, errors = None, {}
     if request.method == "POST":
@@ -100,7 +101,7 @@ def tokens():
         try:
             if revoke:
                 service.revoke_token(session, actor, revoke)
-                flash("Token revoked.")
+                flash(gettext("Token revoked."))
             else:
                 name = (request.form.get("name") or "").strip()[:100] or "unnamed"
                 _, new_token = service.create_token(session, actor, name=name,

@@ -11,12 +11,18 @@ class Authority(Base):
     """A licensing authority: the regulator's office that issues recruitment licences."""
 
     __tablename__ = "authorities"
-    __audited__ = Audited(("code", "name", "country"))
+    __audited__ = Audited(("code", "name", "country", "website", "phone", "email", "fee_law"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     country: Mapped[str] = mapped_column(String(2))
+    # How a worker verifies a licence with the authority itself (shown on the public agency page).
+    website: Mapped[str | None] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(60))
+    email: Mapped[str | None] = mapped_column(String(200))
+    # What the law the authority applies says about fees workers may be charged, in plain words (public).
+    fee_law: Mapped[str | None] = mapped_column(Text)
 
 
 class Entity(Base):

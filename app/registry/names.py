@@ -15,6 +15,15 @@ def name_key(name):
     return NON_WORD.sub(" ", name.casefold()).strip()
 
 
+def latin_digits(text):
+    """Digits of any script as 0-9: Devanagari '१००', Bengali '১০০', Arabic-Indic '١٠٠', Myanmar '၁၀၀' -> '100'."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.digit(c)) if c.isdigit() and unicodedata.digit(c, None) is not None else c
+                   for c in text)
+
+
 def licence_key(number):
-    """A licence number without spaces and punctuation, upper-cased: 'POEA-123 / 2024' -> 'POEA1232024'."""
-    return NOT_ALNUM.sub("", unicodedata.normalize("NFKC", number or "").upper())
+    """A licence number without spaces and punctuation, upper-cased, its digits as 0-9, however it was typed:
+    'POEA-123 / 2024' -> 'POEA1232024', '१००/०७६/७७' -> '10007677'."""
+    return NOT_ALNUM.sub("", latin_digits(unicodedata.normalize("NFKC", number or "")).upper())

@@ -354,6 +354,12 @@ class AuthoritySchema(Schema):
                                                                  error="Upper-case letters, digits, - and _."))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     country = CountryCode(required=True)
+    website = fields.String(allow_none=True, validate=validate.Regexp(
+        r"^https?://[^\s]{1,290}$", error="A web address starting with http:// or https://."))
+    phone = fields.String(allow_none=True, validate=validate.Length(min=1, max=60))
+    email = fields.Email(allow_none=True, validate=validate.Length(max=200))
+    fee_law = fields.String(allow_none=True, validate=validate.Length(min=1, max=4000), metadata={
+        "description": "What the law this authority applies says about fees workers may be charged (public)"})
 
 
 class PortfolioEntrySchema(Schema):

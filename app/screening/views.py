@@ -1,5 +1,6 @@
 """The review queue of watchlist hits, and one hit with its explanation and a decision form."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from app import db
 from app.accounts import permissions
@@ -17,7 +18,7 @@ def reader():
     """The signed-in actor, who must be allowed to read hits."""
     actor = current_actor()
     if actor is None:
-        raise Unauthorized("Sign in to review watchlist hits.")
+        raise Unauthorized(gettext("Sign in to review watchlist hits."))
     permissions.check(actor, "hit.read", what="Reading watchlist hits")
     return actor
 
@@ -47,7 +48,7 @@ def hit_page(hit_id):
         try:
             review.decide(session, hit_id, decision, actor=actor)
             session.commit()
-            flash(f"Hit {hit_id} is now {decision['state']}.")
+            flash(gettext("Hit %(id)s is now %(state)s.", id=hit_id, state=decision["state"]))
             return redirect(url_for("screening_web.queue"))
         except AppError as err:
             session.rollback()

@@ -178,6 +178,10 @@ def unique():
 # Pages are requested with the persona's signed-in browser; API routes with its bearer token.
 ROUTES = [
     ("GET", "/", "public", lambda w, p: {"path": "/"}),
+    ("GET", "/search", "public", lambda w, p: {"path": "/search?q=gulf+dream"}),
+    ("GET", "/agencies/<int:entity_id>", "public", lambda w, p: {"path": f"/agencies/{w['agency'].id}"}),
+    ("GET", "/a/<int:entity_id>", "public", lambda w, p: {"path": f"/a/{w['agency'].id}"}),
+    ("GET", "/a/<int:entity_id>/qr.svg", "public", lambda w, p: {"path": f"/a/{w['agency'].id}/qr.svg"}),
     ("GET", "/login", "public", lambda w, p: {"path": "/login"}),
     ("POST", "/login", "public", lambda w, p: {"path": "/login", "fresh": True, "data": {
         "email": w["spare"].email, "password": PASSWORD}}),

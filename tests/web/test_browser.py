@@ -1,12 +1,8 @@
 """The pages in a real browser (Debian's Chromium driven by Playwright) against a live server."""
 from datetime import date
 from pathlib import Path
-import shutil
-import threading
 
 import pytest
-from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
 
 from app import db
 from app.accounts import service as accounts
@@ -15,21 +11,18 @@ from app.registry.models import Authority
 from app.scoring.models import PracticeAssessment
 from app.accounts.cli import OPERATOR
 from app.screening.screen import import_and_screen
-from tests.conftest import PASSWORD, fresh_database_url, make_app
+from tests.conftest import PASSWORD
+from tests.web.live import CHROMIUM, FLAGS, chromium, fresh_app, served  # noqa: F401 (CHROMIUM, FLAGS: other tests import them here)
 
 LIST = Path(__file__).resolve().parent.parent / "data" / "screening" / "hits" / "browser_list.csv"
 
 SCORED = {}
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """The app on its own committed database, served on a free loopback port."""
-    app = make_app(fresh_database_url(tmp_path_factory.mktemp("browser"), "browser"))
-    db.Session.configure(bind=app.extensions["engine"])
+    app = fresh_app(tmp_path_factory, "browser")
     session = db.Session()
     organisation = accounts.create_organisation(session, name="Browser Test Brand", kind="business")
     accounts.create_user(session, organisation_id=organisation.id, email="analyst@brand.example",
@@ -50,21 +43,14 @@ def live_server(tmp_path_factory):
                       threshold=0.8)
     session.commit()
     SCORED["id"] = agency.id
-    db.Session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    app.extensions["engine"].dispose()
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
