@@ -2,7 +2,7 @@
 number keys read digits of any script as 0-9
 
 Revision ID: 0013
-Revises: 0012 (0012 when merged after it)
+Revises: 0012
 """
 from alembic import op
 import sqlalchemy as sa
