@@ -118,10 +118,11 @@ def record_licence_expiries(session, now):
             before["status_raw"] = was[row.id].status_raw
         changed.append((row.id, before, {key: "expired" if key == "status" else None for key in before}))
     effects.later(session, "audit", audit.updated(audit.acting(session), Licence, changed))
-    # As the sweep commits, every process's listing reloads these entities and they are scored again.
+    # As the sweep commits, every process's listing reloads these entities. They are scored again now, not at
+    # commit: the tasks this sweep then makes read their new tiers, so the next sweep has nothing left to add.
     entity_ids = {row.entity_id for row in expired}
     effects.later(session, "stamp", entity_ids)
-    rescoring.later(session, entity_ids, reason="licence expired")
+    rescoring.score(session, rescoring.for_entities(entity_ids, reason="licence expired"))
     ids = {row.id for row in expired}
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Licence) and obj.id in ids:
