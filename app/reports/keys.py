@@ -76,6 +76,16 @@ def save(path, keyring, replace=True):
         os.unlink(candidate)
 
 
+def stamp(config, instance_path):
+    """What changes when the keyring does: the file's modification time (None for the environment's)."""
+    if config.get("REPORTS_KEYRING"):
+        return None
+    try:
+        return os.stat(path_in(instance_path)).st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
 def load(config, instance_path):
     """The keyring of this installation (see the module's docstring)."""
     if config.get("REPORTS_KEYRING"):

@@ -18,7 +18,7 @@ class Report(Base):
     __audited__ = Audited(
         ("receiving_organisation_id", "channel", "state", "assigned_to_user_id", "agency_entity_id",
          "employer_entity_id", "duplicate_of_id", "verified_categories", "verified_at", "withdrawn_at",
-         "consent_regulator", "consent_figures", "consent_contact", "key_id"),
+         "consent_regulator", "consent_figures", "consent_contact"),
         redacted=SEALED, private_to="receiving_organisation_id")
     __table_args__ = (Index("ix_reports_receiver_state", "receiving_organisation_id", "state"),)
 
