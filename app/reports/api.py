@@ -44,11 +44,16 @@ def agency_named():
     return "-"
 
 
+def taken(response):
+    return response.status_code == 201
+
+
+# Reports taken count (a worker correcting a mistyped field is not slowed down); a robot's trap answer too.
 INTAKE_LIMITS = throttle.limited(
     throttle.limiter.shared_limit(lambda: current_app.config["REPORTS_ADDRESS_LIMITS"], "report-address",
-                                  methods=["POST"]),
+                                  methods=["POST"], deduct_when=taken),
     throttle.limiter.shared_limit(lambda: current_app.config["REPORTS_AGENCY_LIMITS"], "report-agency",
-                                  key_func=agency_named, methods=["POST"]))
+                                  key_func=agency_named, methods=["POST"], deduct_when=taken))
 # Only wrong receipt codes count: guessing one (125 random bits) is hopeless, and slower still.
 RECEIPT_LIMITS = throttle.limited(throttle.limiter.shared_limit(
     "20 per minute; 200 per day", "report-receipt", methods=["POST"], deduct_when=lambda r: r.status_code == 404))
