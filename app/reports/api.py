@@ -11,7 +11,7 @@ from app.errors import Invalid
 from app.openapi import file_upload
 from app.registry import tables
 from app.registry.names import licence_key, name_key
-from app.reports import aggregates, importer, intake, keys, schemas, service
+from app.reports import aggregates, case_schemas, importer, intake, keys, schemas, service
 from app.reports.crypto import new_receipt
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1",
@@ -135,8 +135,8 @@ def public_figures(args):
 @blp.route("/reports")
 class Reports(MethodView):
     @require("report.handle")
-    @blp.arguments(schemas.ReportQuerySchema, location="query")
-    @blp.response(200, schemas.ReportPageSchema)
+    @blp.arguments(case_schemas.ReportQuerySchema, location="query")
+    @blp.response(200, case_schemas.ReportPageSchema)
     def get(self, args):
         """The reports your organisation received, newest first (no confidential part)."""
         rows, total = service.list_reports(db.Session(), current_actor(), state=args.get("state"),
@@ -176,15 +176,15 @@ def import_reports():
 @blp.route("/reports/<int:report_id>")
 class ReportItem(MethodView):
     @require("report.handle")
-    @blp.response(200, schemas.ReportCaseSchema)
+    @blp.response(200, case_schemas.ReportCaseSchema)
     def get(self, report_id):
         """The case: answers, consent, history, referrals, attachments (their types), likely duplicates."""
         session = db.Session()
         return service.case_of(session, service.get_report(session, current_actor(), report_id))
 
     @require("report.handle")
-    @blp.arguments(schemas.ReportUpdateSchema)
-    @blp.response(200, schemas.ReportCaseSchema)
+    @blp.arguments(case_schemas.ReportUpdateSchema)
+    @blp.response(200, case_schemas.ReportCaseSchema)
     def patch(self, data, report_id):
         """Assign the case, link it to registered entities, or mark it a duplicate (send the version you read)."""
         session = db.Session()
@@ -195,8 +195,8 @@ class ReportItem(MethodView):
 
 @blp.route("/reports/<int:report_id>/state", methods=["POST"])
 @require("report.handle")
-@blp.arguments(schemas.StateSchema)
-@blp.response(200, schemas.ReportCaseSchema)
+@blp.arguments(case_schemas.StateSchema)
+@blp.response(200, case_schemas.ReportCaseSchema)
 def change_state(data, report_id):
     """Move the case: received -> triaged -> referred or investigating -> resolved -> closed."""
     session = db.Session()
@@ -207,8 +207,8 @@ def change_state(data, report_id):
 
 @blp.route("/reports/<int:report_id>/verification", methods=["POST"])
 @require("report.handle")
-@blp.arguments(schemas.ReportVerificationSchema)
-@blp.response(200, schemas.ReportCaseSchema)
+@blp.arguments(case_schemas.ReportVerificationSchema)
+@blp.response(200, case_schemas.ReportCaseSchema)
 def verify(data, report_id):
     """Record which categories you verified: they become scoring facts of the linked agency."""
     session = db.Session()
@@ -219,8 +219,8 @@ def verify(data, report_id):
 
 @blp.route("/reports/<int:report_id>/referrals", methods=["POST"])
 @require("report.handle")
-@blp.arguments(schemas.ReferralSchema)
-@blp.response(201, schemas.ReferralSchema)
+@blp.arguments(case_schemas.ReferralSchema)
+@blp.response(201, case_schemas.ReferralSchema)
 def refer(data, report_id):
     """Refer the report to a regulator (only if the worker agreed); its case handlers then read it."""
     session = db.Session()
@@ -231,7 +231,7 @@ def refer(data, report_id):
 
 @blp.route("/reports/<int:report_id>/confidential", methods=["GET"])
 @require("report.handle")
-@blp.response(200, schemas.ConfidentialSchema)
+@blp.response(200, case_schemas.ConfidentialSchema)
 def read_confidential(report_id):
     """The worker's account, contact details, additions, internal notes and attachment names. Every read is
     in the audit log."""
@@ -243,8 +243,8 @@ def read_confidential(report_id):
 
 @blp.route("/reports/<int:report_id>/notes", methods=["POST"])
 @require("report.handle")
-@blp.arguments(schemas.CaseNoteSchema)
-@blp.response(201, schemas.CaseNoteSchema)
+@blp.arguments(case_schemas.CaseNoteSchema)
+@blp.response(201, case_schemas.CaseNoteSchema)
 def add_note(data, report_id):
     """An internal note on the case (stored sealed; read with the confidential part)."""
     session = db.Session()
@@ -268,7 +268,7 @@ def read_attachment(report_id, attachment_id):
 
 @blp.route("/referrals", methods=["GET"])
 @require("report.referred")
-@blp.response(200, schemas.ReferralListSchema(many=True))
+@blp.response(200, case_schemas.ReferralListSchema(many=True))
 def list_referrals():
     """The reports referred to your regulator."""
     return service.list_referrals(db.Session(), current_actor())
@@ -276,7 +276,7 @@ def list_referrals():
 
 @blp.route("/referrals/<int:report_id>", methods=["GET"])
 @require("report.referred")
-@blp.response(200, schemas.ReferralViewSchema)
+@blp.response(200, case_schemas.ReferralViewSchema)
 def read_referral(report_id):
     """A referred report, as far as the worker's consent goes (a logged read)."""
     session = db.Session()

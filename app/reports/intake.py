@@ -10,7 +10,7 @@ from app.accounts.models import Organisation, User
 from app.db import utcnow
 from app.errors import Invalid, NotFound
 from app.registry.models import Licence
-from app.registry.names import licence_key, name_key
+from app.registry.names import licence_key
 from app.registry.service import referenced_entity
 from app.reports import attachments as files, crypto
 from app.reports.models import (Report, ReportAddition, ReportAttachment, ReportNote, ReportStateChange)

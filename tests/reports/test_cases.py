@@ -1,6 +1,6 @@
 """Case handling: states with history, assignment, duplicates, verification into scoring facts, referral within
 consent, notes, the public figures and the re-audit trigger."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 from app.audits.review_facts import worker_reports
 from app.reports import aggregates
