@@ -28,10 +28,10 @@ def listed(text):
     return None if text is None else [item for item in text.split(",") if item]
 
 
-class ReportSummarySchema(Schema):
+class ReportHeading(Schema):
+    """Which report, about whom, where, and under which categories."""
+
     id = Integer()
-    state = fields.String()
-    channel = fields.String()
     received_at = fields.DateTime()
     agency_entity_id = Integer(allow_none=True)
     agency_licence_number = fields.String(allow_none=True)
@@ -40,6 +40,11 @@ class ReportSummarySchema(Schema):
     destination_country = fields.String(allow_none=True)
     categories = fields.Function(lambda r: listed(r.categories), metadata={"type": "array",
                                                                          "items": {"type": "string"}})
+
+
+class ReportSummarySchema(ReportHeading):
+    state = fields.String()
+    channel = fields.String()
     assigned_to_user_id = Integer(allow_none=True)
     verified_categories = fields.Function(lambda r: listed(r.verified_categories), metadata={
         "type": "array", "items": {"type": "string"}, "nullable": True})
@@ -57,22 +62,13 @@ class FeeView(FeeSchema):
     repaid = fields.Boolean()
 
 
-class ReportFactsView(Schema):
+class ReportFactsView(ReportHeading):
     """What a report says, but for the worker's own words and details."""
 
-    id = Integer()
-    received_at = fields.DateTime()
-    agency_entity_id = Integer(allow_none=True)
-    agency_licence_number = fields.String(allow_none=True)
-    agency_name = fields.String(allow_none=True)
     employer_entity_id = Integer(allow_none=True)
     employer_name = fields.String(allow_none=True)
-    origin_country = fields.String(allow_none=True)
-    destination_country = fields.String(allow_none=True)
     period_from = fields.Date(allow_none=True)
     period_until = fields.Date(allow_none=True)
-    categories = fields.Function(lambda r: listed(r.categories), metadata={"type": "array",
-                                                                         "items": {"type": "string"}})
     fees = fields.List(fields.Nested(FeeView), allow_none=True)
     documents_kept = fields.Boolean(allow_none=True)
     contract = fields.String(allow_none=True)

@@ -6,9 +6,9 @@ repository, the database or a log.
 """
 import json
 import os
-import secrets
 
 from app.reports.crypto import Keyring, decode_key, encode_key, new_key
+from app.secret import write_private
 
 FILENAME = "report-keys.json"
 
@@ -56,24 +56,10 @@ def path_in(instance_path):
 
 
 def save(path, keyring, replace=True):
-    """Write the keyring file (mode 0600) in one step, so a reader never sees half of it; with replace=False an
-    existing file wins (several processes starting at once make one keyring between them)."""
+    """Write the keyring file (mode 0600) in one step; with replace=False an existing file wins (several processes
+    starting at once make one keyring between them)."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    candidate = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
-    descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(dump(keyring))
-        handle.flush()
-        os.fsync(handle.fileno())
-    if replace:
-        os.replace(candidate, path)
-        return
-    try:
-        os.link(candidate, path)
-    except FileExistsError:
-        pass
-    finally:
-        os.unlink(candidate)
+    write_private(path, dump(keyring), replace=replace)
 
 
 def stamp(config, instance_path):
