@@ -14,14 +14,14 @@ sum of its cells (a report in two categories counts in both), a column's the sum
 """
 from dataclasses import dataclass
 import heapq
+from typing import NamedTuple
 
 TOTAL = "all"
 # Rows tried as the far corner of a rectangle: the cheapest few of a column and those withheld already.
 CANDIDATES = 8
 
 
-@dataclass(frozen=True)
-class Contribution:
+class Contribution(NamedTuple):
     """One report as the figures see it: what about, which year, who (a keyed digest), which categories."""
 
     subject: str
