@@ -22,7 +22,7 @@ MARK = "ERASE" + uuid.uuid4().hex[:10].upper()
 @pytest.fixture
 def own_app(tmp_path):
     """An app on a database of its own (commits are real), with its keyring in a file of its instance folder."""
-    url = fresh_database_url(tmp_path, "erasure" + uuid.uuid4().hex[:6])
+    url = fresh_database_url(tmp_path, "erasure")
     app = make_app(url)
     app.config["REPORTS_KEYRING"] = None
     app.instance_path = str(tmp_path / "instance")
