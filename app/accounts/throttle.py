@@ -61,7 +61,7 @@ def record_breach(limit):
     log.warning("sign_in.rate_limited via=%s limit=%s", via(), limit.limit)
 
 
-# One limiter for every limit of the service (worker reports' intake has its own, app/reports/api.py).
+# One limiter for every limit of the service (worker reports' intake adds its limits in app/reports/api.py).
 limiter = Limiter(key_func=client_address)
 
 # Only failed attempts count, so people who type their password right are never slowed down.
