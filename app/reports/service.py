@@ -102,6 +102,9 @@ def change_state(session, actor, report_id, data):
     report = get_report(session, actor, report_id)
     check_version(report, data["version"])
     check_live(report)
+    if data["state"] == "referred" and not report.referrals:
+        raise Conflict("A case becomes referred by referring it to a regulator (POST /reports/{id}/referrals).",
+                       {"state": ["no referral"]})
     if data["state"] not in NEXT_STATES[report.state]:
         allowed = ", ".join(NEXT_STATES[report.state]) or "none: the case is closed"
         raise Conflict(f"A {report.state} case cannot become {data['state']}; it can become: {allowed}.",

@@ -33,14 +33,16 @@ def canary_body(receiver_id=None):
 
 
 def people(session, make_org, authority):
-    """Headers per persona: the receiving NGO's case handler and admin, another NGO's case handler, the regulator's
-    case handler and registrar, a platform admin, a business analyst."""
+    """Headers per persona: every role, in every kind of organisation that matters here: the receiving NGO's case
+    handler and admin, another NGO's case handler, the regulator's case handler and registrar, the platform's admin
+    and analyst, a business's analyst and viewer, a certification body's auditor."""
     orgs = {"N": make_org("civil_society"), "N2": make_org("civil_society"),
             "G": make_org("government", authority_codes=[authority.code]), "P": make_org("platform"),
-            "B": make_org("business")}
+            "B": make_org("business"), "C": make_org("certification_body")}
     who = {"N case_handler": ("N", "case_handler"), "N admin": ("N", "admin"), "N2 case_handler": ("N2", "case_handler"),
            "G case_handler": ("G", "case_handler"), "G registrar": ("G", "registrar"), "P admin": ("P", "admin"),
-           "B analyst": ("B", "analyst")}
+           "P analyst": ("P", "analyst"), "B analyst": ("B", "analyst"), "B viewer": ("B", "viewer"),
+           "C auditor": ("C", "auditor")}
     headers = {"anon": {}}
     for name, (org, role) in who.items():
         user = accounts.create_user(session, organisation_id=orgs[org].id, role=role, password=PASSWORD,

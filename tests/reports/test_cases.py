@@ -36,6 +36,9 @@ def test_a_case_moves_through_its_states_with_history(client, handler):
     skipped = client.post(f"/api/v1/reports/{report_id}/state", json={"version": moved.json["version"],
                                                                         "state": "received"}, headers=handler)
     assert skipped.status_code == 409 and "can become" in skipped.json["message"]
+    unreferred = client.post(f"/api/v1/reports/{report_id}/state", json={"version": moved.json["version"],
+                                                                           "state": "referred"}, headers=handler)
+    assert unreferred.status_code == 409 and "referrals" in unreferred.json["message"]
 
 
 def test_assignment_takes_only_a_case_handler_of_the_organisation(client, handler, receiver, make_user, session):
