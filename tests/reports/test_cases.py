@@ -2,7 +2,12 @@
 consent, notes, the public figures and the re-audit trigger."""
 from datetime import date, datetime, timezone
 
+from sqlalchemy import select
+
 from app.audits.review_facts import worker_reports
+from app.audits.sweep import sweep_due
+from app.audits.tasks_models import ReviewTask
+from app.registry.models import PortfolioEntry
 from app.reports import aggregates
 from app.reports.models import Report
 from app.scoring.facts import assemble
@@ -143,4 +148,34 @@ def test_enough_verified_reports_in_the_window_want_a_reaudit(client, handler, m
     session.commit()
     events = aggregates.reaudit_events(session, agency.id, agency.id, date(2026, 1, 1), needed=3, window_days=90)
     assert [(fact.received_on) for fact in events[agency.id]] == [date(2026, 3, 20)]
+    # The review sweep's hook, with the settings (3 verified reports within 90 days): the same day, once.
+    hooked = worker_reports(session, agency.id, agency.id, date(2026, 1, 1))
+    assert [(fact.id, fact.received_on) for fact in hooked[agency.id]] == [(events[agency.id][0].id, date(2026, 3, 20))]
     assert worker_reports(session, agency.id, agency.id, date(2026, 3, 21)) == {}
+
+
+def test_the_review_sweep_wants_a_review_when_enough_reports_are_verified(client, handler, make_agency, make_org,
+                                                                          session):
+    agency = make_agency()
+    brand = make_org("business")
+    session.add(PortfolioEntry(organisation_id=brand.id, entity_id=agency.id))
+    session.commit()
+    now = date(2026, 3, 10)
+    for n, day in enumerate((date(2026, 2, 1), date(2026, 3, 1), date(2026, 3, 8))):
+        report_id = filed(client, handler, agency={"entity_id": agency.id})
+        report = session.get(Report, report_id)
+        report.verified_at = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        report.verified_categories = "documents_kept" if n else ""   # the first verified nothing: it does not count
+        session.commit()
+        sweep_due(session, now)
+        session.commit()
+        assert session.scalars(select(ReviewTask).where(ReviewTask.entity_id == agency.id)).all() == []
+    report_id = filed(client, handler, agency={"entity_id": agency.id})
+    report = session.get(Report, report_id)
+    report.verified_at, report.verified_categories = datetime(2026, 3, 9, tzinfo=timezone.utc), "fees_paid"
+    session.commit()
+    sweep_due(session, now)
+    session.commit()
+    [task] = session.scalars(select(ReviewTask).where(ReviewTask.entity_id == agency.id)).all()
+    assert (task.reason, task.organisation_id, task.trigger_key) == ("worker_report", brand.id, f"report:{report_id}")
+    assert "MARKER" not in str(task.explanation) and "passport" not in str(task.explanation)
