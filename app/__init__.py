@@ -5,6 +5,7 @@ from app import cli, config, db, errors, headers, health, inputs, logs, openapi,
 from app.accounts import api as accounts_api, auth, throttle
 from app.audits import api as audits_api, calendar, notifications_api, tasks_api
 from app.registry import api as registry_api, private_api
+from app.reports import api as reports_api
 from app.scoring import api as scoring_api
 from app.screening import api as screening_api
 from app.secret import instance_secret
@@ -26,7 +27,7 @@ def create_app(overrides=None, instance_path=None):
     inputs.init_app(app)
     api = openapi.Api(app)
     api_blueprints = (accounts_api.blp, registry_api.blp, private_api.blp, scoring_api.blp, screening_api.blp,
-                      audits_api.blp, tasks_api.blp, notifications_api.blp)
+                      audits_api.blp, tasks_api.blp, notifications_api.blp, reports_api.blp)
     for blueprint in api_blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(calendar.bp)
@@ -43,7 +44,18 @@ def create_app(overrides=None, instance_path=None):
     return app
 
 
+# Imports take large files; reports carry their attachments (base64) in the JSON.
+LARGE_BODIES = ("registry.import_registry", "scoring.import_evidence", "screening.import_version",
+                "reports.import_reports")
+REPORT_BODIES = ("reports.send_report", "reports.Reports", "reports.add_to_report")
+
+
 def limit_json_body():
-    """Ordinary JSON requests are small; only the import endpoint takes large bodies."""
-    if request.endpoint not in ("registry.import_registry", "scoring.import_evidence", "screening.import_version"):
+    """Ordinary JSON requests are small; imports and reports with attachments are not."""
+    if request.endpoint in REPORT_BODIES:
+        config = current_app.config
+        # Base64 takes 4 bytes for 3; the rest of a report fits in the ordinary limit.
+        request.max_content_length = (config["REPORTS_ATTACHMENT_MAX_BYTES"] * config["REPORTS_MAX_ATTACHMENTS"]
+                                      * 4 // 3 + config["JSON_MAX_BYTES"])
+    elif request.endpoint not in LARGE_BODIES:
         request.max_content_length = current_app.config["JSON_MAX_BYTES"]

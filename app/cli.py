@@ -63,6 +63,7 @@ def init_app(app):
     from app.screening import cli as screening_cli  # noqa: PLC0415
     from app.audits import tasks_cli  # noqa: PLC0415
     from app.audits import scheduler_cli  # noqa: PLC0415
+    from app.reports import cli as reports_cli  # noqa: PLC0415
     app.cli.add_command(db_group)
     app.cli.add_command(accounts_cli.users)
     app.cli.add_command(registry_cli.registry)
@@ -76,6 +77,7 @@ def init_app(app):
     app.cli.add_command(tasks_cli.policy_group)
     app.cli.add_command(tasks_cli.tasks_group)
     app.cli.add_command(scheduler_cli.scheduler_command)
+    app.cli.add_command(reports_cli.reports_group)
     for name, command in leaf_commands(app.cli):
         if name not in READ_ONLY_COMMANDS and not getattr(command.callback, "writes", False):
             command.callback = as_writer(command.callback)

@@ -73,6 +73,22 @@ DIGEST_HOUR = 6
 # with a dead delivery stay until it is retried or its subscription deleted.
 NOTIFY_KEEP_DAYS = 30
 
+# Worker reports. The master keys that wrap each report's data key: JSON {"current": id, "keys": {id: base64 of
+# 32 bytes}, "pepper": base64 of 32 bytes}. Unset: instance/report-keys.json (made in development; production
+# needs one or the other). `fairrecruit reports rotate-key` makes a new current key and re-wraps every report.
+REPORTS_KEYRING = None
+# Public figures show a count only where at least this many distinct reporters contributed (5 or more).
+REPORTS_MIN_REPORTERS = 5
+# Attachments: each at most this many bytes, at most this many to a report (pictures and PDF).
+REPORTS_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+REPORTS_MAX_ATTACHMENTS = 5
+# Anonymous intake, per client address and per agency named (flask-limiter's notation).
+REPORTS_ADDRESS_LIMITS = "5 per hour; 20 per day"
+REPORTS_AGENCY_LIMITS = "30 per hour; 200 per day"
+# A re-audit is wanted when this many reports about an entity were verified within this many days.
+REPORTS_REAUDIT_COUNT = 3
+REPORTS_REAUDIT_DAYS = 90
+
 API_TITLE = "FairRecruit API"
 API_VERSION = "v1"
 OPENAPI_VERSION = "3.0.3"
@@ -101,6 +117,8 @@ ENV_SETTINGS = (
     "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM",
     "NOTIFY_TIMEOUT", "NOTIFY_BACKOFF_SECONDS", "NOTIFY_BACKOFF_MAX_SECONDS", "NOTIFY_MAX_ATTEMPTS",
     "NOTIFY_LEASE_SECONDS", "NOTIFY_BATCH", "NOTIFY_WORKERS", "DIGEST_HOUR", "NOTIFY_KEEP_DAYS",
+    "REPORTS_KEYRING", "REPORTS_MIN_REPORTERS", "REPORTS_ATTACHMENT_MAX_BYTES", "REPORTS_MAX_ATTACHMENTS",
+    "REPORTS_ADDRESS_LIMITS", "REPORTS_AGENCY_LIMITS", "REPORTS_REAUDIT_COUNT", "REPORTS_REAUDIT_DAYS",
 )
 # Read from the environment as true or false (1/0, yes/no, on/off too).
 BOOLEANS = {"SCHEDULER_IN_PROCESS", "SMTP_STARTTLS"}
@@ -141,6 +159,9 @@ def check(config):
     """Refuse settings that are unsafe for the chosen environment, or out of range."""
     if not 0 < config["SCREENING_THRESHOLD"] <= 1:
         raise RuntimeError(f"SCREENING_THRESHOLD must be above 0 and at most 1, not {config['SCREENING_THRESHOLD']}")
+    if config["REPORTS_MIN_REPORTERS"] < 5:
+        raise RuntimeError(f"REPORTS_MIN_REPORTERS must be 5 or more (fewer could single a worker out), not "
+                           f"{config['REPORTS_MIN_REPORTERS']}")
     if config["FAIRRECRUIT_ENV"] == "production":
         secret = config.get("SECRET_KEY") or ""
         if secret in PLACEHOLDER_SECRETS or len(secret) < 32:

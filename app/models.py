@@ -9,3 +9,5 @@ from app.scoring.models import AuditFinding, FeeLine, PracticeAssessment, RuleSe
 from app.screening.models import (WatchlistChange, WatchlistEntry, WatchlistFetch, WatchlistSource,  # noqa: F401
                                   WatchlistVersion)
 from app.audits.tasks_models import EntityReview, ReviewTask  # noqa: F401
+from app.reports.models import (PublicFigure, Report, ReportAddition, ReportAttachment, ReportNote,  # noqa: F401
+                                ReportRead, ReportReferral, ReportStateChange)

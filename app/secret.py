@@ -5,27 +5,33 @@ import secrets
 FILENAME = "secret_key"
 
 
-def instance_secret(instance_path):
-    """The secret in instance_path/secret_key, made (random, mode 0600) when missing.
+def write_private(path, text, replace=False):
+    """Write a file of mode 0600 in one step, so that no reader sees half of it. Several processes may do it at
+    once: without `replace` the first file linked into place wins and the others' candidates are dropped."""
+    candidate = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
+    descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if replace:
+        os.replace(candidate, path)
+        return
+    try:
+        os.link(candidate, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(candidate)
 
-    Several processes may start at once: each writes its own candidate to a private temporary file and links
-    it into place; the link fails for all but the first, and the others read the winner's.
-    """
+
+def instance_secret(instance_path):
+    """The secret in instance_path/secret_key, made (random, mode 0600) when missing, once between processes
+    starting together (write_private)."""
     os.makedirs(instance_path, exist_ok=True)
     path = os.path.join(instance_path, FILENAME)
     if not os.path.exists(path):
-        candidate = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
-        descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(candidate, path)
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(candidate)
+        write_private(path, secrets.token_urlsafe(48))
     with open(path, encoding="ascii") as handle:
         secret = handle.read().strip()
     if len(secret) < 32:

@@ -14,9 +14,12 @@ from app.accounts.audit import set_actor
 from app.accounts.auth import actor_for
 from app.registry import listing, service as registry
 from app.registry.models import Authority
+from app.reports import keys
 from app.screening import indexes
 
 PASSWORD = "correct horse battery"
+# Worker reports' master keys for this run: never the instance folder's.
+KEYRING = keys.dump(keys.fresh())
 
 
 def count(session, model):
@@ -43,7 +46,7 @@ def fresh_database_url(tmp_dir, name):
 def make_app(url):
     """A migrated app on an empty database."""
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test-" + uuid.uuid4().hex, "TESTING": True,
-                      "LOG_LEVEL": "WARNING"})
+                      "LOG_LEVEL": "WARNING", "REPORTS_KEYRING": KEYRING})
     with app.app_context():
         migrate.upgrade(app)
     return app

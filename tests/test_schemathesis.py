@@ -4,6 +4,7 @@ and runs every check on the answers, as a platform admin, a business analyst and
 The module has a database of its own, seeded once with realistic records; each generated request runs in a
 transaction rolled back after it, so every example starts from the same records and nothing leaks.
 """
+import base64
 from datetime import date
 import io
 from pathlib import Path
@@ -24,6 +25,8 @@ from tests.conftest import PASSWORD, fresh_database_url, make_app, rolled_back
 from tests.scoring.test_api import CLEAN_PRACTICES, FEE
 
 BANNED = Path(__file__).parent / "data" / "screening" / "hits" / "banned_v1.csv"
+# A 1x1 PNG, for reports' attachments.
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC")
 
 # Every check schemathesis has runs, with one setting changed: a schema-valid request may be answered 422 (the
 # documented answer, in our error shape, naming the field) for what JSON Schema cannot say: ISO country and
@@ -72,9 +75,12 @@ def seed(app):
         "registrar": accounts.create_user(session, organisation_id=regulator.id, role="registrar",
                                           password=PASSWORD, email="registrar@fuzz.example", name="Registrar"),
     }
+    ngo = accounts.create_organisation(session, name="Migrant Workers Helpline", kind="civil_society")
+    users["handler"] = accounts.create_user(session, organisation_id=ngo.id, role="case_handler", password=PASSWORD,
+                                            email="handler@fuzz.example", name="Case Handler")
     session.commit()
     tokens, token_ids = {}, []
-    for identity in ("admin", "analyst"):
+    for identity in ("admin", "analyst", "handler"):
         token, raw = accounts.create_token(session, actor_for(session, users[identity]), name="fuzz")
         tokens[identity] = raw
         token_ids.append(token.id)
@@ -142,6 +148,15 @@ def seed(app):
     hits = call("admin", "GET", f"/api/v1/hits?entity_id={agency['id']}")["items"]
     assert hits, "the banned list should hit the agency"
     task = add_task(agency["id"], brand.id)
+    # A worker's report the helpline filed, with a picture, triaged.
+    picture = base64.b64encode(PNG).decode()
+    report = call("handler", "POST", "/api/v1/reports", json={
+        "agency": {"entity_id": agency["id"]}, "origin_country": "NP", "destination_country": "QA",
+        "documents_kept": True, "account": "They kept my passport.", "contact": {"phone": "+977 1"},
+        "consent": {"share_with_regulator": True, "count_in_figures": True, "may_contact": True},
+        "attachments": [{"name": "receipt.png", "content": picture}]})
+    call("handler", "POST", f"/api/v1/reports/{report['id']}/state", json={"version": 1, "state": "triaged"})
+    case = call("handler", "GET", f"/api/v1/reports/{report['id']}")
     versions = {
         "agency": call("admin", "GET", f"/api/v1/agencies/{agency['id']}")["version"],
         "employer": call("admin", "GET", f"/api/v1/employers/{employer['id']}")["version"],
@@ -149,7 +164,7 @@ def seed(app):
         "finding": finding["version"], "hit": hits[0]["version"], "audit": audit["version"],
         "open_action": open_action["version"], "done_action": done_action["version"],
         "viewer": next(user for user in call("admin", "GET", "/api/v1/users")
-                       if user["id"] == user_ids["viewer"])["version"]}
+                       if user["id"] == user_ids["viewer"])["version"], "report": case["version"]}
     return {"tokens": tokens, "users": user_ids, "versions": versions, "ids": {
         "entity_id": [agency["id"], employer["id"], gone["id"]], "licence_id": [licence["id"]],
         "change_id": [change["id"]], "entry_id": [entry["id"]], "note_id": [note["id"]],
@@ -157,7 +172,9 @@ def seed(app):
         "hit_id": [hit["id"] for hit in hits], "audit_id": [audit["id"]],
         "action_id": [open_action["id"], done_action["id"]],
         "token_id": token_ids + [feed["id"]], "user_id": list(user_ids.values()), "name": ["np-banned"],
-        "number": [1], "task_id": [task], "subscription_id": [subscription["id"]], "delivery_id": [1]}}
+        "number": [1], "task_id": [task], "subscription_id": [subscription["id"]], "delivery_id": [1],
+        "report_id": [report["id"]], "attachment_id": [case["attachments"][0]["id"]], "receiver_id": [ngo.id],
+        "regulator_id": [regulator.id], "receipt": [report["receipt"]]}}
 
 
 def add_task(entity_id, organisation_id):
@@ -247,6 +264,7 @@ def happy_paths():
     agency, employer, _ = ids["entity_id"]
     licence, finding, hit = ids["licence_id"][0], ids["finding_id"][0], ids["hit_id"][0]
     audit, (open_action, done_action) = ids["audit_id"][0], ids["action_id"]
+    report = ids["report_id"][0]
     registry_csv = ("legal_name,country,licence_authority,licence_number,licence_status\n"
                     "Happy Overseas,NP,NP-DOFE,77/1,valid\n")
     fee_csv = ("entity_id,source,category,amount,currency,paid_by,stage\n"
@@ -318,6 +336,27 @@ def happy_paths():
         ("admin", "GET", "/api/v1/audits/{audit_id}/findings", {"path_parameters": {"audit_id": audit}}),
         ("admin", "GET", "/api/v1/registry/export", {"query": {"format": "csv"}}),
         ("analyst", "GET", "/api/v1/registry/export", {}),
+        (None, "POST", "/api/v1/reports/intake", {"body": {
+            "receiver_id": ids["receiver_id"][0], "agency": {"name": "Happy Manpower"}, "wages_withheld": True,
+            "attachments": [{"name": "a.png", "content": base64.b64encode(PNG).decode()}]}}),
+        (None, "POST", "/api/v1/reports/receipt/status", {"body": {"receipt": ids["receipt"][0]}}),
+        (None, "POST", "/api/v1/reports/receipt/additions", {"body": {"receipt": ids["receipt"][0], "account": "More"}}),
+        (None, "POST", "/api/v1/reports/receipt/withdrawal", {"body": {"receipt": ids["receipt"][0]}}),
+        (None, "GET", "/api/v1/reports/figures", {"query": {"kind": "corridor", "year": 2026}}),
+        ("handler", "GET", "/api/v1/reports", {"query": {"state": "triaged"}}),
+        ("handler", "PATCH", "/api/v1/reports/{report_id}", {"path_parameters": {"report_id": report}, "body": {
+            "version": versions["report"], "employer_entity_id": employer}}),
+        ("handler", "POST", "/api/v1/reports/{report_id}/verification", {"path_parameters": {"report_id": report},
+                                                                           "body": {"version": versions["report"],
+                                                                                    "categories": ["documents_kept"]}}),
+        ("handler", "POST", "/api/v1/reports/{report_id}/referrals", {"path_parameters": {"report_id": report},
+                                                                        "body": {"regulator_id": ids["regulator_id"][0]}}),
+        ("handler", "POST", "/api/v1/reports/{report_id}/notes", {"path_parameters": {"report_id": report},
+                                                                    "body": {"text": "Called back"}}),
+        ("handler", "GET", "/api/v1/reports/{report_id}/confidential", {"path_parameters": {"report_id": report}}),
+        ("handler", "GET", "/api/v1/reports/{report_id}/attachments/{attachment_id}", {"path_parameters": {
+            "report_id": report, "attachment_id": ids["attachment_id"][0]}}),
+        ("handler", "POST", "/api/v1/reports/import", upload("reports.csv", "agency_name,in_debt\nHappy,true\n")),
     ]
 
 

@@ -4,10 +4,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.accounts.permissions import KINDS as ORGANISATION_KINDS, ROLES  # noqa: F401  (one list of each)
 from app.db import Audited, Base, utcnow
-
-ORGANISATION_KINDS = ("business", "government", "certification_body", "platform")
-ROLES = ("admin", "analyst", "auditor", "registrar", "viewer")
 
 
 class Organisation(Base):

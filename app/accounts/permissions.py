@@ -13,9 +13,13 @@ from sqlalchemy import false, or_, true
 from app.errors import Forbidden, NotFound, Unauthorized
 
 PLATFORM, BUSINESS, GOVERNMENT, CERTIFIER = "platform", "business", "government", "certification_body"
-KINDS = (PLATFORM, BUSINESS, GOVERNMENT, CERTIFIER)
-ROLES = ("admin", "analyst", "auditor", "registrar", "viewer")
-# Roles that write anything at all; viewers only read.
+# NGOs, hotlines and unions: they receive workers' reports (and, like anyone, read and propose corrections).
+CIVIL_SOCIETY = "civil_society"
+KINDS = (PLATFORM, BUSINESS, GOVERNMENT, CERTIFIER, CIVIL_SOCIETY)
+# Case handlers work on the worker reports their organisation receives (or a regulator is referred), and only
+# on those: they are not among the registry's writers.
+ROLES = ("admin", "analyst", "auditor", "registrar", "viewer", "case_handler")
+# Roles that write in the registry and its evidence; viewers only read.
 WRITERS = ("admin", "analyst", "auditor", "registrar")
 
 
@@ -163,6 +167,16 @@ def tasks_readable(actor, owner):
     return true() if platform_staff(actor) else owner == actor.organisation_id
 
 
+def receives(actor, report):
+    """The organisation a worker report was sent to (its case handlers, by the rule's roles)."""
+    return report.receiving_organisation_id == actor.organisation_id
+
+
+def referred_to(actor, report):
+    """A regulator the receiving organisation referred the report to."""
+    return any(referral.regulator_id == actor.organisation_id for referral in report.referrals)
+
+
 def user_admin(actor, user):
     """Admins of the user's organisation; platform admins for everyone."""
     return platform_admin(actor) or (actor.role == "admin" and user.organisation_id == actor.organisation_id)
@@ -244,6 +258,15 @@ RULES = {
                                 record=own_organisation),
     "audit.read": Rule("admins: platform admins read everything, others what concerns their organisation",
                        roles=("admin",)),
+    "report.submit": Rule("anyone, without an account: a worker sends a report, and with its receipt code checks "
+                          "it, adds to it or withdraws it", roles=None),
+    "report.figures": Rule("anyone: the public figures identify no one", roles=None),
+    "report.file": Rule("case handlers, for their own organisation (a partner NGO, hotline or union files what "
+                        "workers told it)", roles=("case_handler",)),
+    "report.handle": Rule("case handlers of the organisation that received the report (others get 404)",
+                          roles=("case_handler",), record=receives),
+    "report.referred": Rule("case handlers of a regulator the report was referred to (others get 404)",
+                            roles=("case_handler",), kinds=(GOVERNMENT,), record=referred_to),
 }
 
 

@@ -61,21 +61,22 @@ def record_breach(limit):
     log.warning("sign_in.rate_limited via=%s limit=%s", via(), limit.limit)
 
 
-limiter = Limiter(key_func=client_address, on_breach=record_breach)
+# One limiter for every limit of the service (worker reports' intake adds its limits in app/reports/api.py).
+limiter = Limiter(key_func=client_address)
 
 # Only failed attempts count, so people who type their password right are never slowed down.
 SIGN_IN = (
     limiter.shared_limit(ACCOUNT_LIMITS, "sign-in-account", key_func=account, methods=["POST"], deduct_when=failed,
-                         exempt_when=signed_in),
+                         exempt_when=signed_in, on_breach=record_breach),
     limiter.shared_limit(ADDRESS_LIMITS, "sign-in-address", methods=["POST"], deduct_when=failed,
-                         exempt_when=signed_in),
+                         exempt_when=signed_in, on_breach=record_breach),
 )
 # Every token made counts, whoever asks; revoking one does not.
 TOKENS = (
     limiter.shared_limit(TOKEN_LIMITS, "tokens-account", key_func=account, methods=["POST"],
-                         exempt_when=lambda: bool(request.form.get("revoke"))),
+                         exempt_when=lambda: bool(request.form.get("revoke")), on_breach=record_breach),
     limiter.shared_limit(TOKEN_LIMITS, "tokens-address", methods=["POST"],
-                         exempt_when=lambda: bool(request.form.get("revoke"))),
+                         exempt_when=lambda: bool(request.form.get("revoke")), on_breach=record_breach),
 )
 
 

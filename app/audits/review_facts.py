@@ -251,6 +251,7 @@ def overdue_corrective_actions(session, lo, hi, today):
 
 
 def worker_reports(session, lo, hi, since):
-    """{entity id: [ReportFact]}: worker reports received since `since`. No source yet: the worker reports
-    capability (its own issue) fills this in; the policy and the engine already take the trigger."""
-    return {}
+    """{entity id: [ReportFact]}: the days since `since` when enough worker reports about an entity were verified
+    (the worker reports capability decides what enough is: app/reports/aggregates.py)."""
+    from app.reports import aggregates  # noqa: PLC0415  (reports import the review policy's facts)
+    return aggregates.reaudit_events(session, lo, hi, since)

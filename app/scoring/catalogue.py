@@ -7,6 +7,7 @@ an entity's dict is unknown, never false or zero.
 from dataclasses import dataclass, field
 
 from app.registry.vocab import CERTIFICATION_STATUSES, LICENCE_STATUSES
+from app.reports.vocab import CATEGORIES as REPORT_CATEGORIES
 
 TYPES = ("bool", "int", "number", "string", "list")
 FEE_CATEGORIES = ("recruitment_fee", "medical", "insurance", "skills_test", "training_orientation", "equipment",
@@ -74,4 +75,9 @@ register(
     Fact("confirmed_hits", "list", "Confirmed watchlist hits",
          fields={"list_kind": "string"},
          field_values={"list_kind": ("sanctions", "debarment", "banned_agency", "internal")}),
+    # Only what a case handler verified, of reports the worker let count (app/reports/aggregates.py); no fact
+    # at all for an entity without one, so rules on it read unknown rather than clean.
+    Fact("worker_reports", "list", "Worker reports a case handler verified: one item per category found true",
+         fields={"category": "string", "days_since_verified": "int"},
+         field_values={"category": REPORT_CATEGORIES}),
 )

@@ -20,11 +20,15 @@ from app.audits.outbox_models import Delivery, OutboxEvent
 from app.db import utcnow
 from app.registry import change_requests, listing, private, service as registry
 from app.registry.models import Authority
+from app.reports import intake, keys, service as reports
+from app.reports.models import ReportAttachment
+from app.reports.schemas import ReportSchema
 from app.screening import indexes
 from app.screening.screen import import_and_screen
 from app.scoring import service as scoring
 from app.scoring.models import AuditFinding
 from tests.conftest import PASSWORD
+from tests.reports.conftest import encoded, picture, report_body
 from tests.scoring.test_api import CLEAN_PRACTICES, FEE
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -51,7 +55,9 @@ PERSONAS, TABLE = permission_table()
 WHO = {"P admin": ("P", "admin"), "P analyst": ("P", "analyst"), "P viewer": ("P", "viewer"),
        "B admin": ("B", "admin"), "B analyst": ("B", "analyst"), "B viewer": ("B", "viewer"),
        "B2 analyst": ("B2", "analyst"), "G registrar": ("G", "registrar"), "G analyst": ("G", "analyst"),
-       "G2 registrar": ("G2", "registrar"), "C auditor": ("C", "auditor"), "C2 auditor": ("C2", "auditor")}
+       "G2 registrar": ("G2", "registrar"), "C auditor": ("C", "auditor"), "C2 auditor": ("C2", "auditor"),
+       "N case_handler": ("N", "case_handler"), "N2 case_handler": ("N2", "case_handler"),
+       "G case_handler": ("G", "case_handler")}
 
 
 @dataclass
@@ -75,7 +81,7 @@ def world(app, session, authority):
     session.add(philippines)
     session.flush()
     kinds = {"P": "platform", "B": "business", "B2": "business", "G": "government", "G2": "government",
-             "C": "certification_body", "C2": "certification_body"}
+             "C": "certification_body", "C2": "certification_body", "N": "civil_society", "N2": "civil_society"}
     orgs = {key: accounts.create_organisation(
         session, name=f"{key}-{uuid.uuid4().hex[:6]}", kind=kind,
         authority_ids={"G": [authority.id], "G2": [philippines.id]}.get(key, []))
@@ -151,6 +157,16 @@ def world(app, session, authority):
     session.add(dead)
     feed, feed_token = calendar.create_token(session, actors["B admin"], "matrix")
     session.commit()
+    # A worker's report received by the NGO N, with a picture, referred to the regulator G.
+    keyring = keys.parse(app.config["REPORTS_KEYRING"], "test")
+    n = actors["N case_handler"]
+    report, receipt = intake.submit(session, keyring, ReportSchema().load(report_body(
+        agency={"entity_id": agency.id}, attachments=[{"name": "receipt.png", "content": encoded(picture("PNG"))}])),
+        receiver_id=orgs["N"].id, channel="partner", limits=(10**6, 5), actor=n)
+    reports.change_state(session, n, report.id, {"version": report.version, "state": "triaged"})
+    reports.refer(session, n, report.id, orgs["G"].id)
+    session.commit()
+    attachment = session.query(ReportAttachment).filter_by(report_id=report.id).one()
     personas = {"anon": Persona("anon", {}, app.test_client())}
     for persona, user in users.items():
         token, raw = accounts.create_token(session, actors[persona], name="matrix")
@@ -163,7 +179,8 @@ def world(app, session, authority):
             "follow": follow, "note": note, "document": document, "change": change, "finding": finding,
             "hit": hit, "task": task, "spare": spare, "b_viewer": users["B viewer"], "personas": personas, "audit": audit,
             "audit_finding": audit_finding, "open_action": open_action, "done_action": done_action,
-            "subscription": subscription, "dead": dead, "feed": feed, "feed_token": feed_token}
+            "subscription": subscription, "dead": dead, "feed": feed, "feed_token": feed_token,
+            "report": report, "receipt": receipt, "attachment": attachment, "n": orgs["N"], "g2": orgs["G2"]}
 
 
 def csv_file(text, name="file.csv"):
@@ -399,6 +416,42 @@ ROUTES = [
      lambda w, p: {"path": f"/api/v1/notifications/deliveries/{w['dead'].id}/retry"}),
     ("DELETE", "/api/v1/calendar/tokens/<int:token_id>", "notification.change",
      lambda w, p: {"path": f"/api/v1/calendar/tokens/{w['feed'].id}"}),
+    ("GET", "/api/v1/reports/receivers", "report.submit", lambda w, p: {"path": "/api/v1/reports/receivers"}),
+    ("POST", "/api/v1/reports/intake", "report.submit", lambda w, p: {"path": "/api/v1/reports/intake",
+                                                                      "json": report_body(w["n"].id)}),
+    ("POST", "/api/v1/reports/receipt/status", "report.submit",
+     lambda w, p: {"path": "/api/v1/reports/receipt/status", "json": {"receipt": w["receipt"]}}),
+    ("POST", "/api/v1/reports/receipt/additions", "report.submit", lambda w, p: {
+        "path": "/api/v1/reports/receipt/additions", "json": {"receipt": w["receipt"], "account": "More"}}),
+    ("POST", "/api/v1/reports/receipt/withdrawal", "report.submit",
+     lambda w, p: {"path": "/api/v1/reports/receipt/withdrawal", "json": {"receipt": w["receipt"]}}),
+    ("GET", "/api/v1/reports/figures", "report.figures", lambda w, p: {"path": "/api/v1/reports/figures"}),
+    ("POST", "/api/v1/reports", "report.file", lambda w, p: {"path": "/api/v1/reports", "json": report_body()}),
+    ("POST", "/api/v1/reports/import", "report.file", lambda w, p: {
+        "path": "/api/v1/reports/import", "data": csv_file("agency_name,documents_kept\nGulf Dream,true\n")}),
+    ("GET", "/api/v1/reports", "report.file", lambda w, p: {"path": "/api/v1/reports"}),
+    ("GET", "/api/v1/reports/<int:report_id>", "report.handle",
+     lambda w, p: {"path": f"/api/v1/reports/{w['report'].id}"}),
+    ("PATCH", "/api/v1/reports/<int:report_id>", "report.handle", lambda w, p: {
+        "path": f"/api/v1/reports/{w['report'].id}", "json": {"version": w["report"].version,
+                                                               "employer_entity_id": w["employer"].id}}),
+    ("POST", "/api/v1/reports/<int:report_id>/state", "report.handle", lambda w, p: {
+        "path": f"/api/v1/reports/{w['report'].id}/state",
+        "json": {"version": w["report"].version, "state": "investigating"}}),
+    ("POST", "/api/v1/reports/<int:report_id>/verification", "report.handle", lambda w, p: {
+        "path": f"/api/v1/reports/{w['report'].id}/verification",
+        "json": {"version": w["report"].version, "categories": ["documents_kept"]}}),
+    ("POST", "/api/v1/reports/<int:report_id>/referrals", "report.handle", lambda w, p: {
+        "path": f"/api/v1/reports/{w['report'].id}/referrals", "json": {"regulator_id": w["g2"].id}}),
+    ("GET", "/api/v1/reports/<int:report_id>/confidential", "report.handle",
+     lambda w, p: {"path": f"/api/v1/reports/{w['report'].id}/confidential"}),
+    ("POST", "/api/v1/reports/<int:report_id>/notes", "report.handle", lambda w, p: {
+        "path": f"/api/v1/reports/{w['report'].id}/notes", "json": {"text": "Called back"}}),
+    ("GET", "/api/v1/reports/<int:report_id>/attachments/<int:attachment_id>", "report.attachment", lambda w, p: {
+        "path": f"/api/v1/reports/{w['report'].id}/attachments/{w['attachment'].id}"}),
+    ("GET", "/api/v1/referrals", "report.referrals", lambda w, p: {"path": "/api/v1/referrals"}),
+    ("GET", "/api/v1/referrals/<int:report_id>", "report.referred",
+     lambda w, p: {"path": f"/api/v1/referrals/{w['report'].id}"}),
     # Last: signing out ends the persona's browser session.
     ("POST", "/logout", "public", lambda w, p: {"path": "/logout", "page": True}),
 ]

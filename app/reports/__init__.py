@@ -1,0 +1,1 @@
+"""Worker reports: confidential intake, case handling, and public figures that identify no one."""
