@@ -12,6 +12,7 @@ from app.accounts.models import AuditEvent
 from app.audits import sweep as review_sweep
 from app.audits.models import CorrectiveAction
 from app.audits.tasks_models import EntityReview, ReviewTask
+from app.registry import expiry
 from app.registry.models import Entity, Licence, LicenceStatusChange, PortfolioEntry, RegistryState
 from app.scoring.models import AuditFinding, Score
 from app.screening.models import Hit
@@ -332,3 +333,21 @@ def test_the_sweep_refuses_a_bad_policy_and_writes_nothing(runner, session, make
     assert result.exit_code == 1
     assert f"{bad}:4:13: 'regulator' cannot own licence_expiring tasks (did you mean regulators?)" in result.output
     assert tasks_of(session, agency_id) == [] and session.get(Licence, licence_id).status == "valid"
+
+
+def test_a_sweep_scores_the_licences_it_records_expired_before_it_plans_so_the_same_day_again_changes_nothing(
+        session, make_agency, make_org, regulator, monkeypatch):
+    monkeypatch.setattr(expiry, "today", lambda: NOW - timedelta(days=5))
+    agency = make_agency(licences=[licence(NOW - timedelta(days=1))])  # in force when it was scored
+    session.execute(update(Entity).where(Entity.id == agency.id).values(created_at=at(date(2024, 1, 2))))
+    session.add(PortfolioEntry(organisation_id=make_org("business").id, entity_id=agency.id))  # periodic reviews
+    session.commit()
+    monkeypatch.setattr(expiry, "today", lambda: NOW)
+    first = sweep(session)
+    tiers = session.scalars(select(Score.tier).where(Score.entity_id == agency.id).order_by(Score.id)).all()
+    assert first.licences_expired == 1 and tiers == ["high", "critical"]
+    # The tasks were planned on the tier the expiry gave: a critical tier's periodic review.
+    assert {task.reason for task in tasks_of(session, agency.id)} == {"periodic_review", "licence_expired"}
+    assert tasks_of(session, agency.id, reason="periodic_review")[0].explanation["params"]["tier"] == "critical"
+    again = sweep(session)
+    assert (again.created, again.updated, again.cancelled, again.next_review_changed) == (0, 0, 0, 0)
