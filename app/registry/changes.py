@@ -29,7 +29,8 @@ def stamp(session, entity_ids):
         return None
     generation = next_generation(session)
     for chunk in chunks(sorted(entity_ids)):
-        session.connection().execute(update(Entity.__table__).where(any_of(session, Entity.id, chunk)).values(generation=generation))
+        session.connection().execute(update(Entity.__table__).where(any_of(session, Entity.id, chunk))
+                                     .values(generation=generation))
     return generation
 
 

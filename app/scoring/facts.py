@@ -112,7 +112,8 @@ def evidence_facts(session, entity_ids, today):
     for finding in session.execute(select(AuditFinding.entity_id, AuditFinding.principle, AuditFinding.grade,
                                           AuditFinding.status)
                                    .outerjoin(Audit, Audit.id == AuditFinding.audit_id)
-                                   .where(any_of(session, AuditFinding.entity_id, entity_ids), reported).order_by(AuditFinding.id)):
+                                   .where(any_of(session, AuditFinding.entity_id, entity_ids), reported)
+                                   .order_by(AuditFinding.id)):
         findings.setdefault(finding.entity_id, []).append(
             {"principle": finding.principle, "grade": finding.grade, "status": finding.status})
     for action in session.execute(select(AuditFinding.entity_id, AuditFinding.principle, AuditFinding.grade,

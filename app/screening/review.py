@@ -152,7 +152,8 @@ def confirmed_hits(session, entity_ids):
     screened = set()
     first_list = session.scalar(select(func.min(WatchlistVersion.imported_at)).where(WatchlistVersion.number == 1))
     for chunk in chunks(sorted(entity_ids), CHUNK):
-        screened.update(session.scalars(select(Screening.entity_id).where(any_of(session, Screening.entity_id, chunk)).distinct()))
+        screened.update(session.scalars(select(Screening.entity_id)
+                                        .where(any_of(session, Screening.entity_id, chunk)).distinct()))
         if first_list is not None:
             screened.update(session.scalars(select(Entity.id).where(any_of(session, Entity.id, chunk),
                                                                     Entity.created_at < first_list)))
@@ -162,7 +163,8 @@ def confirmed_hits(session, entity_ids):
             select(Hit.entity_id, Hit.subject, WatchlistSource.name, WatchlistSource.kind, WatchlistEntry.name)
             .join(WatchlistSource, WatchlistSource.id == Hit.source_id)
             .join(WatchlistEntry, WatchlistEntry.id == Hit.watchlist_entry_id)
-            .where(any_of(session, Hit.entity_id, chunk), Hit.state == "confirmed", WatchlistEntry.removed_version_id.is_(None),
+            .where(any_of(session, Hit.entity_id, chunk), Hit.state == "confirmed",
+                   WatchlistEntry.removed_version_id.is_(None),
                    # A person's hit counts while they are the entity's person (the last screening found it).
                    (Hit.subject == "entity") | Hit.current.is_(True)))
         for entity_id, subject, source, kind, name in rows:
