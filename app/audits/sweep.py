@@ -122,7 +122,7 @@ def record_licence_expiries(session, now):
     # commit: the tasks this sweep then makes read their new tiers, so the next sweep has nothing left to add.
     entity_ids = {row.entity_id for row in expired}
     effects.later(session, "stamp", entity_ids)
-    rescoring.score(session, rescoring.for_entities(entity_ids, reason="licence expired"))
+    rescoring.score_now(session, entity_ids, reason="licence expired")
     ids = {row.id for row in expired}
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Licence) and obj.id in ids:

@@ -52,6 +52,14 @@ def scored(session, entity_id):
     drop(session, "score", keep=lambda item: item[0] != entity_id)
 
 
+def score_now(session, entity_ids, reason=REASON):
+    """Score these entities at once, for a caller about to read their tiers; their pending re-scores are done."""
+    session.flush()
+    score(session, for_entities(entity_ids, reason))
+    done = set(entity_ids)
+    drop(session, "score", keep=lambda item: item[0] not in done)
+
+
 def cancel(session):
     """Drop the re-scores this transaction asked for (the caller re-scores in bulk itself)."""
     session.flush()
