@@ -46,18 +46,18 @@ def later(session, entity_ids, reason=REASON):
     effect_later(session, "score", for_entities(entity_ids, reason))
 
 
-def scored(session, entity_id):
-    """The entity was just scored on every fact flushed so far: it needs no re-scoring at commit."""
+def scored(session, entity_ids):
+    """These entities were just scored on every fact flushed so far: they need no re-scoring at commit."""
     session.flush()
-    drop(session, "score", keep=lambda item: item[0] != entity_id)
+    done = set(entity_ids)
+    drop(session, "score", keep=lambda item: item[0] not in done)
 
 
 def score_now(session, entity_ids, reason=REASON):
     """Score these entities at once, for a caller about to read their tiers; their pending re-scores are done."""
     session.flush()
     score(session, for_entities(entity_ids, reason))
-    done = set(entity_ids)
-    drop(session, "score", keep=lambda item: item[0] not in done)
+    scored(session, entity_ids)
 
 
 def cancel(session):

@@ -34,7 +34,7 @@ def score_entity(session, entity_id, reason, ruleset=None):
     session.flush()
     fresh(session, [entity_id])
     # This score already reflects every fact flushed so far: no need to score it again at commit.
-    rescoring.scored(session, entity_id)
+    rescoring.scored(session, [entity_id])
     return score
 
 
