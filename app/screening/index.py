@@ -1,5 +1,6 @@
 """The in-memory name index: names of a collection, and candidate search with full comparison (pure)."""
 from array import array
+import heapq
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -147,11 +148,12 @@ class NameIndex:
             for token_id in distinct:
                 self.postings[token_id].remove(name_id)
 
-    def search(self, query, *, threshold, limit=10, groups=None, kinds=None, candidates=CANDIDATES):
+    def search(self, query, *, threshold, limit=10, groups=None, kinds=None, candidates=CANDIDATES, explain=True):
         """Records whose names or identifiers match the query at or above the threshold, best first.
 
         groups and kinds, when given, are the only record groups (lists) and kinds to look at; candidates is
-        how many names per query name are compared in full.
+        how many names per query name are compared in full; explain=False leaves the matches' explanations
+        empty (a search box needs only which records, and explaining costs a second comparison each).
         """
         def wanted(record):
             return record.alive and (groups is None or record.group in groups) and \
@@ -159,7 +161,7 @@ class NameIndex:
 
         best = {}
         for name in dict.fromkeys(query.names):
-            for match in self._search_name(name, query, threshold, wanted, candidates):
+            for match in self._search_name(name, query, threshold, wanted, candidates, explain):
                 if match.score > best.get(match.key, (0.0,))[0]:
                     best[match.key] = (match.score, match)
         for position in self._identified(query, wanted):
@@ -229,8 +231,8 @@ class NameIndex:
                 get = rough.get
                 for name_id in postings:
                     rough[name_id] = get(name_id, 0.0) + gain
-        # One sort, keyed in C; it is stable, so names with equal rough scores keep their order.
-        ranked = sorted(rough.items(), key=itemgetter(1), reverse=True)[:candidates * 4]
+        # The best few of thousands: a heap, not a sort of them all (nlargest keeps sorted's order among equals).
+        ranked = heapq.nlargest(candidates * 4, rough.items(), key=itemgetter(1))
         records = self.records
         picked = []
         for name_id, value in ranked:
@@ -241,7 +243,7 @@ class NameIndex:
                     break
         return picked
 
-    def _search_name(self, name, query, threshold, wanted, candidates):
+    def _search_name(self, name, query, threshold, wanted, candidates, explain=True):
         normal, side, expansions = self.side(name, query.kind)
         if not side.tokens:
             return []
@@ -271,12 +273,12 @@ class NameIndex:
                 if bound(rough, weights) < threshold:
                     continue
             match = self._compare(side, normal, name, name_id, self.records[self.name_record[name_id]], query,
-                                  threshold, weights)
+                                  threshold, weights, explain)
             if match:
                 found.append(match)
         return found
 
-    def _compare(self, side, normal, name, name_id, record, query, threshold, weights=None):
+    def _compare(self, side, normal, name, name_id, record, query, threshold, weights=None, explain=True):
         """The match of one query name with one indexed name, or None below the threshold."""
         vocabulary = self.vocabulary
         tokens = self.name_tokens[name_id]
@@ -289,6 +291,8 @@ class NameIndex:
             score *= factor
         if score < threshold or not side.tokens:
             return None
+        if not explain:
+            return Match(record.key, record.group, score, name, self.name_text[name_id], {})
         _, explanation = compare(side, candidate, explain=True)
         explanation = explanation or {}
         explanation.update(query_normalised=normal.text, list_normalised=" ".join(candidate.tokens +

@@ -237,7 +237,7 @@ def similar_entities(session, text, *, threshold=SEARCH_THRESHOLD, limit=500):
         return frozenset()
     index = live.current(session, registry=True).registry
     return frozenset(match.key[1] for match in index.search(Query((text,)), threshold=threshold, limit=limit,
-                                                           groups={"entity"}))
+                                                           groups={"entity"}, explain=False))
 
 
 def screen_registry(session, *, threshold):

@@ -1,6 +1,7 @@
 """The pages' languages: which one a request gets (?lang=, then the cookie the switcher sets, then the browser's
 Accept-Language), its direction, and the switcher's links. Catalogs live in translations/ (see the README)."""
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -74,14 +75,20 @@ def language():
     return g.language
 
 
+@lru_cache(maxsize=None)
+def locale(code):
+    """The Babel locale of a shipped language (parsed once: pages ask for it at every country name)."""
+    return Locale.parse(code)
+
+
 def direction(code):
     """"rtl" for languages written right to left, else "ltr"."""
-    return Locale.parse(code).text_direction
+    return locale(code).text_direction
 
 
 def country_name(code):
     """A country's name in the request's language (the code itself when unknown)."""
-    return Locale.parse(language()).territories.get((code or "").upper(), code)
+    return locale(language()).territories.get((code or "").upper(), code)
 
 
 def local_day(value, form="long"):
