@@ -34,6 +34,8 @@ def init_app(app):
         if getattr(handler, "fairrecruit", False):
             handler.setFormatter(JsonFormatter() if app.config["LOG_FORMAT"] == "json" else TextFormatter())
     root.setLevel(app.config["LOG_LEVEL"])
+    # APScheduler says at INFO each time a job runs: the leadership lease every few seconds drowns the log.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
     log = logging.getLogger("app.request")
 
     @app.before_request
