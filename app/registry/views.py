@@ -29,19 +29,19 @@ CORRECTABLE = ("legal_name", "country", "website", "sectors", "aliases", "identi
 LIST_SEPARATORS = re.compile(r"[;\n]")
 
 
-def reader():
-    """The signed-in actor; anonymous readers are sent to sign in (or to the public page)."""
+def reader(entity_id):
+    """The signed-in actor; anonymous readers are sent to sign in, or to the agency's public page."""
     actor = current_actor()
     if actor is None:
         raise Unauthorized(gettext("Sign in to see the full record. Anyone can check an agency's licence on its "
-                                   "public page, /agencies/<number>."))
+                                   "public page: %(path)s", path=url_for("web.agency", entity_id=entity_id)))
     permissions.check(actor, "account.self")
     return actor
 
 
-def writer(action, what):
+def writer(action, what, entity_id):
     """The signed-in actor, admitted to the action (the service checks the record itself)."""
-    actor = reader()
+    actor = reader(entity_id)
     permissions.check(actor, action, what=what)
     return actor
 
@@ -78,13 +78,13 @@ def save(actor, entity_id, form, change, done, anchor, to_field=None):
 @bp.get("/entities/<int:entity_id>")
 def entity(entity_id):
     """The full record as the actor may read it, with the forms the actor may use."""
-    return render_page(reader(), entity_id)
+    return render_page(reader(entity_id), entity_id)
 
 
 @bp.post("/entities/<int:entity_id>/follow")
 def follow(entity_id):
     """Add the entity to the organisation's portfolio."""
-    actor = writer("private.write", "Following agencies and employers")
+    actor = writer("private.write", "Following agencies and employers", entity_id)
 
     def change(session):
         data = PortfolioEntrySchema().load({**form_data(request.form, ("label",)), "entity_id": entity_id})
@@ -100,12 +100,12 @@ def follow(entity_id):
 @bp.post("/entities/<int:entity_id>/unfollow")
 def unfollow(entity_id):
     """Take the entity out of the organisation's portfolio."""
-    actor = writer("private.write", "Following agencies and employers")
+    actor = writer("private.write", "Following agencies and employers", entity_id)
     session = db.Session()
     service.get_entity(session, entity_id)
     entry = record.followed(session, actor, entity_id)
     if entry is None:
-        raise NotFound(gettext("Your organisation does not follow this entity."))
+        raise NotFound(gettext("Your organisation does not follow it."))
     private.remove_from_portfolio(session, actor, entry.id)
     session.commit()
     flash(gettext("Taken out of your organisation's portfolio."))
@@ -115,7 +115,7 @@ def unfollow(entity_id):
 @bp.post("/entities/<int:entity_id>/notes")
 def add_note(entity_id):
     """Write a note only the organisation reads."""
-    actor = writer("private.write", "Writing notes")
+    actor = writer("private.write", "Writing notes", entity_id)
     return save(actor, entity_id, "note", lambda session: private.add_note(
         session, actor, entity_id, NoteSchema().load(form_data(request.form, ("body",)))["body"]),
         lambda _: gettext("Note saved. Only your organisation reads it."), "notes")
@@ -132,7 +132,7 @@ def scored(entity_id):
 @bp.post("/entities/<int:entity_id>/fee-lines")
 def record_fee_line(entity_id):
     """Record a fee or cost a worker, employer or agency paid; the entity is scored again."""
-    actor = writer("evidence.record", "Recording evidence")
+    actor = writer("evidence.record", "Recording evidence", entity_id)
     return save(actor, entity_id, "fee-line", lambda session: scoring.add_evidence(
         session, actor, entity_id, FeeLine, FeeLineSchema().load(form_data(request.form, FEE_FIELDS, ("repaid",)))),
         lambda _: scored(entity_id), "score")
@@ -141,7 +141,7 @@ def record_fee_line(entity_id):
 @bp.post("/entities/<int:entity_id>/practices")
 def record_practices(entity_id):
     """Record what a self-assessment or an audit found of the entity's practices; it is scored again."""
-    actor = writer("evidence.record", "Recording evidence")
+    actor = writer("evidence.record", "Recording evidence", entity_id)
     return save(actor, entity_id, "practices", lambda session: scoring.add_evidence(
         session, actor, entity_id, PracticeAssessment, PracticeSchema().load(form_data(request.form,
                                                                                        PRACTICE_FIELDS))),
@@ -151,8 +151,8 @@ def record_practices(entity_id):
 @bp.post("/licences/<int:licence_id>/status")
 def change_licence_status(licence_id):
     """Change a licence's status (registrars of the issuing authority, platform admins), from the version shown."""
-    actor = reader()
     licence = service.get_licence(db.Session(), licence_id)
+    actor = reader(licence.entity_id)
     permissions.check(actor, "licence.record", licence, what=f"Changing a {licence.authority.code} licence's status")
     entity_id = licence.entity_id
     return save(actor, entity_id, f"licence-{licence_id}", lambda session: service.change_licence_status(
@@ -188,7 +188,7 @@ def proposed(form):
 @bp.post("/entities/<int:entity_id>/corrections")
 def propose_correction(entity_id):
     """Propose a correction of the profile, with a reason; the entity's stewards accept or reject it."""
-    actor = writer("change.propose", "Proposing a correction")
+    actor = writer("change.propose", "Proposing a correction", entity_id)
 
     def change(session):
         fields, reason = proposed(request.form)
