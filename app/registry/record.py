@@ -1,6 +1,6 @@
 """What a signed-in actor may read of one agency or employer, for its page: the same schemas and permissions as
 the API (app/accounts/permissions.py), each section present only when the actor may read it."""
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from app.accounts import permissions
 from app.errors import NotFound

@@ -5,7 +5,7 @@ again (422) with the errors beside the fields and nothing saved, success redirec
 import re
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import format_decimal, gettext
 from marshmallow import ValidationError
 
 from app import db
@@ -124,7 +124,7 @@ def add_note(entity_id):
 def scored(entity_id):
     """A message with the entity's tier after new evidence."""
     score = scoring.current_score(db.Session(), entity_id)
-    total = "-" if score.total is None else f"{score.total:.0f}"
+    total = "-" if score.total is None else format_decimal(score.total, "#,##0")
     return gettext("Recorded, and scored again: risk tier %(tier)s, score %(score)s of 100 (a higher score means a "
                    "lower risk).", tier=words()["tier"].get(score.tier, score.tier), score=total)
 
