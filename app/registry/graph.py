@@ -20,6 +20,7 @@ class Node:
     y: int
     width: int
     current: bool   # the entity whose page this is
+    text_x: int     # where the name starts (its box's left edge, or right edge right to left)
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,10 @@ def steps(center, links):
     return step
 
 
-def layout(center, links, names):
+def layout(center, links, names, rtl=False):
     """Place the center and the entities linked to it (links: (client id, provider id) pairs; names: {id: name}):
-    each on its own line, in the order of a walk from the chain's tops, indented by step."""
+    each on its own line, in the order of a walk from the chain's tops, indented by step (from the right when
+    the page reads right to left)."""
     step = steps(center, links)
     top = min(step.values())
     children = {}
@@ -84,16 +86,19 @@ def layout(center, links, names):
     places = {}
     nodes = []
     for row, node in enumerate(order):
-        x, y = (step[node] - top) * INDENT, row * (ROW + GAP)
-        width = WIDTH - x
-        places[node] = (x, y)
-        nodes.append(Node(node, names[node], shorten(names[node], width), x, y, width, node == center))
+        indent, y = (step[node] - top) * INDENT, row * (ROW + GAP)
+        width = WIDTH - indent
+        x = 0 if rtl else indent
+        # Where the box begins in the reading direction: its left edge, or its right edge right to left.
+        places[node] = (WIDTH - indent if rtl else indent, y)
+        nodes.append(Node(node, names[node], shorten(names[node], width), x, y, width, node == center,
+                          WIDTH - indent - PAD if rtl else indent + PAD))
     edges = []
+    inwards = -1 if rtl else 1
     for client, kids in children.items():
         cx, cy = places[client]
         for provider in kids:
             px, py = places[provider]
             # Down from under the client's box, then across to the provider's box (a tree's elbow).
-            start = cx + INDENT // 2
-            edges.append(Edge(f"M{start} {cy + ROW} V{py + ROW // 2} H{px}"))
+            edges.append(Edge(f"M{cx + inwards * (INDENT // 2)} {cy + ROW} V{py + ROW // 2} H{px}"))
     return Layout(nodes, edges, WIDTH, max(len(order) * (ROW + GAP) - GAP, ROW))

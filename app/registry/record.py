@@ -49,14 +49,14 @@ def chain(session, entity_id):
     return live, entities, cut
 
 
-def network(session, entity_id):
+def network(session, entity_id, rtl=False):
     """The chain as a drawing (graph.Layout), as a list of links, and the limit of links a step if one was cut
     short (else 0); (None, [], 0) without any link."""
     links, entities, cut = chain(session, entity_id)
     if not links:
         return None, [], 0
     drawing = graph.layout(entity_id, [(r.client_id, r.provider_id) for r in links],
-                           {i: e.legal_name for i, e in entities.items()})
+                           {i: e.legal_name for i, e in entities.items()}, rtl)
     return drawing, [(row, entities[row.client_id], entities[row.provider_id]) for row in links], cut and MAX_LINKS
 
 
@@ -81,14 +81,15 @@ def current_score(session, entity_id):
         return None
 
 
-def read(session, actor, entity_id):
-    """Everything on the entity's page that the actor may read, and which forms the actor may use."""
+def read(session, actor, entity_id, rtl=False):
+    """Everything on the entity's page that the actor may read, and which forms the actor may use (rtl: the
+    page reads right to left)."""
     entity = service.get_entity(session, entity_id)
     may = lambda action, row=None: permissions.allowed(actor, action, row)  # noqa: E731
     record = {"entity": entity, "profile": EntitySchema().dump(entity),
               "licences": [(licence, LicenceDetailSchema().dump(licence)) for licence in entity.licences]}
     if may("relationship.read"):
-        record["drawing"], record["links"], record["cut"] = network(session, entity_id)
+        record["drawing"], record["links"], record["cut"] = network(session, entity_id, rtl)
         record["corridors"] = sorted({(r.origin_country, r.destination_country)
                                       for r in service.list_relationships(session, entity_id)})
     if may("score.read"):

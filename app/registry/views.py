@@ -19,6 +19,7 @@ from app.scoring import service as scoring
 from app.scoring.models import FeeLine, PRACTICES, PracticeAssessment
 from app.scoring.schemas import FeeLineSchema, PracticeSchema
 from app.web.forms import field_errors, form_data
+from app.web.i18n import direction, language
 
 bp = Blueprint("registry_web", __name__)
 FEE_FIELDS = ("source", "category", "amount", "currency", "paid_by", "stage", "observed_on", "note")
@@ -48,7 +49,7 @@ def writer(action, what, entity_id):
 
 def render_page(actor, entity_id, failed=None, errors=None, message=None, status=200):
     """The page; after refused input, the form it came from (`failed`), its errors and what was typed."""
-    found = record.read(db.Session(), actor, entity_id)
+    found = record.read(db.Session(), actor, entity_id, rtl=direction(language()) == "rtl")
     return render_template(
         "entity/page.html", **found, failed=failed, errors=errors or {}, message=message, labels=labels(),
         words=words(), typed=request.form if failed else {}, sectors=vocab.SECTORS), status

@@ -29,3 +29,12 @@ def test_long_names_are_shortened_to_fit_and_kept_whole_for_the_title():
     drawn = graph.layout(1, [(1, 2)], {1: name, 2: "Short"})
     node = drawn.nodes[0]
     assert node.name == name and node.label.endswith("…") and len(node.label) * graph.CHAR <= node.width
+
+
+def test_right_to_left_the_chain_is_indented_from_the_right():
+    drawn = graph.layout(3, [(1, 3)], NAMES, rtl=True)
+    employer, agency = sorted(drawn.nodes, key=lambda node: node.y)
+    assert (employer.x, employer.width) == (0, graph.WIDTH)
+    assert (agency.x, agency.width) == (0, graph.WIDTH - graph.INDENT)
+    assert agency.text_x == graph.WIDTH - graph.INDENT - graph.PAD
+    assert drawn.edges[0].path.endswith(f"H{graph.WIDTH - graph.INDENT}")
