@@ -77,6 +77,8 @@ def test_an_analyst_reads_the_whole_record_and_sees_the_forms(client, agency, ma
         assert f'id="{form}-form"' in html, form
     assert f'id="licence-{agency["licence"]}-form"' not in html   # a business does not record licences
     assert "Follow it to see its watchlist status" in html
+    _, employer = page_of(client, agency["employer"])   # two steps down: its agency's sub-agent
+    assert "Terai Village Recruiters" in employer.split('id="links"')[1] and "Its public page" not in employer
 
 
 def test_a_viewer_sees_no_write_form(client, agency, make_user):
