@@ -13,8 +13,8 @@ from app.accounts import permissions
 from app.accounts.auth import current_actor
 from app.errors import Conflict, Invalid, NotFound, Unauthorized
 from app.registry import change_requests, private, record, service, vocab
-from app.registry.schemas import ChangeProposalSchema, NoteSchema, PortfolioEntrySchema, StatusChangeSchema
 from app.registry.labels import labels, words
+from app.registry.schemas import ChangeProposalSchema, NoteSchema, PortfolioEntrySchema, StatusChangeSchema
 from app.scoring import service as scoring
 from app.scoring.models import FeeLine, PRACTICES, PracticeAssessment
 from app.scoring.schemas import FeeLineSchema, PracticeSchema
