@@ -242,6 +242,8 @@ ROUTES = [
      lambda w, p: {"path": f"/api/v1/entities/{w['agency'].id}/score"}),
     ("GET", "/entities/<int:entity_id>/score", "signed-in reads",
      lambda w, p: {"path": f"/entities/{w['agency'].id}/score", "page": True}),
+    ("GET", "/entities/<int:entity_id>", "signed-in reads",
+     lambda w, p: {"path": f"/entities/{w['agency'].id}", "page": True}),
     ("GET", "/api/v1/entities/<int:entity_id>/scores", "signed-in reads",
      lambda w, p: {"path": f"/api/v1/entities/{w['agency'].id}/scores"}),
     ("GET", "/api/v1/entities/<int:entity_id>/scores/diff", "signed-in reads",
@@ -284,6 +286,9 @@ ROUTES = [
     ("POST", "/api/v1/entities/<int:entity_id>/change-requests", "change.propose", lambda w, p: {
         "path": f"/api/v1/entities/{w['agency'].id}/change-requests",
         "json": {"fields": {"website": "https://proposed.example"}, "reason": "Seen on their letterhead"}}),
+    ("POST", "/entities/<int:entity_id>/corrections", "change.propose", lambda w, p: {
+        "path": f"/entities/{w['agency'].id}/corrections", "page": True,
+        "data": {"field": "website", "value": "https://proposed.example", "reason": "Seen on their letterhead"}}),
     ("GET", "/api/v1/change-requests/<int:change_id>", "change.read",
      lambda w, p: {"path": f"/api/v1/change-requests/{w['change'].id}"}),
     ("POST", "/api/v1/change-requests/<int:change_id>/decision", "change.decide", lambda w, p: {
@@ -298,6 +303,9 @@ ROUTES = [
     ("POST", "/api/v1/licences/<int:licence_id>/status", "licence.record", lambda w, p: {
         "path": f"/api/v1/licences/{w['licence'].id}/status",
         "json": {"version": w["licence"].version, "status": "suspended", "reason": "complaint"}}),
+    ("POST", "/licences/<int:licence_id>/status", "licence.record", lambda w, p: {
+        "path": f"/licences/{w['licence'].id}/status", "page": True,
+        "data": {"version": w["licence"].version, "status": "suspended", "reason": "complaint"}}),
     ("POST", "/api/v1/authorities", "authority.create", lambda w, p: {
         "path": "/api/v1/authorities", "json": {"code": f"X-{unique().upper()}", "name": "New office", "country": "NP"}}),
     ("POST", "/api/v1/relationships", "relationship.create", lambda w, p: {"path": "/api/v1/relationships", "json": {
@@ -310,6 +318,13 @@ ROUTES = [
     ("POST", "/api/v1/entities/<int:entity_id>/findings", "evidence.record", lambda w, p: {
         "path": f"/api/v1/entities/{w['agency'].id}/findings",
         "json": {"principle": "C", "grade": "minor", "description": "Fee receipts missing", "found_on": "2026-11-03"}}),
+    ("POST", "/entities/<int:entity_id>/fee-lines", "evidence.record", lambda w, p: {
+        "path": f"/entities/{w['agency'].id}/fee-lines", "page": True, "data": {
+            "source": "worker_interviews", "category": "medical", "amount": "80", "currency": "USD",
+            "paid_by": "worker", "stage": "before_departure"}}),
+    ("POST", "/entities/<int:entity_id>/practices", "evidence.record", lambda w, p: {
+        "path": f"/entities/{w['agency'].id}/practices", "page": True,
+        "data": {"source": "audit", "assessed_on": "2026-11-01", "documents_retained": "false"}}),
     ("PATCH", "/api/v1/findings/<int:finding_id>", "finding.close", lambda w, p: {
         "path": f"/api/v1/findings/{w['finding'].id}",
         "json": {"version": w["finding"].version, "status": "closed", "closed_on": "2026-11-20"}}),
@@ -325,12 +340,18 @@ ROUTES = [
      lambda w, p: {"path": f"/api/v1/entities/{w['agency'].id}/notes", "json": {"body": "Called them"}}),
     ("POST", "/api/v1/entities/<int:entity_id>/evidence", "private.add", lambda w, p: {
         "path": f"/api/v1/entities/{w['agency'].id}/evidence", "json": {"title": "Contract", "kind": "contract"}}),
+    ("POST", "/entities/<int:entity_id>/follow", "private.add",
+     lambda w, p: {"path": f"/entities/{w['employer'].id}/follow", "page": True, "data": {"label": "supplier"}}),
+    ("POST", "/entities/<int:entity_id>/notes", "private.add", lambda w, p: {
+        "path": f"/entities/{w['agency'].id}/notes", "page": True, "data": {"body": "Called them"}}),
     ("GET", "/api/v1/notes/<int:note_id>", "private.read", lambda w, p: {"path": f"/api/v1/notes/{w['note'].id}"}),
     ("GET", "/api/v1/evidence/<int:evidence_id>", "private.read",
      lambda w, p: {"path": f"/api/v1/evidence/{w['document'].id}"}),
     ("DELETE", "/api/v1/notes/<int:note_id>", "private.write", lambda w, p: {"path": f"/api/v1/notes/{w['note'].id}"}),
     ("DELETE", "/api/v1/portfolio/<int:entry_id>", "private.write",
      lambda w, p: {"path": f"/api/v1/portfolio/{w['follow'].id}"}),
+    ("POST", "/entities/<int:entity_id>/unfollow", "private.write",
+     lambda w, p: {"path": f"/entities/{w['agency'].id}/unfollow", "page": True}),
     ("POST", "/api/v1/watchlists/<name>/versions", "watchlist.import", lambda w, p: {
         "path": "/api/v1/watchlists/np-banned/versions", "data": {
             "format": "generic-csv", "file": (io.BytesIO(BANNED.read_bytes()), "banned.csv")}}),
