@@ -13,7 +13,7 @@ from app.accounts import views as account_views
 from app.audits import tasks_views, views as audit_views
 from app.scoring import views as scoring_views
 from app.screening import views as screening_views
-from app.web import i18n, views
+from app.web import console, i18n, views
 
 csrf = CSRFProtect()
 
@@ -26,6 +26,7 @@ def init_app(app, api_blueprints=()):
         csrf.exempt(blueprint)
     app.register_blueprint(account_views.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(console.bp)
     app.register_blueprint(scoring_views.bp)
     app.register_blueprint(screening_views.bp)
     app.register_blueprint(audit_views.bp)
