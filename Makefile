@@ -29,7 +29,7 @@ translations: $(MO)
 messages: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -o translations/messages.pot --no-location --omit-header --sort-output \
 	  -k _ -k gettext -k ngettext:1,2 .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --omit-header --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -w 120 --ignore-obsolete --no-fuzzy-matching
 
 run: $(BIN)/.installed translations
 	$(BIN)/fairrecruit db upgrade
