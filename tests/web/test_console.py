@@ -254,8 +254,9 @@ def test_an_auditor_sees_its_audits_with_open_and_overdue_actions(client, sessio
                                                               "description": "Passports kept",
                                                               "found_on": expiry.today() - timedelta(days=10)})
     for days in (-3, 30):
-        audit_actions.plan_action(session, auditor, finding.id, {"description": "Return the passports", "owner": "Manager",
-                                                                "deadline": expiry.today() + timedelta(days=days)})
+        audit_actions.plan_action(session, auditor, finding.id, {
+            "description": "Return the passports", "owner": "Manager",
+            "deadline": expiry.today() + timedelta(days=days)})
     session.commit()
     sign_in(client, world["users"]["c"].email)
     page = text_of(client.get("/console"))

@@ -63,7 +63,8 @@ def test_a_business_reads_filters_and_exports_its_portfolio_on_a_phone_without_j
     assert page.url.endswith("/console")
     assert "Higher score = lower risk" in page.inner_text("#portfolio")
     assert page.get_attribute("#tier-chart", "role") == "img"
-    assert "high risk" in page.inner_text("#tier-figures") and len(page.query_selector_all("#portfolio-table tbody tr")) == 4
+    assert "high risk" in page.inner_text("#tier-figures")
+    assert len(page.query_selector_all("#portfolio-table tbody tr")) == 4
     assert no_sideways_scroll(page, 360)
     page.screenshot(path=str(ARTEFACTS / "console-business-360.png"), full_page=True)
 
