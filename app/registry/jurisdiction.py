@@ -73,5 +73,6 @@ def hit_queue(session, authority_ids, *, limit=50):
     licensed = exists().where(Licence.entity_id == Hit.entity_id, Licence.authority_id.in_(sorted(authority_ids)))
     query = hits_query(current=True).where(Hit.state.in_(("open", "escalated")), licensed)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(Hit.score.desc(), Hit.id).limit(limit)).all()
+    rows = session.scalars(query.options(contains_eager(Hit.entity)).order_by(Hit.score.desc(), Hit.id)
+                           .limit(limit)).all()
     return rows, total
