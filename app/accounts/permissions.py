@@ -251,6 +251,18 @@ RULES = {
     "task.work": Rule("the owning organisation's admins, analysts, auditors and registrars", roles=WRITERS,
                       record=own_organisation),
     "account.self": SIGNED_IN,
+    # The console (/console): every signed-in user has one; these say which parts each one sees.
+    "console.read": Rule("signed-in users: each sees the parts of the dashboard below that concern them"),
+    "console.portfolio": Rule("users of businesses and of the platform: their own organisation's portfolio, and "
+                              "its export", kinds=(PLATFORM, BUSINESS)),
+    "console.licences": Rule("users of regulators (not their case handlers): their authorities' licences and "
+                             "the hits on the entities they license", roles=("admin", "analyst", "auditor",
+                                                                             "registrar", "viewer"),
+                             kinds=(GOVERNMENT,)),
+    "console.audits": Rule("admins and auditors of certification bodies and of businesses: the audits their "
+                           "organisation performed", roles=("admin", "auditor"), kinds=(BUSINESS, CERTIFIER)),
+    "console.reports": Rule("case handlers: how many reports their organisation received, by state",
+                            roles=("case_handler",)),
     "user.manage": Rule("admins, for their organisation's users (platform admins: everyone's)", roles=("admin",),
                         record=user_admin),
     "organisation.create": Rule("platform admins", roles=("admin",), kinds=(PLATFORM,)),

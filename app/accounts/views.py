@@ -28,7 +28,7 @@ def login():
             error = gettext("That e-mail and password do not match an active account.")
         else:
             auth.sign_in(user)
-            return redirect(url_for("web.home"))
+            return redirect(url_for("console_web.home"))
     return render_template("login.html", error=error), 401 if error else 200
 
 

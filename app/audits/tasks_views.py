@@ -1,6 +1,7 @@
 """The review tasks page: what the signed-in user's organisation has to review, the earliest due first, with
 plain forms to claim, release, finish, snooze and cancel a task (the API's service and permission checks)."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from app import db
@@ -64,11 +65,12 @@ def change_state(task_id):
         task = tasks.change_state(session, actor, task_id, data)
     except ValidationError as err:
         session.rollback()
-        return render_list(actor, task_id, "Check what you typed.",
+        return render_list(actor, task_id, gettext("Check what you typed."),
                            {field: list(messages) for field, messages in err.messages.items()}, 422)
     except (Invalid, Conflict) as err:
         session.rollback()
         return render_list(actor, task_id, err.message, err.errors, err.status)
     session.commit()
-    flash(f"Task {task_id} ({task.entity.legal_name}) is now {task.state}.")
+    flash(gettext("Task %(id)s (%(name)s) is now %(state)s.", id=task_id, name=task.entity.legal_name,
+                  state=task.state))
     return redirect(url_for("tasks_web.task_list", **query(listing())), 303)

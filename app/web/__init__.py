@@ -14,7 +14,7 @@ from app.audits import tasks_views, views as audit_views
 from app.registry import views as registry_views
 from app.scoring import views as scoring_views
 from app.screening import views as screening_views
-from app.web import i18n, views
+from app.web import console, i18n, views
 
 csrf = CSRFProtect()
 
@@ -28,6 +28,7 @@ def init_app(app, api_blueprints=()):
     app.register_blueprint(account_views.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(registry_views.bp)
+    app.register_blueprint(console.bp)
     app.register_blueprint(scoring_views.bp)
     app.register_blueprint(screening_views.bp)
     app.register_blueprint(audit_views.bp)

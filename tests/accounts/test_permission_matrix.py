@@ -198,6 +198,8 @@ ROUTES = [
     ("GET", "/search", "public", lambda w, p: {"path": "/search?q=gulf+dream"}),
     ("GET", "/agencies/<int:entity_id>", "public", lambda w, p: {"path": f"/agencies/{w['agency'].id}"}),
     ("GET", "/a/<int:entity_id>", "public", lambda w, p: {"path": f"/a/{w['agency'].id}"}),
+    ("GET", "/console", "signed-in reads", lambda w, p: {"path": "/console", "page": True}),
+    ("GET", "/console/export", "console.portfolio", lambda w, p: {"path": "/console/export?format=xlsx", "page": True}),
     ("GET", "/a/<int:entity_id>/qr.svg", "public", lambda w, p: {"path": f"/a/{w['agency'].id}/qr.svg"}),
     ("GET", "/login", "public", lambda w, p: {"path": "/login"}),
     ("POST", "/login", "public", lambda w, p: {"path": "/login", "fresh": True, "data": {
