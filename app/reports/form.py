@@ -94,7 +94,7 @@ def message_for(field, limits):
     messages = {
         "receiver_id": gettext("Choose the organisation that will receive your report."),
         "agency_name": gettext("Name the agency: its licence number or its name."),
-        "employer_name": gettext("Write at most 300 characters."),
+        "employer_name": gettext("This is too long."),
         "origin_country": gettext("Choose a country from the list."),
         "destination_country": gettext("Choose a country from the list."),
         "period_from": gettext("Write a date such as 2026-03-01 (year, month, day), not in the future."),

@@ -68,7 +68,7 @@ def test_problems_are_shown_beside_their_fields_in_the_readers_language_and_noth
     assert 'lang="ne"' in html
     for field in ("receiver_id", "agency_name", "fee_amount_0", "fee_currency_0", "period_from", "consent_contact"):
         assert f'id="{field}-error"' in html and f'href="#{field}"' in html, field
-    assert "एजेन्सीको नाम" in html   # "the agency's name", in Nepali, beside the field
+    assert "एजेन्सीको नाम वा यसको इजाजतपत्र नम्बर लेख्नुहोस्।" in html   # beside the agency field, in Nepali
     assert "मेरो राहदानी राखियो" in html and 'value="+977 980 000 0000"' in html   # nothing typed is lost
     assert count(session, Report) == 0
 
