@@ -15,10 +15,10 @@ from app.accounts.auth import actor_for
 from app.db import Base
 from app.reports.models import Report, ReportAttachment
 from tests.conftest import PASSWORD
-from tests.reports.conftest import report_body
+from tests.reports.conftest import pdf_file, report_body
 
 MARK = "CANARY" + uuid.uuid4().hex[:10].upper()
-PDF = f"%PDF-1.4\n% {MARK}-pdf-body\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".encode()
+PDF = pdf_file(f"{MARK}-pdf-body".encode())
 # Routes whose answers may carry markers, and to whom: the receiver's case handler, the referred regulator's.
 READS = {("GET", "/confidential"): {"N case_handler"}, ("GET", "/attachments/"): {"N case_handler", "G case_handler"},
          ("GET", "/referrals/"): {"G case_handler"}}
