@@ -236,6 +236,7 @@ def refer(data, report_id):
 
 
 @blp.route("/reports/<int:report_id>/confidential", methods=["GET"])
+@db.writes  # the read is logged
 @require("report.handle")
 @blp.response(200, case_schemas.ConfidentialSchema)
 def read_confidential(report_id):
@@ -260,6 +261,7 @@ def add_note(data, report_id):
 
 
 @blp.route("/reports/<int:report_id>/attachments/<int:attachment_id>", methods=["GET"])
+@db.writes  # the read is logged
 @require("report.handle", "report.referred")
 @blp.response(200, description="The file, as cleaned on the way in", content_type="application/octet-stream")
 def read_attachment(report_id, attachment_id):
@@ -281,6 +283,7 @@ def list_referrals():
 
 
 @blp.route("/referrals/<int:report_id>", methods=["GET"])
+@db.writes  # the read is logged
 @require("report.referred")
 @blp.response(200, case_schemas.ReferralViewSchema)
 def read_referral(report_id):
