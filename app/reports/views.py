@@ -34,7 +34,7 @@ def form_page(session, errors=None, status=200):
     """The form, with what was typed kept (the files must be chosen again) and the problems beside the fields."""
     agency = None
     agency_id = request.values.get("agency_id") or request.args.get("agency")
-    if agency_id and agency_id.isdigit():
+    if agency_id and agency_id.isdigit() and len(agency_id) < 10:  # an id, not a number too big for the column
         try:
             agency = lookup.public_agency(session, int(agency_id))
         except NotFound:

@@ -40,6 +40,8 @@ def test_a_worker_reports_from_the_agency_page_and_gets_the_receipt_once(client,
     assert form.status_code == 200 and form.headers["Cache-Control"] == "no-store"
     html = form.get_data(as_text=True)
     assert agency.legal_name in html and f'name="agency_id" value="{agency.id}"' in html
+    for odd in ("x", "99999999999999999999", "-1"):   # no such agency: the form asks for its name instead
+        assert 'id="agency_licence"' in client.get(f"/report?agency={odd}").get_data(as_text=True)
     sent = fill(agency_id=str(agency.id), agency_name=None, fee_amount_1="१,२००", fee_currency_1="NPR",
                 fee_paid_to_1="sub_agent", fee_repaid_1="1",
                 _files=[("receipt.jpg", picture(exif={0x013B: "MARKER-artist", "gps": GPS}))])
