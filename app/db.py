@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 import os
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 import orjson
@@ -87,10 +87,19 @@ def writing():
         _writing.reset(token)
 
 
+def writes(view):
+    """Mark a view that writes though it answers a read (a GET whose read is logged): its transaction begins as
+    a writer's, so on SQLite it queues for the lock instead of failing when it comes to write."""
+    view.writes = True
+    return view
+
+
 def writes_intended():
-    """True when the transaction about to begin is expected to write: any non-read request, or writing()."""
+    """True when the transaction about to begin is expected to write: any non-read request, a view marked
+    with writes(), or writing()."""
     if has_request_context():
-        return request.method not in READ_METHODS
+        view = current_app.view_functions.get(request.endpoint)
+        return request.method not in READ_METHODS or getattr(view, "writes", False)
     return _writing.get()
 
 

@@ -264,6 +264,10 @@ ORGANISATIONS = [
     {"name": "Fair Hire Certification Ltd", "kind": "certification_body", "country": "CH",
      "users": [{"email": "auditor@certify.example", "name": "Elena Rossi", "role": "auditor",
                 "password": "demo-auditor-2026"}]},
+    # An NGO that receives workers' reports (the public form offers it) and works on them.
+    {"name": "Safe Migration Help Desk", "kind": "civil_society", "country": "NP",
+     "users": [{"email": "cases@helpdesk.example", "name": "Sita Gurung", "role": "case_handler",
+                "password": "demo-casework-2026"}]},
 ]
 
 

@@ -53,6 +53,13 @@ def test_demo_sign_ins_work(runner, session, client):
     assert sign_in(client, "registrar@dofe.example", "demo-registrar-2026").status_code == 302
     me = client.get("/api/v1/me").get_json()
     assert me["role"] == "registrar" and me["organisation_kind"] == "government"
+    # The demo NGO takes workers' reports: the form offers it, and its case handler signs in.
+    receivers = client.get("/api/v1/reports/receivers").get_json()
+    assert [r["name"] for r in receivers] == ["Safe Migration Help Desk"] and receivers[0]["kind"] == "civil_society"
+    client.post("/logout", data={"csrf_token": client.get("/login").get_data(as_text=True).split(
+        'name="csrf_token" value="')[1].split('"')[0]})
+    assert sign_in(client, "cases@helpdesk.example", "demo-casework-2026").status_code == 302
+    assert client.get("/api/v1/me").get_json()["role"] == "case_handler"
 
 
 def test_seed_refuses_a_production_database(app, runner, session):

@@ -10,7 +10,7 @@ from app.audits.policy import ReportFact
 from app.bulk import any_of, chunks, insert_rows, postgresql
 from app.db import utcnow
 from app.registry import expiry
-from app.reports.figures import Contribution, publish
+from app.reports.figures import Contribution, publish_together
 from app.reports.models import PublicFigure, Report
 from app.reports.vocab import CATEGORIES
 from app.scoring import facts
@@ -55,8 +55,9 @@ def recompute_figures(session, k, now=None):
     """Replace the public figures with ones computed from the reports now; returns the number of cells kept."""
     now = now or utcnow()
     rows = []
-    for kind, items in zip(("agency", "corridor"), contributions(session)):
-        for year, cells in publish(items, CATEGORIES, k).items():
+    # Suppressed together: both count the same reports, so one's totals must not give the other's away.
+    for kind, by_year in zip(("agency", "corridor"), publish_together(contributions(session), CATEGORIES, k)):
+        for year, cells in by_year.items():
             rows += [{"kind": kind, "year": year, "subject": subject, "category": category, "reports": value,
                       "computed_at": now, "min_reporters": k} for (subject, category), value in cells.items()]
     session.execute(delete(PublicFigure))

@@ -33,9 +33,14 @@ def limits():
 
 
 def agency_named():
-    """The agency an intake names, as the per-agency limit's key (one agency flooded from many addresses)."""
-    body = request.get_json(silent=True)
-    agency = body.get("agency") if isinstance(body, dict) else None
+    """The agency an intake (JSON or the form) names, as the per-agency limit's key (one agency flooded from many
+    addresses)."""
+    if request.form:
+        agency = {"entity_id": request.form.get("agency_id"), "licence_number": request.form.get("agency_licence"),
+                  "name": request.form.get("agency_name")}
+    else:
+        body = request.get_json(silent=True)
+        agency = body.get("agency") if isinstance(body, dict) else None
     if not isinstance(agency, dict):
         return "-"
     for field, normal in (("entity_id", str), ("licence_number", licence_key), ("name", name_key)):
@@ -48,7 +53,8 @@ def taken(response):
     return response.status_code == 201
 
 
-# Reports taken count (a worker correcting a mistyped field is not slowed down); a robot's trap answer too.
+# Reports taken count (a worker correcting a mistyped field is not slowed down); a robot's trap answer too. The
+# API and the form (app/reports/views.py) share these counters.
 INTAKE_LIMITS = throttle.limited(
     throttle.limiter.shared_limit(lambda: current_app.config["REPORTS_ADDRESS_LIMITS"], "report-address",
                                   methods=["POST"], deduct_when=taken),
@@ -230,6 +236,7 @@ def refer(data, report_id):
 
 
 @blp.route("/reports/<int:report_id>/confidential", methods=["GET"])
+@db.writes  # the read is logged
 @require("report.handle")
 @blp.response(200, case_schemas.ConfidentialSchema)
 def read_confidential(report_id):
@@ -254,6 +261,7 @@ def add_note(data, report_id):
 
 
 @blp.route("/reports/<int:report_id>/attachments/<int:attachment_id>", methods=["GET"])
+@db.writes  # the read is logged
 @require("report.handle", "report.referred")
 @blp.response(200, description="The file, as cleaned on the way in", content_type="application/octet-stream")
 def read_attachment(report_id, attachment_id):
@@ -275,6 +283,7 @@ def list_referrals():
 
 
 @blp.route("/referrals/<int:report_id>", methods=["GET"])
+@db.writes  # the read is logged
 @require("report.referred")
 @blp.response(200, case_schemas.ReferralViewSchema)
 def read_referral(report_id):

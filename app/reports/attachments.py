@@ -1,15 +1,22 @@
 """Attachments to a report: type told by content (never by name), size checked, images re-drawn from their
-pixels so no metadata (GPS position, camera, owner, time) survives. Pure: no Flask, no database."""
+pixels and PDFs rebuilt from their pages, so no metadata (GPS position, camera, author, software, time)
+survives. Pure: no Flask, no database."""
 import io
 import warnings
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PdfReadError, PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
 PDF = "application/pdf"
 MEDIA_TYPES = (*IMAGE_TYPES.values(), PDF)
 # A phone photo has 12 to 50 million pixels; more is a decompression bomb, not a picture of a receipt.
 MAX_PIXELS = 60_000_000
+# What a PDF's pages may carry besides what they show: XMP metadata (author, tool, place), an application's
+# private data, comments and notes (each names its author), and actions that run on opening.
+PDF_DROPPED = {"/Metadata", "/PieceInfo", "/Annots", "/AA", "/OpenAction", "/JS", "/JavaScript"}
 
 
 class Refused(ValueError):
@@ -25,8 +32,51 @@ def clean(data, max_bytes):
     if data.startswith(b"%PDF-"):
         if b"%%EOF" not in data[-2048:]:
             raise Refused("The file starts like a PDF but is not a whole one (no end-of-file marker).")
-        return PDF, data
+        return PDF, clean_pdf(data)
     return clean_image(data)
+
+
+def clean_pdf(data):
+    """The PDF rebuilt from its pages alone: no document information (author, creator, dates), no XMP metadata,
+    no comments, attachments, forms or scripts of the document or its pages."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pypdf warns about the many small faults it repairs
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise Refused("The PDF is locked with a password; send it without one.")
+            writer, seen = PdfWriter(), set()
+            for page in reader.pages:
+                scrub(page, seen)  # before the copy: what is dropped is never copied, even unreferenced
+                writer.add_page(page)
+            if not len(writer.pages):
+                raise Refused("The PDF has no pages.")
+            writer.metadata = None
+            out = io.BytesIO()
+            writer.write(out)
+    except Refused:
+        raise
+    except (PyPdfError, PdfReadError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        raise Refused("The PDF is damaged: it could not be read whole.") from None
+    return out.getvalue()
+
+
+def scrub(value, seen):
+    """Drop PDF_DROPPED from a page and everything it refers to (fonts, images, forms), each object once."""
+    if isinstance(value, IndirectObject):
+        value = value.get_object()
+    if id(value) in seen:
+        return
+    seen.add(id(value))
+    if isinstance(value, DictionaryObject):  # streams (images, forms) too
+        for key in PDF_DROPPED & set(value):
+            del value[key]
+        for key, item in list(value.items()):
+            if key != "/Parent":  # the page tree: every page is scrubbed on its own
+                scrub(item, seen)
+    elif isinstance(value, ArrayObject):
+        for item in value:
+            scrub(item, seen)
 
 
 def clean_image(data):

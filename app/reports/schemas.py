@@ -101,7 +101,7 @@ class ReportSchema(AnswersSchema):
         "description": "The partner's own reference for the worker: reports of one worker count once in the "
                        "public figures (only a keyed digest is kept)"})
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # every problem at once, not in two rounds
     def consistent(self, data, **kwargs):
         today, problems = expiry.today(), {}
         for name in ("period_from", "period_until"):
@@ -109,7 +109,7 @@ class ReportSchema(AnswersSchema):
                 problems[name] = ["Must not be in the future."]
         if data.get("period_from") and data.get("period_until") and data["period_until"] < data["period_from"]:
             problems["period_until"] = ["Must not be before period_from."]
-        if any((data.get("contact") or {}).values()) and not data["consent"]["may_contact"]:
+        if any((data.get("contact") or {}).values()) and not (data.get("consent") or {}).get("may_contact"):
             problems["contact"] = ["Contact details are kept only with consent.may_contact true."]
         if problems:
             raise ValidationError(problems)

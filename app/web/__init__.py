@@ -12,6 +12,7 @@ import swagger_ui_bundle
 from app.accounts import views as account_views
 from app.audits import tasks_views, views as audit_views
 from app.registry import views as registry_views
+from app.reports import views as report_views
 from app.scoring import views as scoring_views
 from app.screening import views as screening_views
 from app.web import console, i18n, views
@@ -33,6 +34,7 @@ def init_app(app, api_blueprints=()):
     app.register_blueprint(screening_views.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(tasks_views.bp)
+    app.register_blueprint(report_views.bp)
     static = Path(swagger_ui_bundle.swagger_ui_path)
 
     @app.get("/api/docs/static/<path:filename>")

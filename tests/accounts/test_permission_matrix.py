@@ -448,6 +448,12 @@ ROUTES = [
         "path": "/api/v1/reports/receipt/additions", "json": {"receipt": w["receipt"], "account": "More"}}),
     ("POST", "/api/v1/reports/receipt/withdrawal", "report.submit",
      lambda w, p: {"path": "/api/v1/reports/receipt/withdrawal", "json": {"receipt": w["receipt"]}}),
+    ("GET", "/report", "report.submit", lambda w, p: {"path": f"/report?agency={w['agency'].id}"}),
+    ("POST", "/report", "report.submit", lambda w, p: {"path": "/report", "page": True, "data": {
+        "receiver_id": str(w["n"].id), "agency_id": str(w["agency"].id), "documents_kept": "yes"}}),
+    ("GET", "/report/receipt", "report.submit", lambda w, p: {"path": "/report/receipt"}),
+    ("POST", "/report/receipt", "report.submit", lambda w, p: {"path": "/report/receipt", "page": True, "data": {
+        "receipt": w["receipt"]}}),
     ("GET", "/api/v1/reports/figures", "report.figures", lambda w, p: {"path": "/api/v1/reports/figures"}),
     ("POST", "/api/v1/reports", "report.file", lambda w, p: {"path": "/api/v1/reports", "json": report_body()}),
     ("POST", "/api/v1/reports/import", "report.file", lambda w, p: {

@@ -78,3 +78,33 @@ def picture(fmt="JPEG", size=(40, 30), exif=None):
 
 def encoded(data):
     return base64.b64encode(data).decode()
+
+
+def pdf_file(text=b"Contract", info=None, xmp=None, note_by=None):
+    """A real one-page PDF showing `text`; with a document information dictionary (`info`), XMP metadata in the
+    catalogue and on the page (`xmp`), and a comment signed by `note_by`, when given."""
+    def stream(body, extra=b""):
+        return b"<< %s /Length %d >>\nstream\n" % (extra, len(body)) + body + b"\nendstream"
+    metadata = b" /Metadata 6 0 R" if xmp else b""
+    note = (b" /Annots [<< /Type /Annot /Subtype /Text /Rect [0 0 20 20] /T (%s) /Contents (Seen) >>]" % note_by
+            if note_by else b"")
+    objects = [b"<< /Type /Catalog /Pages 2 0 R%s >>" % metadata, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R%s%s "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>" % (metadata, note),
+               stream(b"BT /F1 12 Tf 20 100 Td (%s) Tj ET" % text),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    if xmp:
+        objects.append(stream(xmp, b"/Type /Metadata /Subtype /XML"))
+    if info:
+        objects.append(b"<< " + b" ".join(b"/%s (%s)" % (key, value) for key, value in info.items()) + b" >>")
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    trailer_info = b" /Info %d 0 R" % len(objects) if info else b""
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer_info, xref)
+    return bytes(out)

@@ -1,8 +1,11 @@
-"""The canary: reports carry unique markers in every personal field; every reports route is called as every
-kind of user and anonymously, exports and the audit log are read, logs are captured and every table is dumped.
-The markers show up nowhere but in the case handlers' own reads of the confidential part."""
+"""The canary: reports carry unique markers in every personal field; every reports route and page (the report
+form, the receipt page, the public lookup) is called as every kind of user and anonymously, exports and the audit
+log are read, logs are captured and every table is dumped. The markers show up nowhere but in the case handlers'
+own reads of the confidential part."""
 import base64
+import io
 import logging
+import re
 import uuid
 
 from sqlalchemy import select
@@ -12,10 +15,10 @@ from app.accounts.auth import actor_for
 from app.db import Base
 from app.reports.models import Report, ReportAttachment
 from tests.conftest import PASSWORD
-from tests.reports.conftest import report_body
+from tests.reports.conftest import pdf_file, report_body
 
 MARK = "CANARY" + uuid.uuid4().hex[:10].upper()
-PDF = f"%PDF-1.4\n% {MARK}-pdf-body\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".encode()
+PDF = pdf_file(f"{MARK}-pdf-body".encode())
 # Routes whose answers may carry markers, and to whom: the receiver's case handler, the referred regulator's.
 READS = {("GET", "/confidential"): {"N case_handler"}, ("GET", "/attachments/"): {"N case_handler", "G case_handler"},
          ("GET", "/referrals/"): {"G case_handler"}}
@@ -30,6 +33,15 @@ def canary_body(receiver_id=None):
         "name": marked("name"), "phone": marked("phone"), "email": f"{marked('email')}@example.org",
         "other": marked("other")}, attachments=[{"name": marked("filename") + ".pdf",
                                                  "content": base64.b64encode(PDF).decode()}])
+
+
+def canary_form(receiver_id, agency_id, csrf_token):
+    """The report form filled in with markers in every personal field, a marked file name included."""
+    return {"csrf_token": csrf_token, "receiver_id": str(receiver_id), "agency_id": str(agency_id),
+            "documents_kept": "yes", "account": marked("form-account"), "consent_contact": "1",
+            "contact_name": marked("form-name"), "contact_phone": marked("form-phone"),
+            "contact_email": marked("form-email"), "contact_other": marked("form-other"),
+            "attachments": [(io.BytesIO(PDF), marked("form-filename") + ".pdf")]}
 
 
 def people(session, make_org, authority):
@@ -83,6 +95,13 @@ def test_markers_appear_only_in_case_handlers_reads(app, client, session, make_o
     assert marked("account") in client.get(f"/api/v1/reports/{report_id}/confidential", headers=n).get_data(as_text=True)
     assert MARK.encode() in client.get(f"/api/v1/reports/{report_id}/attachments/{attachment_id}", headers=g).data
     assert marked("phone") in client.get(f"/api/v1/referrals/{report_id}", headers=g).get_data(as_text=True)
+    # A worker's report through the web form, with markers everywhere: its receipt page shows none of them.
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/report").get_data(as_text=True)).group(1)
+    sent = client.post("/report", data=canary_form(orgs["N"].id, agency.id, token), content_type="multipart/form-data")
+    assert sent.status_code == 201 and MARK not in sent.get_data(as_text=True)
+    form_id = session.scalar(select(Report.id).where(Report.channel == "public").order_by(Report.id.desc()))
+    form_read = client.get(f"/api/v1/reports/{form_id}/confidential", headers=n).get_data(as_text=True)
+    assert marked("form-phone") in form_read and marked("form-filename") in form_read
     public_id = session.scalar(select(Report.id).where(Report.channel == "public"))
     calls = [
         ("GET", "/api/v1/reports/receivers", None), ("GET", "/api/v1/reports/figures", None),
@@ -104,6 +123,22 @@ def test_markers_appear_only_in_case_handlers_reads(app, client, session, make_o
         ("GET", "/api/v1/audit-events?per_page=200", None), ("GET", "/api/openapi.json", None),
         ("POST", "/api/v1/reports/receipt/withdrawal", {"receipt": receipt}),
     ]
+    # The pages (a form's problems show only what that very request typed, so none here types a marker twice).
+    pages = [
+        ("GET", "/", None), ("GET", f"/search?q={marked('account')}", None), ("GET", f"/agencies/{agency.id}", None),
+        ("GET", f"/a/{agency.id}", None), ("GET", f"/report?agency={agency.id}", None), ("GET", "/report", None),
+        ("GET", "/report/receipt", None), ("POST", "/report/receipt", {"receipt": receipt}),
+        ("POST", "/report/receipt", {"receipt": receipt, "action": "add", "account": marked("page-addition")}),
+        ("POST", "/report/receipt", {"receipt": receipt, "action": "add", "account": marked("x") * 3000}),
+        ("POST", "/report/receipt", {"receipt": receipt, "action": "add",
+                                     "attachments": [(io.BytesIO(b"GIF89a" + MARK.encode()), marked("gif") + ".gif")]}),
+        ("POST", "/report/receipt", {"receipt": receipt, "action": "withdraw"}),
+        ("POST", "/report", canary_form(orgs["N"].id, agency.id, token)),
+        ("POST", "/report", {**canary_form(orgs["N"].id, agency.id, token), "account": "", "contact_name": "",
+                             "contact_phone": "", "contact_email": "", "contact_other": "", "attachments": [
+                                 (io.BytesIO(b"GIF89a" + MARK.encode()), marked("gif") + ".gif")]}),
+        ("POST", "/report/receipt", {"receipt": receipt, "action": "withdraw", "confirm": "1"}),
+    ]
     leaks = []
     conn = session.bind
     for name, persona in headers.items():
@@ -118,6 +153,22 @@ def test_markers_appear_only_in_case_handlers_reads(app, client, session, make_o
             allowed = any(method == m and part in path and name in who for (m, part), who in READS.items())
             if MARK in text and not allowed:
                 leaks.append(f"{method} {path} as {name}: {answer.status_code}")
+        for method, path, form in pages:
+            throttle.reset()
+            savepoint = conn.begin_nested()
+            try:
+                if form is not None:
+                    form = {**form, "csrf_token": token, "attachments": [
+                        (io.BytesIO(file.getvalue()), name) for file, name in form.get("attachments", [])]}
+                answer = client.open(path, method=method, data=form, headers=persona, buffered=True,
+                                     content_type="multipart/form-data" if form is not None else None)
+            finally:
+                savepoint.rollback()
+            shown = answer.get_data().decode("utf-8", "replace")
+            if "?q=" in path:
+                shown = shown.replace(path.split("?q=")[1], "")   # the search box shows what was searched for
+            if answer.status_code >= 500 or MARK in shown:
+                leaks.append(f"page {method} {path} as {name}: {answer.status_code}")
     assert not leaks, leaks
     # The audit log holds every read and change, and never a marker.
     events = client.get("/api/v1/audit-events?per_page=200", headers=headers["P admin"]).json["items"]

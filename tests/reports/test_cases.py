@@ -179,3 +179,26 @@ def test_the_review_sweep_wants_a_review_when_enough_reports_are_verified(client
     [task] = session.scalars(select(ReviewTask).where(ReviewTask.entity_id == agency.id)).all()
     assert (task.reason, task.organisation_id, task.trigger_key) == ("worker_report", brand.id, f"report:{report_id}")
     assert "MARKER" not in str(task.explanation) and "passport" not in str(task.explanation)
+
+
+def test_verified_reports_lower_the_score_and_unverified_ones_move_nothing(client, handler, make_agency, send):
+    agency = make_agency()
+
+    def score():
+        found = client.get(f"/api/v1/entities/{agency.id}/score", headers=handler).json
+        rule = next(r for r in found["outcomes"] if r["rule_id"] == "A-NO-VERIFIED-WORKER-REPORTS")
+        return found["total"], found["coverage"], rule["outcome"]
+
+    before = score()
+    assert before[2] == "unknown"
+    # A flood of reports nobody verified, from the public and from partners, triaged or not: nothing moves.
+    for address in range(4):
+        assert send(f"192.0.2.{address + 1}", agency={"entity_id": agency.id}).status_code == 201
+    report_id = filed(client, handler, agency={"entity_id": agency.id})
+    client.post(f"/api/v1/reports/{report_id}/state", headers=handler,
+                json={"version": case(client, handler, report_id)["version"], "state": "triaged"})
+    assert score() == before
+    client.post(f"/api/v1/reports/{report_id}/verification", headers=handler, json={
+        "version": case(client, handler, report_id)["version"], "categories": ["documents_kept"]})
+    total, coverage, outcome = score()
+    assert outcome == "fail" and total < before[0] and coverage > before[1]

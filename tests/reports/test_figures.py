@@ -1,10 +1,11 @@
 """The public figures engine: no published figure comes from fewer than k reporters, and no withheld figure can
-be worked out from the published ones (property-based, with hypothesis)."""
+be worked out from the published ones, of its own table or of both the agency and the corridor tables together
+(property-based, with hypothesis)."""
 from fractions import Fraction
 
 from hypothesis import given, settings, strategies as st
 
-from app.reports.figures import TOTAL, Contribution, publish, suppress, tabulate
+from app.reports.figures import TOTAL, Contribution, publish, publish_together, suppress, suppress_together, tabulate
 
 CATEGORIES = ("fees_paid", "documents_kept", "contract_substitution", "wages_withheld")
 
@@ -81,3 +82,71 @@ def test_a_lone_small_cell_takes_others_with_it():
 def test_one_reporter_many_reports_is_still_one_reporter():
     items = [Contribution("A", 2025, "same", ("fees_paid",)) for _ in range(20)]
     assert publish(items, CATEGORIES, 5)[2025].get(("A", "fees_paid")) is None
+
+
+def determined_together(tables, withheld, target):
+    """True when the row and column sums of tables that share their totals row (the same reports, by agency and
+    by corridor) fix the withheld cell `target` (table number, cell): a totals-row cell published by either
+    table is known in both."""
+    def variable(n, cell):
+        if cell[0] != TOTAL:
+            return (n, cell) if cell in withheld[n] else None
+        return ("shared", cell) if all(cell in cells for cells in withheld) else None
+
+    unknowns = sorted({v for n, cells in enumerate(withheld) for cell in cells if (v := variable(n, cell))}, key=str)
+    if variable(*target) is None:
+        return True
+    index = {v: i for i, v in enumerate(unknowns)}
+    equations = []
+    for n, table in enumerate(tables):
+        rows, columns = table.rows + [TOTAL], table.columns + [TOTAL]
+        for r in rows:
+            equations.append({index[v]: Fraction(-1 if c == TOTAL else 1) for c in columns
+                              if (v := variable(n, (r, c))) is not None})
+        for c in columns:
+            equations.append({index[v]: Fraction(-1 if r == TOTAL else 1) for r in rows
+                              if (v := variable(n, (r, c))) is not None})
+    matrix = [[eq.get(i, Fraction(0)) for i in range(len(unknowns))] for eq in equations if eq]
+    goal = [Fraction(int(i == index[variable(*target)])) for i in range(len(unknowns))]
+    return rank(matrix + [goal]) == rank(matrix)
+
+
+# Each report names an agency and a corridor: the two tables count the same reports (their worst case).
+reports = st.lists(st.tuples(st.sampled_from("ABCDEF"), st.sampled_from("XYZ"), st.integers(1, 30).map(str),
+                             st.lists(st.sampled_from(CATEGORIES), min_size=1, max_size=3, unique=True).map(tuple)),
+                   max_size=120)
+
+
+def both_tables(items, k):
+    by_agency = [Contribution(agency, 2025, who, found) for agency, _, who, found in items]
+    by_corridor = [Contribution(corridor, 2025, who, found) for _, corridor, who, found in items]
+    return [tabulate(breakdown, CATEGORIES, k).get(2025) for breakdown in (by_agency, by_corridor)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(reports, st.integers(5, 8))
+def test_no_withheld_figure_can_be_worked_out_from_the_agency_and_corridor_tables_together(items, k):
+    tables = both_tables(items, k)
+    if tables[0] is None:
+        return
+    withheld = suppress_together(tables)
+    for n, cells in enumerate(withheld):
+        for cell in cells:
+            assert tables[n].values.get(cell, 0) >= 1
+            assert not determined_together(tables, withheld, (n, cell)), (n, cell)
+
+
+def test_a_total_one_table_withholds_is_withheld_by_the_other_too():
+    # Agency A: five workers paid fees (corridor X), one of them also had documents kept (corridor Y). The agency
+    # table has one row, so to hide A's lone documents report it withholds a rectangle through its totals row, the
+    # fees total included; alone, the corridor table publishes that same total (X's five), and A's fees follow.
+    items = [("A", "X", str(n), ("fees_paid",)) for n in range(1, 6)] + [("A", "Y", "1", ("documents_kept",))]
+    tables = both_tables(items, 5)
+    assert determined_together(tables, [suppress(table) for table in tables], (0, (TOTAL, "fees_paid")))
+    withheld = suppress_together(tables)
+    assert not any(determined_together(tables, withheld, (n, cell)) for n in (0, 1) for cell in withheld[n])
+    by_agency, by_corridor = publish_together([
+        [Contribution(a, 2025, who, found) for a, _, who, found in items],
+        [Contribution(x, 2025, who, found) for _, x, who, found in items]], CATEGORIES, 5)
+    assert (TOTAL, "fees_paid") not in by_agency[2025] and (TOTAL, "fees_paid") not in by_corridor[2025]
+    assert ("A", "documents_kept") not in by_agency[2025] and ("Y", "documents_kept") not in by_corridor[2025]

@@ -2,11 +2,12 @@
 import io
 
 from PIL import Image
+from pypdf import PdfReader, PdfWriter
 
 from app.accounts import throttle
 from app.reports.models import Report, ReportAttachment
 from tests.conftest import count
-from tests.reports.conftest import encoded, picture, report_body
+from tests.reports.conftest import encoded, pdf_file, picture, report_body
 
 GPS = {1: "N", 2: (27.0, 42.0, 30.5), 3: "E", 4: (85.0, 19.0, 12.0)}
 
@@ -51,11 +52,21 @@ def test_pictures_lose_their_location_and_every_other_metadata(client, send, han
     assert b"MARKER" not in file.data and b"Exif" not in file.data
 
 
+def locked_pdf():
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_file())))
+    writer.encrypt("secret", algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def test_attachments_are_told_by_content_and_size(client, send, app, session):
     too_big = b"%PDF-1.4\n" + b"0" * app.config["REPORTS_ATTACHMENT_MAX_BYTES"] + b"\n%%EOF"
     cases = {"text named as a picture": (b"just some words, not a picture", "photo.jpg", "not a JPEG or PNG"),
              "a GIF": (picture("GIF"), "a.gif", "GIF content"),
              "a broken PDF": (b"%PDF-1.4 truncated", "x.pdf", "not a whole one"),
+             "a damaged PDF": (b"%PDF-1.4\nno objects, no pages\n%%EOF\n", "x.pdf", "damaged"),
+             "a PDF locked with a password": (locked_pdf(), "locked.pdf", "password"),
              "too large": (too_big, "big.pdf", "at most"),
              "empty": (b"", "empty.png", "empty")}
     for what, (data, name, message) in cases.items():
@@ -66,8 +77,27 @@ def test_attachments_are_told_by_content_and_size(client, send, app, session):
     not_base64 = send(attachments=[{"name": "x.png", "content": "%%%"}])
     assert not_base64.status_code == 422 and "attachments[0].content" in not_base64.json["errors"]
     assert count(session, Report) == 0
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    assert send(attachments=[{"name": "contract.pdf", "content": encoded(pdf)}]).status_code == 201
+    assert send(attachments=[{"name": "contract.pdf", "content": encoded(pdf_file())}]).status_code == 201
+
+
+def test_pdfs_lose_their_author_xmp_metadata_and_comments_and_keep_their_pages(client, send, handler, session):
+    xmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+           b'<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:exif="http://ns.adobe.com/exif/1.0/">'
+           b'<dc:creator>MARKER-xmp-author</dc:creator><exif:GPSLatitude>27,42.5N</exif:GPSLatitude>'
+           b'</rdf:Description></rdf:RDF></x:xmpmeta>')
+    tagged = pdf_file(b"Salary 1200 QAR a month", info={b"Author": b"MARKER-author", b"Creator": b"MARKER-phone-app",
+                                                        b"Subject": b"GPS 27.7172 N 85.3240 E MARKER"},
+                      xmp=xmp, note_by=b"MARKER-commenter")
+    sent = PdfReader(io.BytesIO(tagged))
+    assert sent.metadata["/Author"] == "MARKER-author" and sent.xmp_metadata and sent.pages[0]["/Annots"]
+    send(attachments=[{"name": "contract.pdf", "content": encoded(tagged)}])
+    report, attachment = session.query(Report).one(), session.query(ReportAttachment).one()
+    file = client.get(f"/api/v1/reports/{report.id}/attachments/{attachment.id}", headers=handler)
+    assert file.status_code == 200 and file.mimetype == "application/pdf"
+    assert b"MARKER" not in file.data and b"xmpmeta" not in file.data and b"27.7172" not in file.data
+    cleaned = PdfReader(io.BytesIO(file.data))
+    assert cleaned.metadata is None and cleaned.xmp_metadata is None and "/Annots" not in cleaned.pages[0]
+    assert cleaned.pages[0].extract_text() == "Salary 1200 QAR a month"
 
 
 def test_withdrawal_erases_what_the_worker_said(client, send, handler, session):

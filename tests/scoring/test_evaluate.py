@@ -11,7 +11,7 @@ CLEAN = {"licence_status": "valid", "licence_days_to_expiry": 400, "minimum_age_
          "deposits_demanded": False, "documents_retained": False, "written_contract": True,
          "contract_in_worker_language": True, "contract_days_before_departure": 14,
          "contract_substitution_found": False, "data_protection_policy": True, "grievance_mechanism": True,
-         "grievance_channels": 3, "overdue_corrective_actions": []}
+         "grievance_channels": 3, "overdue_corrective_actions": [], "worker_reports": []}
 
 
 @pytest.fixture(scope="module")

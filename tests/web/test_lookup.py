@@ -75,7 +75,7 @@ def test_the_agency_page_says_in_plain_words_who_licenses_it_until_when(client, 
     assert "You should not pay any recruitment fee." in html and "At most NPR 10,000" in html
     assert 'href="https://dofe.example.gov.np"' in html and 'href="tel:+97714000000"' in html
     assert 'href="mailto:info@dofe.example"' in html
-    assert "not available yet" in html   # reporting: a sentence, no dead link
+    assert f'href="/report?agency={agency.id}"' in html   # the report form, with this agency named
     assert f'http://localhost/a/{agency.id}' in html and f'src="/a/{agency.id}/qr.svg"' in html
     short = page(client, f"/a/{agency.id}")   # the short link is the same page
     assert short.replace(f"/a/{agency.id}?lang", f"/agencies/{agency.id}?lang") == html
