@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 
-from common import OUT, app_for, fresh_database, median_ms, p99_ms, report
+from common import OUT, app_for, database_url, fresh_database, median_ms, p99_ms, report
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -41,13 +41,13 @@ def copy_of_registry(backend):
         target = OUT / "screening-registry.sqlite"
         shutil.copyfile(source.removeprefix("sqlite:///"), target)
         return f"sqlite:///{target}"
-    url = make_url(source)
+    url, copy = make_url(source), make_url(database_url(backend, "screening"))
     server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "fairrecruit_bench_screening" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "fairrecruit_bench_screening" TEMPLATE "{url.database}"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{copy.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{copy.database}" TEMPLATE "{url.database}"'))
     server.dispose()
-    return url.set(database="fairrecruit_bench_screening").render_as_string(hide_password=False)
+    return copy.render_as_string(hide_password=False)
 
 
 def activate_shipped_rules(session):

@@ -24,6 +24,7 @@ BATCH = 500  # entities loaded and screened together
 REVERSE_MARGIN = 0.1  # registry candidates for a changed entry are looked for this far below the threshold
 REVERSE_CANDIDATES = 2000  # registry names compared in full for each name of a changed entry
 SEARCH_THRESHOLD = 0.5  # the registry search shows looser resemblances: a person picks from a list
+FOUND = "Found."
 
 
 def subjects_of(entity, today=None):
@@ -118,7 +119,7 @@ def screen_entities(session, entity_ids, *, threshold, reason="screened", indexe
     versions = dict(session.execute(select(WatchlistSource.name, WatchlistVersion.number)
                                     .join(WatchlistVersion, WatchlistVersion.id == WatchlistSource.current_version_id))
                     .all())
-    results = {}
+    results, searches = {}, {}
     for chunk in chunks(sorted(set(entity_ids)), BATCH):
         entities = session.scalars(
             select(Entity).where(Entity.id.in_(chunk), Entity.deleted_at.is_(None))
@@ -131,21 +132,29 @@ def screen_entities(session, entity_ids, *, threshold, reason="screened", indexe
             found, keys = {}, {}
             for subject, query, kinds in subjects_of(entity):
                 keys[subject] = names_key(query)
-                for match in indexes.lists.search(query, threshold=threshold, limit=HITS_PER_SUBJECT, kinds=kinds):
+                # Many entities share people (and people their names): each query is searched once.
+                search = (query, frozenset(kinds or ()))
+                if search not in searches:
+                    searches[search] = indexes.lists.search(query, threshold=threshold, limit=HITS_PER_SUBJECT,
+                                                            kinds=kinds)
+                for match in searches[search]:
                     found[(subject, match.key)] = match
             searched[entity.id] = (entity, found, keys)
         entries = entries_by_id(session, [key for _, found, _ in searched.values() for _, key in found])
+        events = []
         for entity_id, (entity, found, keys) in searched.items():
             for (subject, entry_key), match in found.items():
-                record_match(session, entity, subject, keys[subject], match, entries[entry_key],
-                             existing.get((entity_id, subject, entry_key)))
+                hit, event = record_match(session, entity, subject, keys[subject], match, entries[entry_key],
+                                          existing.get((entity_id, subject, entry_key)))
+                if event:
+                    events.append((hit, event))
             for (hit_entity, subject, entry_key), hit in existing.items():
                 if hit_entity == entity_id and (subject, entry_key) not in found and hit.current:
                     hit.current = False
             session.add(Screening(entity_id=entity_id, threshold=threshold, list_versions=versions, hits=len(found),
                                   reason=reason))
             results[entity_id] = found
-        session.flush()
+        note_events(session, events)
         # The watchlist fact changes: known now, and perhaps with other confirmed hits.
         rescoring.later(session, list(searched))
     log.info("screening.entities count=%s hits=%s reason=%s", len(results),
@@ -153,14 +162,25 @@ def screen_entities(session, entity_ids, *, threshold, reason="screened", indexe
     return results
 
 
+def note_events(session, events):
+    """Record the (hit, note) events of a batch's new and reopened hits, once the hits have their ids."""
+    session.flush()
+    session.add_all([HitEvent(hit_id=hit.id, state="open", note=note, entry_revision=hit.entry_revision,
+                              names_key=hit.names_key) for hit, note in events])
+    outbox.later(session, [outbox.new_hit(hit.entity_id, hit_id=hit.id, source=hit.source.name,
+                                          matched_name=hit.matched_name) for hit, note in events if note == FOUND])
+    session.flush()
+
+
 def record_match(session, entity, subject, key, match, entry, hit):
-    """Create or refresh the hit for one match; a dismissal reopens when the entry or the names changed."""
+    """Create or refresh the hit for one match; a dismissal reopens when the entry or the names changed: (hit,
+    the note of its event or None)."""
     person_id = int(subject.split(":")[1]) if subject.startswith("person:") else None
     if hit is None:
         hit = Hit(entity_id=entity.id, subject=subject, person_id=person_id, watchlist_entry_id=entry.id,
                   source_id=entry.source_id, entry_revision=entry.revision, names_key=key, state="open")
         session.add(hit)
-        event = "Found."
+        event = FOUND
     else:
         changed = []
         if hit.entry_revision != entry.revision:
@@ -175,13 +195,7 @@ def record_match(session, entity, subject, key, match, entry, hit):
     hit.score, hit.query_name, hit.matched_name = round(match.score, 4), match.query_name, match.matched_name
     hit.explanation, hit.current = match.explanation, True
     hit.entry_revision, hit.names_key = entry.revision, key
-    if event:
-        session.flush()
-        session.add(HitEvent(hit_id=hit.id, state="open", note=event, entry_revision=entry.revision, names_key=key))
-    if event == "Found.":
-        outbox.later(session, [outbox.new_hit(entity.id, hit_id=hit.id, source=hit.source.name,
-                                              matched_name=hit.matched_name)])
-    return hit
+    return hit, event
 
 
 def screen_list_changes(session, version_ids, *, threshold):
