@@ -2,6 +2,7 @@
 from datetime import date
 import hashlib
 import logging
+import time
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -119,6 +120,7 @@ def screen_entities(session, entity_ids, *, threshold, reason="screened", indexe
     versions = dict(session.execute(select(WatchlistSource.name, WatchlistVersion.number)
                                     .join(WatchlistVersion, WatchlistVersion.id == WatchlistSource.current_version_id))
                     .all())
+    started = time.perf_counter()
     results, searches = {}, {}
     for chunk in chunks(sorted(set(entity_ids)), BATCH):
         entities = session.scalars(
@@ -157,8 +159,8 @@ def screen_entities(session, entity_ids, *, threshold, reason="screened", indexe
         note_events(session, events)
         # The watchlist fact changes: known now, and perhaps with other confirmed hits.
         rescoring.later(session, list(searched))
-    log.info("screening.entities count=%s hits=%s reason=%s", len(results),
-             sum(len(found) for found in results.values()), reason)
+    log.info("screening.entities count=%s hits=%s reason=%s ms=%.0f", len(results),
+             sum(len(found) for found in results.values()), reason, (time.perf_counter() - started) * 1000)
     return results
 
 
@@ -201,6 +203,7 @@ def record_match(session, entity, subject, key, match, entry, hit):
 def screen_list_changes(session, version_ids, *, threshold):
     """Reverse screening: match what these list versions added or changed against the registry, then screen
     each entity found (so every hit is scored the same way, from the entity's side)."""
+    started = time.perf_counter()
     indexes = live.current(session, registry=True)
     rows = [(change.kind, change.entry) for version_id in version_ids
             for change in service.version_changes(session, version_id)]
@@ -218,6 +221,7 @@ def screen_list_changes(session, version_ids, *, threshold):
                                              candidates=REVERSE_CANDIDATES):
             group, record_id = match.key
             (entity_ids if group == "entity" else people).add(record_id)
+    searched = time.perf_counter()
     for chunk in chunks(sorted(people), CHUNK):
         entity_ids.update(session.scalars(select(Role.entity_id).where(Role.person_id.in_(chunk))))
     # Entities with hits on changed entries are screened again too: the change may end the resemblance.
@@ -233,8 +237,8 @@ def screen_list_changes(session, version_ids, *, threshold):
             # A confirmed hit on a delisted entry stops failing the watchlist rule.
             rescoring.later(session, [hit.entity_id])
     screen_entities(session, live_ids, threshold=threshold, reason="list changed", indexes=indexes)
-    log.info("screening.reverse versions=%s changed=%s entities=%s", sorted(version_ids), len(rows) - len(removed),
-             len(live_ids))
+    log.info("screening.reverse versions=%s changed=%s entities=%s registry_search_ms=%.0f", sorted(version_ids),
+             len(rows) - len(removed), len(live_ids), (searched - started) * 1000)
     return live_ids
 
 
