@@ -68,7 +68,7 @@ class Phases(logging.Handler):
     FIELDS = re.compile(r"(\w+)=(\S+)")
 
     def __init__(self):
-        super().__init__(logging.INFO)
+        super().__init__(logging.DEBUG)
         self.lines = []
 
     def emit(self, record):
@@ -78,8 +78,10 @@ class Phases(logging.Handler):
 
     def attach(self):
         for name in ("app.effects", "app.screening.screen"):
-            logging.getLogger(name).setLevel(logging.INFO)
+            # Only here: small commits log their phases at DEBUG.
+            logging.getLogger(name).setLevel(logging.DEBUG)
             logging.getLogger(name).addHandler(self)
+            logging.getLogger(name).propagate = False
         return self
 
     def report(self):
