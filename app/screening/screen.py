@@ -5,12 +5,11 @@ import logging
 import time
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.audits import outbox
 from app.bulk import CHUNK, chunks
 from app.errors import Conflict, Invalid
-from app.registry.models import Entity, Role
+from app.registry.models import Address, Alias, Entity, Identifier, Licence, Person, Role
 from app.registry.service import get_entity
 from app.scoring import rescoring, service as scoring
 from app.screening import indexes as live, service
@@ -28,21 +27,40 @@ SEARCH_THRESHOLD = 0.5  # the registry search shows looser resemblances: a perso
 FOUND = "Found."
 
 
-def subjects_of(entity, today=None):
-    """What to screen for an entity: its own names, and each of its current people: [(subject, query, kinds)]."""
+def subjects(session, entity_ids, today=None):
+    """What to screen for each live entity: its own names, and each of its current people:
+    {entity id: [(subject, query, kinds)]}, by entity id."""
     today = today or date.today()
-    countries = {entity.country} | {address.country for address in entity.addresses}
-    identifiers = [i.value for i in entity.identifiers] + [licence.number for licence in entity.licences]
-    own = Query((entity.legal_name, *(alias.name for alias in entity.aliases)), "organization",
-                frozenset(countries), frozenset(identifiers))
-    subjects = [("entity", own, None)]
-    for role in entity.roles:
+    ids = list(entity_ids)
+
+    def values(column, owner, order):
+        found = {}
+        for entity_id, value in session.execute(select(owner, column).where(owner.in_(ids)).order_by(order)):
+            found.setdefault(entity_id, []).append(value)
+        return found
+
+    aliases = values(Alias.name, Alias.entity_id, Alias.id)
+    countries = values(Address.country, Address.entity_id, Address.id)
+    identifiers = values(Identifier.value, Identifier.entity_id, Identifier.id)
+    numbers = values(Licence.number, Licence.entity_id, Licence.id)
+    people = {}
+    for role in session.execute(select(Role.entity_id, Role.until, Person.id, Person.name, Person.nationality)
+                                .join(Person, Person.id == Role.person_id).where(Role.entity_id.in_(ids))
+                                .order_by(Role.id)):
         if role.until is None or role.until >= today:
-            person = role.person
-            query = Query((person.name,), "person", frozenset([person.nationality] if person.nationality else []))
+            query = Query((role.name,), "person", frozenset([role.nationality] if role.nationality else []))
             # People are matched against listed people only, never against companies.
-            subjects.append((f"person:{person.id}", query, {"person"}))
-    return list({subject: (subject, query, kinds) for subject, query, kinds in subjects}.values())
+            people.setdefault(role.entity_id, []).append((f"person:{role.id}", query, {"person"}))
+    found = {}
+    for entity_id, legal_name, country in session.execute(
+            select(Entity.id, Entity.legal_name, Entity.country)
+            .where(Entity.id.in_(ids), Entity.deleted_at.is_(None)).order_by(Entity.id)):
+        own = Query((legal_name, *aliases.get(entity_id, ())), "organization",
+                    frozenset({country, *countries.get(entity_id, ())}),
+                    frozenset(identifiers.get(entity_id, []) + numbers.get(entity_id, [])))
+        listed = [("entity", own, None)] + people.get(entity_id, [])
+        found[entity_id] = list({subject: (subject, query, kinds) for subject, query, kinds in listed}.values())
+    return found
 
 
 def names_key(query):
@@ -123,16 +141,12 @@ def screen_entities(session, entity_ids, *, threshold, reason="screened", indexe
     started = time.perf_counter()
     results, searches = {}, {}
     for chunk in chunks(sorted(set(entity_ids)), BATCH):
-        entities = session.scalars(
-            select(Entity).where(Entity.id.in_(chunk), Entity.deleted_at.is_(None))
-            .options(selectinload(Entity.aliases), selectinload(Entity.identifiers), selectinload(Entity.addresses),
-                     selectinload(Entity.licences), selectinload(Entity.roles))).all()
         existing = {(hit.entity_id, hit.subject, hit.watchlist_entry_id): hit
                     for hit in session.scalars(select(Hit).where(Hit.entity_id.in_(chunk)))}
         searched = {}
-        for entity in entities:
+        for entity_id, screened in subjects(session, chunk).items():
             found, keys = {}, {}
-            for subject, query, kinds in subjects_of(entity):
+            for subject, query, kinds in screened:
                 keys[subject] = names_key(query)
                 # Many entities share people (and people their names): each query is searched once.
                 search = (query, frozenset(kinds or ()))
@@ -141,12 +155,12 @@ def screen_entities(session, entity_ids, *, threshold, reason="screened", indexe
                                                             kinds=kinds)
                 for match in searches[search]:
                     found[(subject, match.key)] = match
-            searched[entity.id] = (entity, found, keys)
-        entries = entries_by_id(session, [key for _, found, _ in searched.values() for _, key in found])
+            searched[entity_id] = (found, keys)
+        entries = entries_by_id(session, [key for found, _ in searched.values() for _, key in found])
         events = []
-        for entity_id, (entity, found, keys) in searched.items():
+        for entity_id, (found, keys) in searched.items():
             for (subject, entry_key), match in found.items():
-                hit, event = record_match(session, entity, subject, keys[subject], match, entries[entry_key],
+                hit, event = record_match(session, entity_id, subject, keys[subject], match, entries[entry_key],
                                           existing.get((entity_id, subject, entry_key)))
                 if event:
                     events.append((hit, event))
@@ -174,12 +188,12 @@ def note_events(session, events):
     session.flush()
 
 
-def record_match(session, entity, subject, key, match, entry, hit):
+def record_match(session, entity_id, subject, key, match, entry, hit):
     """Create or refresh the hit for one match; a dismissal reopens when the entry or the names changed: (hit,
     the note of its event or None)."""
     person_id = int(subject.split(":")[1]) if subject.startswith("person:") else None
     if hit is None:
-        hit = Hit(entity_id=entity.id, subject=subject, person_id=person_id, watchlist_entry_id=entry.id,
+        hit = Hit(entity_id=entity_id, subject=subject, person_id=person_id, watchlist_entry_id=entry.id,
                   source_id=entry.source_id, entry_revision=entry.revision, names_key=key, state="open")
         session.add(hit)
         event = FOUND
