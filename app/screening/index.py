@@ -262,7 +262,6 @@ class NameIndex:
         normal, side, expansions = self.side(name, query.kind)
         if not side.tokens:
             return []
-        vocabulary = self.vocabulary
         found = []
         query_weight = sum(side.weights)
         # Words the index does not know (typos, most likely) may resemble a candidate's word by more edits than
@@ -283,10 +282,10 @@ class NameIndex:
         # Candidates come best rough score first: once one cannot reach the threshold, none after it can, and
         # the bound skips them all anyway (the floor a little lower than exact, for rounding).
         floor = (threshold - 1 + NAME_WEIGHT) / NAME_WEIGHT * query_weight / (BOUND_SLACK * 2) * (1 - 1e-9) - hope
+        sure = floor + 2e-9 * (floor + hope)  # at or above it the ceiling reaches the threshold
         # Registries repeat names (common people's names above all): each written form is weighed and compared
         # once, and only the record's own factors (kind, countries) are applied per name.
         forms = {}
-        sure = floor + 2e-9 * (floor + hope)  # at or above it the ceiling reaches the threshold
         for name_id, rough in self._candidates(side, expansions, wanted, candidates, floor):
             if rough < sure and ceiling(rough + hope) < threshold:
                 break
