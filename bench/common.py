@@ -1,4 +1,5 @@
 """Shared set-up of the benchmarks: a fresh migrated database (SQLite file or PostgreSQL) and timing helpers."""
+import os
 from pathlib import Path
 import statistics
 import sys
@@ -13,7 +14,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app import create_app, migrate  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/fairrecruit_bench"
+# The PostgreSQL server and the prefix of the benchmark databases' names (<prefix>_registry, ...); another
+# prefix lets two people bench on one server at once.
+POSTGRES = os.environ.get("BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/fairrecruit_bench")
 
 
 def database_url(backend, name):
@@ -21,7 +24,7 @@ def database_url(backend, name):
     if backend == "sqlite":
         OUT.mkdir(exist_ok=True)
         return f"sqlite:///{OUT / name}.sqlite"
-    return make_url(POSTGRES).set(database=f"fairrecruit_bench_{name}").render_as_string(hide_password=False)
+    return make_url(POSTGRES).set(database=f"{make_url(POSTGRES).database}_{name}").render_as_string(hide_password=False)
 
 
 def fresh_database(backend, name):

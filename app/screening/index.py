@@ -1,6 +1,5 @@
 """The in-memory name index: names of a collection, and candidate search with full comparison (pure)."""
 from array import array
-import heapq
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -212,8 +211,9 @@ class NameIndex:
                     if head is not None and tail is not None:
                         expansions[i].extend(((head, 1.0), (tail, 1.0)))
 
-    def _candidates(self, side, expansions, wanted, candidates):
-        """Names sharing a word (or a near spelling) with the query, with a rough score to rank them by."""
+    def _candidates(self, side, expansions, wanted, candidates, floor=0.0):
+        """Names sharing a word (or a near spelling) with the query, with a rough score to rank them by; those
+        below the floor could not reach the threshold and are left out."""
         rough = {}
         if len(side.tokens) == 1 and not side.person:
             # Names the word is the initials of come first (their words are not the query's, so a rough score
@@ -221,18 +221,34 @@ class NameIndex:
             for name_id in self.acronyms.get(side.tokens[0], ())[:ACRONYM_CANDIDATES]:
                 rough[name_id] = ACRONYM_FIRST
         order = sorted(range(len(side.tokens)), key=lambda i: -side.weights[i])
-        for i in order:
-            weight = side.weights[i]
-            for word_id, similarity in expansions[i]:
-                postings = self.postings.get(word_id)
-                if not postings or (len(postings) > CROWDED and rough):
-                    continue
-                gain = weight * similarity
-                get = rough.get
+        plan = [(word_id, side.weights[i] * similarity) for i in order for word_id, similarity in expansions[i]]
+        # What the words from each one on can add at most: a name first found there that cannot reach the floor
+        # would be left out anyway, so the common words at the end only add to the names found already.
+        rest = [0.0] * (len(plan) + 1)
+        for position in range(len(plan) - 1, -1, -1):
+            rest[position] = rest[position + 1] + plan[position][1]
+        tokens = self.name_tokens
+        for position, (word_id, gain) in enumerate(plan):
+            postings = self.postings.get(word_id)
+            if not postings or (len(postings) > CROWDED and rough):
+                continue
+            get = rough.get
+            if floor <= 0 or rest[position] * (1 + 1e-9) >= floor:
                 for name_id in postings:
                     rough[name_id] = get(name_id, 0.0) + gain
-        # The best few of thousands: a heap, not a sort of them all (nlargest keeps sorted's order among equals).
-        ranked = heapq.nlargest(candidates * 4, rough.items(), key=itemgetter(1))
+            elif len(rough) < len(postings):
+                for name_id, value in rough.items():
+                    if word_id in tokens[name_id]:
+                        rough[name_id] = value + gain
+            else:
+                for name_id in postings:
+                    value = get(name_id)
+                    if value is not None:
+                        rough[name_id] = value + gain
+        # One sort, keyed in C; it is stable, so names with equal rough scores keep their order. Leaving out the
+        # names below the floor leaves the order of the others as it was.
+        items = rough.items() if floor <= 0 else [item for item in rough.items() if item[1] >= floor]
+        ranked = sorted(items, key=itemgetter(1), reverse=True)[:candidates * 4]
         records = self.records
         picked = []
         for name_id, value in ranked:
@@ -247,7 +263,6 @@ class NameIndex:
         normal, side, expansions = self.side(name, query.kind)
         if not side.tokens:
             return []
-        vocabulary = self.vocabulary
         found = []
         query_weight = sum(side.weights)
         # Words the index does not know (typos, most likely) may resemble a candidate's word by more edits than
@@ -261,31 +276,61 @@ class NameIndex:
             """What the names share can weigh at most about twice the query's matched words."""
             return NAME_WEIGHT * min(1.0, BOUND_SLACK * 2 * rough / (query_weight + sum(weights))) + 1 - NAME_WEIGHT
 
-        for name_id, rough in self._candidates(side, expansions, wanted, candidates):
+        def ceiling(rough):
+            """The bound whatever the candidate's words weigh (they weigh at least nothing)."""
+            return NAME_WEIGHT * min(1.0, BOUND_SLACK * 2 * rough / query_weight) + 1 - NAME_WEIGHT
+
+        # Candidates come best rough score first: once one cannot reach the threshold, none after it can, and
+        # the bound skips them all anyway (the floor a little lower than exact, for rounding).
+        floor = (threshold - 1 + NAME_WEIGHT) / NAME_WEIGHT * query_weight / (BOUND_SLACK * 2) * (1 - 1e-9) - hope
+        sure = floor + 2e-9 * (floor + hope)  # at or above it the ceiling reaches the threshold
+        # Registries repeat names (common people's names above all): each written form is weighed and compared
+        # once, and only the record's own factors (kind, countries) are applied per name.
+        forms = {}
+        for name_id, rough in self._candidates(side, expansions, wanted, candidates, floor):
+            if rough < sure and ceiling(rough + hope) < threshold:
+                break
             tokens = self.name_tokens[name_id]
-            weights = tuple(map(vocabulary.weight, tokens))
-            if bound(rough, weights) < threshold:
-                if not unknown or bound(rough + hope, weights) < threshold:
-                    continue
-                words = [vocabulary.words[t] for t in tokens]
-                rough += sum(weight * max(token_similarity(token, word) for word in words)
-                             for token, weight in unknown)
-                if bound(rough, weights) < threshold:
-                    continue
-            match = self._compare(side, normal, name, name_id, self.records[self.name_record[name_id]], query,
-                                  threshold, weights, explain)
-            if match:
-                found.append(match)
+            form = (tokens, self.name_forms[name_id], self.name_person[name_id], self.name_han.get(name_id, ""), rough)
+            compared = forms.get(form, False)
+            if compared is False:
+                compared = forms[form] = self._form_score(side, form, bound, threshold, unknown, hope)
+            if compared is not None:
+                match = self._matched(side, normal, name, name_id, self.records[self.name_record[name_id]], query,
+                                      threshold, *compared, explain=explain)
+                if match:
+                    found.append(match)
         return found
 
-    def _compare(self, side, normal, name, name_id, record, query, threshold, weights=None, explain=True):
+    def _form_score(self, side, form, bound, threshold, unknown, hope):
+        """(score before the record's factors, candidate side) of one written form, or None when its bound says
+        it cannot reach the threshold."""
+        tokens, legal_forms, person, han, rough = form
+        vocabulary = self.vocabulary
+        weights = tuple(map(vocabulary.weight, tokens))
+        if bound(rough, weights) < threshold:
+            if not unknown or bound(rough + hope, weights) < threshold:
+                return None
+            words = [vocabulary.words[t] for t in tokens]
+            rough += sum(weight * max(token_similarity(token, word) for word in words) for token, weight in unknown)
+            if bound(rough, weights) < threshold:
+                return None
+        candidate = Side(tuple(vocabulary.words[t] for t in tokens), weights, legal_forms, person, han)
+        score = compare(side, candidate)[0]
+        # A record's factors only lower a score.
+        return (score, candidate) if score >= threshold else None
+
+    def _compare(self, side, normal, name, name_id, record, query, threshold):
         """The match of one query name with one indexed name, or None below the threshold."""
         vocabulary = self.vocabulary
         tokens = self.name_tokens[name_id]
-        weights = weights or tuple(vocabulary.weight(t) for t in tokens)
-        candidate = Side(tuple(vocabulary.words[t] for t in tokens), weights, self.name_forms[name_id],
-                         self.name_person[name_id], self.name_han.get(name_id, ""))
-        score, _ = compare(side, candidate)
+        candidate = Side(tuple(vocabulary.words[t] for t in tokens), tuple(vocabulary.weight(t) for t in tokens),
+                         self.name_forms[name_id], self.name_person[name_id], self.name_han.get(name_id, ""))
+        return self._matched(side, normal, name, name_id, record, query, threshold, compare(side, candidate)[0],
+                             candidate)
+
+    def _matched(self, side, normal, name, name_id, record, query, threshold, score, candidate, explain=True):
+        """The match of a compared name on one record, with the record's factors, or None below the threshold."""
         factors = self._record_factors(record, query)
         for factor in factors.values():
             score *= factor

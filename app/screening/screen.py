@@ -2,14 +2,14 @@
 from datetime import date
 import hashlib
 import logging
+import time
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.audits import outbox
 from app.bulk import CHUNK, chunks
 from app.errors import Conflict, Invalid
-from app.registry.models import Entity, Role
+from app.registry.models import Address, Alias, Entity, Identifier, Licence, Person, Role
 from app.registry.service import get_entity
 from app.scoring import rescoring, service as scoring
 from app.screening import indexes as live, service
@@ -24,23 +24,43 @@ BATCH = 500  # entities loaded and screened together
 REVERSE_MARGIN = 0.1  # registry candidates for a changed entry are looked for this far below the threshold
 REVERSE_CANDIDATES = 2000  # registry names compared in full for each name of a changed entry
 SEARCH_THRESHOLD = 0.5  # the registry search shows looser resemblances: a person picks from a list
+FOUND = "Found."
 
 
-def subjects_of(entity, today=None):
-    """What to screen for an entity: its own names, and each of its current people: [(subject, query, kinds)]."""
+def subjects(session, entity_ids, today=None):
+    """What to screen for each live entity: its own names, and each of its current people:
+    {entity id: [(subject, query, kinds)]}, by entity id."""
     today = today or date.today()
-    countries = {entity.country} | {address.country for address in entity.addresses}
-    identifiers = [i.value for i in entity.identifiers] + [licence.number for licence in entity.licences]
-    own = Query((entity.legal_name, *(alias.name for alias in entity.aliases)), "organization",
-                frozenset(countries), frozenset(identifiers))
-    subjects = [("entity", own, None)]
-    for role in entity.roles:
+    ids = list(entity_ids)
+
+    def values(column, owner, order):
+        found = {}
+        for entity_id, value in session.execute(select(owner, column).where(owner.in_(ids)).order_by(order)):
+            found.setdefault(entity_id, []).append(value)
+        return found
+
+    aliases = values(Alias.name, Alias.entity_id, Alias.id)
+    countries = values(Address.country, Address.entity_id, Address.id)
+    identifiers = values(Identifier.value, Identifier.entity_id, Identifier.id)
+    numbers = values(Licence.number, Licence.entity_id, Licence.id)
+    people = {}
+    for role in session.execute(select(Role.entity_id, Role.until, Person.id, Person.name, Person.nationality)
+                                .join(Person, Person.id == Role.person_id).where(Role.entity_id.in_(ids))
+                                .order_by(Role.id)):
         if role.until is None or role.until >= today:
-            person = role.person
-            query = Query((person.name,), "person", frozenset([person.nationality] if person.nationality else []))
+            query = Query((role.name,), "person", frozenset([role.nationality] if role.nationality else []))
             # People are matched against listed people only, never against companies.
-            subjects.append((f"person:{person.id}", query, {"person"}))
-    return list({subject: (subject, query, kinds) for subject, query, kinds in subjects}.values())
+            people.setdefault(role.entity_id, []).append((f"person:{role.id}", query, {"person"}))
+    found = {}
+    for entity_id, legal_name, country in session.execute(
+            select(Entity.id, Entity.legal_name, Entity.country)
+            .where(Entity.id.in_(ids), Entity.deleted_at.is_(None)).order_by(Entity.id)):
+        own = Query((legal_name, *aliases.get(entity_id, ())), "organization",
+                    frozenset({country, *countries.get(entity_id, ())}),
+                    frozenset(identifiers.get(entity_id, []) + numbers.get(entity_id, [])))
+        listed = [("entity", own, None)] + people.get(entity_id, [])
+        found[entity_id] = list({subject: (subject, query, kinds) for subject, query, kinds in listed}.values())
+    return found
 
 
 def names_key(query):
@@ -118,49 +138,65 @@ def screen_entities(session, entity_ids, *, threshold, reason="screened", indexe
     versions = dict(session.execute(select(WatchlistSource.name, WatchlistVersion.number)
                                     .join(WatchlistVersion, WatchlistVersion.id == WatchlistSource.current_version_id))
                     .all())
-    results = {}
+    started = time.perf_counter()
+    results, searches = {}, {}
     for chunk in chunks(sorted(set(entity_ids)), BATCH):
-        entities = session.scalars(
-            select(Entity).where(Entity.id.in_(chunk), Entity.deleted_at.is_(None))
-            .options(selectinload(Entity.aliases), selectinload(Entity.identifiers), selectinload(Entity.addresses),
-                     selectinload(Entity.licences), selectinload(Entity.roles))).all()
         existing = {(hit.entity_id, hit.subject, hit.watchlist_entry_id): hit
                     for hit in session.scalars(select(Hit).where(Hit.entity_id.in_(chunk)))}
         searched = {}
-        for entity in entities:
+        for entity_id, screened in subjects(session, chunk).items():
             found, keys = {}, {}
-            for subject, query, kinds in subjects_of(entity):
+            for subject, query, kinds in screened:
                 keys[subject] = names_key(query)
-                for match in indexes.lists.search(query, threshold=threshold, limit=HITS_PER_SUBJECT, kinds=kinds):
+                # Many entities share people (and people their names): each query is searched once.
+                search = (query, frozenset(kinds or ()))
+                if search not in searches:
+                    searches[search] = indexes.lists.search(query, threshold=threshold, limit=HITS_PER_SUBJECT,
+                                                            kinds=kinds)
+                for match in searches[search]:
                     found[(subject, match.key)] = match
-            searched[entity.id] = (entity, found, keys)
-        entries = entries_by_id(session, [key for _, found, _ in searched.values() for _, key in found])
-        for entity_id, (entity, found, keys) in searched.items():
+            searched[entity_id] = (found, keys)
+        entries = entries_by_id(session, [key for found, _ in searched.values() for _, key in found])
+        events = []
+        for entity_id, (found, keys) in searched.items():
             for (subject, entry_key), match in found.items():
-                record_match(session, entity, subject, keys[subject], match, entries[entry_key],
-                             existing.get((entity_id, subject, entry_key)))
+                hit, event = record_match(session, entity_id, subject, keys[subject], match, entries[entry_key],
+                                          existing.get((entity_id, subject, entry_key)))
+                if event:
+                    events.append((hit, event))
             for (hit_entity, subject, entry_key), hit in existing.items():
                 if hit_entity == entity_id and (subject, entry_key) not in found and hit.current:
                     hit.current = False
             session.add(Screening(entity_id=entity_id, threshold=threshold, list_versions=versions, hits=len(found),
                                   reason=reason))
             results[entity_id] = found
-        session.flush()
+        note_events(session, events)
         # The watchlist fact changes: known now, and perhaps with other confirmed hits.
         rescoring.later(session, list(searched))
-    log.info("screening.entities count=%s hits=%s reason=%s", len(results),
-             sum(len(found) for found in results.values()), reason)
+    log.info("screening.entities count=%s hits=%s reason=%s ms=%.0f", len(results),
+             sum(len(found) for found in results.values()), reason, (time.perf_counter() - started) * 1000)
     return results
 
 
-def record_match(session, entity, subject, key, match, entry, hit):
-    """Create or refresh the hit for one match; a dismissal reopens when the entry or the names changed."""
+def note_events(session, events):
+    """Record the (hit, note) events of a batch's new and reopened hits, once the hits have their ids."""
+    session.flush()
+    session.add_all([HitEvent(hit_id=hit.id, state="open", note=note, entry_revision=hit.entry_revision,
+                              names_key=hit.names_key) for hit, note in events])
+    outbox.later(session, [outbox.new_hit(hit.entity_id, hit_id=hit.id, source=hit.source.name,
+                                          matched_name=hit.matched_name) for hit, note in events if note == FOUND])
+    session.flush()
+
+
+def record_match(session, entity_id, subject, key, match, entry, hit):
+    """Create or refresh the hit for one match; a dismissal reopens when the entry or the names changed: (hit,
+    the note of its event or None)."""
     person_id = int(subject.split(":")[1]) if subject.startswith("person:") else None
     if hit is None:
-        hit = Hit(entity_id=entity.id, subject=subject, person_id=person_id, watchlist_entry_id=entry.id,
+        hit = Hit(entity_id=entity_id, subject=subject, person_id=person_id, watchlist_entry_id=entry.id,
                   source_id=entry.source_id, entry_revision=entry.revision, names_key=key, state="open")
         session.add(hit)
-        event = "Found."
+        event = FOUND
     else:
         changed = []
         if hit.entry_revision != entry.revision:
@@ -175,18 +211,13 @@ def record_match(session, entity, subject, key, match, entry, hit):
     hit.score, hit.query_name, hit.matched_name = round(match.score, 4), match.query_name, match.matched_name
     hit.explanation, hit.current = match.explanation, True
     hit.entry_revision, hit.names_key = entry.revision, key
-    if event:
-        session.flush()
-        session.add(HitEvent(hit_id=hit.id, state="open", note=event, entry_revision=entry.revision, names_key=key))
-    if event == "Found.":
-        outbox.later(session, [outbox.new_hit(entity.id, hit_id=hit.id, source=hit.source.name,
-                                              matched_name=hit.matched_name)])
-    return hit
+    return hit, event
 
 
 def screen_list_changes(session, version_ids, *, threshold):
     """Reverse screening: match what these list versions added or changed against the registry, then screen
     each entity found (so every hit is scored the same way, from the entity's side)."""
+    started = time.perf_counter()
     indexes = live.current(session, registry=True)
     rows = [(change.kind, change.entry) for version_id in version_ids
             for change in service.version_changes(session, version_id)]
@@ -204,6 +235,7 @@ def screen_list_changes(session, version_ids, *, threshold):
                                              candidates=REVERSE_CANDIDATES):
             group, record_id = match.key
             (entity_ids if group == "entity" else people).add(record_id)
+    searched = time.perf_counter()
     for chunk in chunks(sorted(people), CHUNK):
         entity_ids.update(session.scalars(select(Role.entity_id).where(Role.person_id.in_(chunk))))
     # Entities with hits on changed entries are screened again too: the change may end the resemblance.
@@ -219,8 +251,8 @@ def screen_list_changes(session, version_ids, *, threshold):
             # A confirmed hit on a delisted entry stops failing the watchlist rule.
             rescoring.later(session, [hit.entity_id])
     screen_entities(session, live_ids, threshold=threshold, reason="list changed", indexes=indexes)
-    log.info("screening.reverse versions=%s changed=%s entities=%s", sorted(version_ids), len(rows) - len(removed),
-             len(live_ids))
+    log.info("screening.reverse versions=%s changed=%s entities=%s registry_search_ms=%.0f", sorted(version_ids),
+             len(rows) - len(removed), len(live_ids), (searched - started) * 1000)
     return live_ids
 
 

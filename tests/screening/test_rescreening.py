@@ -1,4 +1,5 @@
 """Registry changes are screened in the transaction that makes them, once a list is loaded."""
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,18 @@ def test_adding_a_listed_officer_gives_a_person_hit(session, banned, make_agency
     assert hits(session, agency.id) == {("person", "B-2", "open")}
     hit = session.scalar(select(Hit).where(Hit.entity_id == agency.id))
     assert hit.person_id == agency.roles[0].person_id and hit.matched_name == "THAPA, Ram Bahadur"
+
+
+def test_a_listed_person_whose_role_ended_is_not_screened_with_the_agency(session, banned, make_agency):
+    agency = make_agency(legal_name="Annapurna Job Link Pvt Ltd", people=[
+        {"name": "Ram Bahadur Thapa", "role": "principal_officer", "nationality": "NP", "until": date(2020, 1, 31)},
+        {"name": "Sita Gurung", "role": "director", "nationality": "NP"}])
+    assert hits(session, agency.id) == set()
+    registry.update_entity(session, None, agency.id, "agency", {"version": agency.version, "people": [
+        {"name": "Ram Bahadur Thapa", "role": "principal_officer", "nationality": "NP"},
+        {"name": "Sita Gurung", "role": "director", "nationality": "NP"}]})
+    session.commit()
+    assert hits(session, agency.id) == {("person", "B-2", "open")}
 
 
 def test_renaming_an_agency_like_a_listed_one_gives_a_hit(session, banned, make_agency):
