@@ -122,9 +122,10 @@ def load(args):
                       "statuses": [[kind, status, n] for (kind, status), n in statuses.items()]}))
 
 
-def run(url, agencies, seconds, concurrency, port):
+def run(backend, agencies, seconds, concurrency, port):
     """Fill a fresh database, start gunicorn on it, load it from a second process, and report."""
-    print("sqlite: preparing", flush=True)
+    print(f"{backend}: preparing", flush=True)
+    url = fresh_database(backend, "pages")
     plan_path = OUT / "pages-plan.json"
     plan_path.write_text(json.dumps(prepare(url, agencies)))
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 32, "LOG_LEVEL": "WARNING",
@@ -152,7 +153,7 @@ def run(url, agencies, seconds, concurrency, port):
             os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
         log.close()
-    summarise(result)
+    summarise(result, backend)
 
 
 def workers_cpu(master):
@@ -169,7 +170,7 @@ def workers_cpu(master):
     return total
 
 
-def summarise(result):
+def summarise(result, backend):
     """Each figure beside its target, then the breakdown by kind of page."""
     everything = [s for samples in result["samples"].values() for s in samples]
     errors = sum(n for kind, status, n in result["statuses"] if status != 200)
@@ -178,11 +179,11 @@ def summarise(result):
     cpu_ms = result["cpu"] / len(everything) * 1000
     print(f"  {len(everything):,} pages in {result['seconds']:.1f} s; p99 {p99_ms(everything):.1f} ms; the workers "
           f"used {cpu_ms:.1f} ms of CPU a page, so two idle cores would serve about {2000 / cpu_ms:.0f} pages/s")
-    print(f"{'public pages, gunicorn 2 workers: median (sqlite)':58} {median:10.1f} ms  target < 20 ms  "
+    print(f"{'public pages, gunicorn 2 workers: median (' + backend + ')':58} {median:10.1f} ms  target < 20 ms  "
           f"{'meets' if median < 20 else 'MISSES'}")
-    print(f"{'public pages, gunicorn 2 workers: throughput (sqlite)':58} {rate:10.0f} p/s target > 200 p/s  "
+    print(f"{'public pages, gunicorn 2 workers: throughput (' + backend + ')':58} {rate:10.0f} p/s target > 200 p/s  "
           f"{'meets' if rate > 200 else 'MISSES'}")
-    print(f"{'public pages, gunicorn 2 workers: errors (sqlite)':58} {errors:10d}     target 0  "
+    print(f"{'public pages, gunicorn 2 workers: errors (' + backend + ')':58} {errors:10d}     target 0  "
           f"{'meets' if errors == 0 else 'MISSES'}")
     for kind, _ in MIX:
         samples = result["samples"].get(kind, [])
@@ -201,11 +202,12 @@ def main():
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--plan")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
     if args.mode == "load":
         load(args)
         return
-    run(fresh_database("sqlite", "pages"), args.agencies, args.seconds, args.concurrency, args.port)
+    run(args.backend, args.agencies, args.seconds, args.concurrency, args.port)
 
 
 if __name__ == "__main__":
