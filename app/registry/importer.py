@@ -10,16 +10,16 @@ from app.accounts import audit, permissions
 from app.bulk import any_of, chunks, insert_rows, paused_gc, refresh_statistics, reserve_ids
 from app.db import utcnow
 from app.errors import Invalid, flatten
-from app.registry import columns, expiry, tables
+from app.registry import columns, expiry, reimport, tables
 from app.registry.models import (Address, Alias, Entity, EntitySector, Identifier, Licence, LicenceDestination,
                                  LicenceSector, LicenceStatusChange, Person, Role)
 from app.registry.names import licence_key, name_key
+from app.registry.reimport import LICENCE_FIELDS
 from app.registry.schemas import EntityImportSchema
 from app.registry.service import add_licence, authorities_by_code
 
 # Imports creating this many entities refresh the planner's statistics of the tables they filled.
 ANALYZE_AFTER = 5000
-LICENCE_FIELDS = ("type", "status", "status_raw", "valid_from", "valid_until")
 
 
 @dataclass
@@ -271,11 +271,17 @@ def write(session, actor, planned, today, refused, keep_existing=False):
     updated = unchanged = 0
     if keep_existing:
         unchanged, existing = len(existing), []
+    authority_ids = {code: authority.id for code, authority in authorities_by_code(session).items()}
     for chunk in chunks(existing):
-        entities = {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_([p.entity_id for p in chunk]))
-                                                     .options(*ENTITY_LOADS))}
+        # Only the entities whose rows change are loaded as objects and updated; the rest stay as they are.
+        changing = reimport.changing(session, chunk, authority_ids, today)
+        unchanged += len(chunk) - len(changing)
+        entities = {e.id: e for e in session.scalars(select(Entity).where(any_of(session, Entity.id, changing))
+                                                     .options(*ENTITY_LOADS))} if changing else {}
         for plan in chunk:
-            entity = entities[plan.entity_id]
+            entity = entities.get(plan.entity_id)
+            if entity is None:
+                continue
             if trusted(actor, entity, plan.data):
                 changed = update_existing(session, actor, entity, plan.data, today)
             else:
