@@ -1,7 +1,9 @@
 """The `fairrecruit` command: Flask's CLI with the database, seed and capability commands."""
+import contextlib
 import functools
 import importlib
 import os
+import sys
 
 import click
 from flask import cli as flask_cli, current_app
@@ -44,6 +46,32 @@ def revision(message):
     """Write a migration for the difference between the models and the database."""
     from app import migrate  # noqa: PLC0415
     migrate.revision(current_app, message)
+
+
+# The last step of a long command: the commit, with its effects (screening, scoring, audit; app/pipeline.py).
+SAVING = "saving (screening, scoring, audit)"
+
+
+@contextlib.contextmanager
+def progress_bars():
+    """A service's progress callback (app/progress.py) drawing a bar per step on stderr when it is a terminal;
+    elsewhere (pipes, logs, tests) it draws nothing, so output stays clean."""
+    from tqdm import tqdm  # noqa: PLC0415  (only the long commands draw bars)
+    bars = {}
+
+    def report(step, done, total):
+        bar = bars.get(step)
+        if bar is None:
+            for earlier in bars.values():
+                earlier.close()
+            bar = bars[step] = tqdm(desc=step, total=total, disable=None, file=sys.stderr, dynamic_ncols=True)
+        bar.update(done - bar.n)
+
+    try:
+        yield report
+    finally:
+        for bar in bars.values():
+            bar.close()
 
 
 def fail(where, err):
