@@ -177,3 +177,13 @@ def changed_by(session, row, today):
     savepoint.rollback()
     assert fast == full
     return fast
+
+
+def test_the_import_reports_its_progress_step_by_step(session, imported):
+    calls = []
+    set_actor(session, None, None)
+    importer.import_file(session, None, csv_bytes(ROWS + [{"legal_name": "Janakpur Overseas", "country": "NP"}]),
+                         fmt="csv", today=TODAY, progress=lambda *call: calls.append(call))
+    assert [call for call in calls if call[1] == call[2]] == [
+        ("checking rows", 5, 5), ("matching registered entities", 5, 5), ("updating registered entities", 4, 4),
+        ("adding new entities", 1, 1)]
