@@ -43,8 +43,8 @@ def changed_file(path, share):
     return buffer.getvalue().encode(), len(range(0, len(rows), step))
 
 
-def run(backend, path, reimport, share=0.03):
-    url = fresh_database(backend, "registry")
+def run(backend, path, reimport, share=0.03, postgresql_url=None):
+    url = fresh_database(backend, "registry", postgresql_url)
     app = app_for(url)
     data = path.read_bytes()
     with app.app_context():
@@ -77,10 +77,12 @@ def main():
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--no-reimport", action="store_true")
     parser.add_argument("--changed", type=float, default=0.03, help="Share of rows changed in the third import.")
+    parser.add_argument("--database-url", help="PostgreSQL database to (re)create and use instead of "
+                        "fairrecruit_bench_registry")
     args = parser.parse_args()
     path = generate(args.rows, OUT / f"agencies-{args.rows}.csv")
     for backend in (("sqlite", "postgresql") if args.backend == "both" else (args.backend,)):
-        run(backend, path, not args.no_reimport, args.changed)
+        run(backend, path, not args.no_reimport, args.changed, args.database_url)
 
 
 if __name__ == "__main__":
