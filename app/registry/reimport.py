@@ -44,41 +44,49 @@ class Stored:
 
 def changing(session, plans, authority_ids, today):
     """The ids of the planned entities (plan.entity_id) whose imported record changes what is stored."""
-    stored = read_stored(session, [plan.entity_id for plan in plans])
+    stored = read_stored(session, plans)
     return {plan.entity_id for plan in plans if changes(stored[plan.entity_id], plan.data, authority_ids, today)}
 
 
-def read_stored(session, entity_ids):
-    """{entity id: Stored} for these entities, one query per table."""
-    stored = {row[0]: Stored(*row[1:]) for row in session.execute(
-        select(Entity.id, Entity.legal_name, Entity.name_key, Entity.website, Entity.certification_status)
-        .where(any_of(session, Entity.id, entity_ids)))}
+def read_stored(session, plans):
+    """{entity id: Stored} for the planned entities, one query per table, as plain rows (no ORM objects).
+
+    Only what `changes` compares is read: a record without aliases cannot add one, so its entity's aliases
+    are not read (and so on for every part)."""
+    connection = session.connection()
+
+    def rows(statement, column, field, bringing=lambda data, field: data[field]):
+        """The statement's rows for the entities whose records bring some of this field."""
+        ids = [plan.entity_id for plan in plans if bringing(plan.data, field)]
+        return connection.execute(statement.where(any_of(session, column, ids))) if ids else ()
+
+    stored = {entity_id: Stored(*values) for entity_id, *values in rows(
+        select(Entity.id, Entity.legal_name, Entity.name_key, Entity.website, Entity.certification_status),
+        Entity.id, None, lambda data, field: True)}
     parts = (
-        ("names", select(Alias.entity_id, Alias.name_key).where(any_of(session, Alias.entity_id, entity_ids))),
-        ("identifiers", select(Identifier.entity_id, Identifier.scheme, Identifier.value)
-         .where(any_of(session, Identifier.entity_id, entity_ids))),
-        ("sectors", select(EntitySector.entity_id, EntitySector.sector)
-         .where(any_of(session, EntitySector.entity_id, entity_ids))),
-        ("addresses", select(Address.entity_id, Address.line, Address.city, Address.country)
-         .where(any_of(session, Address.entity_id, entity_ids))),
-        ("people", select(Role.entity_id, Person.name_key, Role.role).join(Person, Person.id == Role.person_id)
-         .where(any_of(session, Role.entity_id, entity_ids))),
+        ("names", select(Alias.entity_id, Alias.name_key), Alias.entity_id, "aliases"),
+        ("identifiers", select(Identifier.entity_id, Identifier.scheme, Identifier.value), Identifier.entity_id,
+         "identifiers"),
+        ("sectors", select(EntitySector.entity_id, EntitySector.sector), EntitySector.entity_id, "sectors"),
+        ("addresses", select(Address.entity_id, Address.line, Address.city, Address.country), Address.entity_id,
+         "addresses"),
+        ("people", select(Role.entity_id, Person.name_key, Role.role).join(Person, Person.id == Role.person_id),
+         Role.entity_id, "people"),
     )
-    for name, statement in parts:
-        for entity_id, *values in session.execute(statement):
+    for name, statement, column, field in parts:
+        for entity_id, *values in rows(statement, column, field):
             getattr(stored[entity_id], name).add(values[0] if len(values) == 1 else tuple(values))
     licences = {}
-    for licence_id, entity_id, authority_id, number, *values in session.execute(
+    for licence_id, entity_id, authority_id, number, *values in rows(
             select(Licence.id, Licence.entity_id, Licence.authority_id, Licence.number_key,
-                   *(getattr(Licence, f) for f in LICENCE_FIELDS))
-            .where(any_of(session, Licence.entity_id, entity_ids))):
+                   *(getattr(Licence, f) for f in LICENCE_FIELDS)), Licence.entity_id, "licences"):
         licences[licence_id] = stored[entity_id].licences[(authority_id, number)] = StoredLicence(
             dict(zip(LICENCE_FIELDS, values)))
     for model, column, name in ((LicenceDestination, LicenceDestination.country, "destinations"),
                                 (LicenceSector, LicenceSector.sector, "sectors")):
-        for licence_id, value in session.execute(
-                select(model.licence_id, column).join(Licence, Licence.id == model.licence_id)
-                .where(any_of(session, Licence.entity_id, entity_ids))):
+        for licence_id, value in rows(select(model.licence_id, column).join(Licence, Licence.id == model.licence_id),
+                                      Licence.entity_id, name,
+                                      lambda data, field: any(lic.get(field) for lic in data["licences"])):
             getattr(licences[licence_id], name).add(value)
     return stored
 
