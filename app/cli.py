@@ -167,9 +167,10 @@ def in_process_scheduler(config):
     return config["FAIRRECRUIT_ENV"] == "development" if setting is None else bool(setting)
 
 
-# The app's commands (init_app, and Flask extensions' for None or a plugin's) with their one-line help, so
-# that `fairrecruit --help` lists them without creating the app, which imports every capability (1.5 s).
-# A command's module is imported when it is run or asked for its own help. tests/test_frame.py checks the table.
+# The app's commands with their one-line help, so that `fairrecruit --help` lists them without creating the
+# app, which imports every capability (1.5 s): "module:name" is imported when the command is run or asked for
+# its own help; None is an extension's command, found in the app (flask-smorest's). tests/test_cli.py checks
+# the table against the app's commands and Flask's plugin commands (flask-limiter's).
 COMMANDS = {
     "audits": ("app.audits.cli:audits_group", "Audits, their findings and corrective actions."),
     "change-requests": ("app.registry.cli:change_requests_group", "Corrections proposed to agencies' and "

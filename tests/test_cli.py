@@ -52,7 +52,8 @@ def test_the_listed_commands_are_the_apps_with_their_own_help(app):
 def test_a_command_found_without_the_app_writes_unless_it_only_reads():
     code = ("import click\nfrom app.cli import Commands\ngroup = Commands(create_app=None)\n"
             "registry = group.get_command(click.Context(group), 'registry')\n"
-            "print(registry.commands['import'].callback.writes, hasattr(registry.commands['export'].callback, 'writes'))")
+            "print(registry.commands['import'].callback.writes,\n"
+            "      hasattr(registry.commands['export'].callback, 'writes'))")
     assert python(code, capture_output=True, text=True, check=True).stdout.split() == ["True", "False"]
 
 

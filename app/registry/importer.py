@@ -275,7 +275,7 @@ def write(session, actor, planned, today, refused, keep_existing=False, progress
     if keep_existing:
         unchanged, existing = len(existing), []
     authority_ids = {code: authority.id for code, authority in authorities_by_code(session).items()}
-    for done, chunk in enumerate(chunks(existing)):
+    for number, chunk in enumerate(chunks(existing)):
         # Only the entities whose rows change are loaded as objects and updated; the rest stay as they are.
         changing = reimport.changing(session, chunk, authority_ids, today)
         unchanged += len(chunk) - len(changing)
@@ -303,7 +303,7 @@ def write(session, actor, planned, today, refused, keep_existing=False, progress
                 updated += 1
             else:
                 unchanged += 1
-        progress("updating registered entities", done * CHUNK + len(chunk), len(existing))
+        progress("updating registered entities", number * CHUNK + len(chunk), len(existing))
     session.flush()
     insert_new(session, actor, new, progress)
     if len(new) >= ANALYZE_AFTER:
@@ -428,7 +428,7 @@ def insert_new(session, actor, plans, progress=silent):
     registrant = actor.organisation_id if actor else None
     certifier = registrant if actor and actor.organisation_kind == permissions.CERTIFIER else None
     progress("adding new entities", 0, len(plans))
-    for done, (chunk, ids) in enumerate(zip(chunks(plans), chunks(entity_ids))):
+    for number, (chunk, ids) in enumerate(zip(chunks(plans), chunks(entity_ids))):
         entities = [
             {"id": entity_id, "kind": p.data["kind"], "legal_name": p.data["legal_name"], "name_key": p.key[2],
              "country": p.data["country"], "website": p.data.get("website"),
@@ -448,7 +448,7 @@ def insert_new(session, actor, plans, progress=silent):
             insert_rows(session, model.__table__, rows)
         effects.written(session, ids)
         effects.later(session, "audit", events)
-        progress("adding new entities", done * CHUNK + len(chunk), len(plans))
+        progress("adding new entities", number * CHUNK + len(chunk), len(plans))
 
 
 def people_of(data):
