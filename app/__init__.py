@@ -1,18 +1,19 @@
 """FairRecruit: ethical-recruitment due diligence."""
 from flask import Flask, current_app, request
 
-from app import cli, config, db, errors, headers, health, inputs, logs, openapi, pipeline, web
-from app.accounts import api as accounts_api, auth, throttle
-from app.audits import api as audits_api, calendar, notifications_api, tasks_api
-from app.registry import api as registry_api, private_api
-from app.reports import api as reports_api
-from app.scoring import api as scoring_api
-from app.screening import api as screening_api
-from app.secret import instance_secret
-
 
 def create_app(overrides=None, instance_path=None):
     """Create the FairRecruit service."""
+    # Imported here, not with the package: `fairrecruit --help` and the pure engines' users need none of it.
+    from app import cli, config, db, errors, headers, health, inputs, logs, openapi, pipeline, web  # noqa: PLC0415
+    from app.accounts import api as accounts_api, auth, throttle  # noqa: PLC0415
+    from app.audits import api as audits_api, calendar, notifications_api, tasks_api  # noqa: PLC0415
+    from app.registry import api as registry_api, private_api  # noqa: PLC0415
+    from app.reports import api as reports_api  # noqa: PLC0415
+    from app.scoring import api as scoring_api  # noqa: PLC0415
+    from app.screening import api as screening_api  # noqa: PLC0415
+    from app.secret import instance_secret  # noqa: PLC0415
+
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_path=instance_path,
                 instance_relative_config=True)
     app.config.from_object(config)

@@ -1,12 +1,13 @@
 """The `fairrecruit` command: Flask's CLI with the database, seed and capability commands."""
+import contextlib
 import functools
+import importlib
 import os
+import sys
 
 import click
 from flask import cli as flask_cli, current_app
 from flask.cli import FlaskGroup, with_appcontext
-
-from app import db, migrate
 
 # Commands that only read keep SQLite's deferred transactions, so a long export never holds up writers;
 # every other command takes the write lock when its transaction begins (see db.writes_intended).
@@ -24,6 +25,7 @@ def db_group():
 @with_appcontext
 def upgrade(revision):
     """Bring the schema up to REVISION (default: the newest)."""
+    from app import migrate  # noqa: PLC0415  (alembic: only the db commands need it)
     migrate.upgrade(current_app, revision)
     click.echo(f"database at {revision}")
 
@@ -33,6 +35,7 @@ def upgrade(revision):
 @with_appcontext
 def downgrade(revision):
     """Take the schema back to REVISION."""
+    from app import migrate  # noqa: PLC0415
     migrate.downgrade(current_app, revision)
 
 
@@ -41,7 +44,34 @@ def downgrade(revision):
 @with_appcontext
 def revision(message):
     """Write a migration for the difference between the models and the database."""
+    from app import migrate  # noqa: PLC0415
     migrate.revision(current_app, message)
+
+
+# The last step of a long command: the commit, with its effects (screening, scoring, audit; app/pipeline.py).
+SAVING = "saving (screening, scoring, audit)"
+
+
+@contextlib.contextmanager
+def progress_bars():
+    """A service's progress callback (app/progress.py) drawing a bar per step on stderr when it is a terminal;
+    elsewhere (pipes, logs, tests) it draws nothing, so output stays clean."""
+    from tqdm import tqdm  # noqa: PLC0415  (only the long commands draw bars)
+    bars = {}
+
+    def report(step, done, total):
+        bar = bars.get(step)
+        if bar is None:
+            for earlier in bars.values():
+                earlier.close()
+            bar = bars[step] = tqdm(desc=step, total=total, disable=None, file=sys.stderr, dynamic_ncols=True)
+        bar.update(done - bar.n)
+
+    try:
+        yield report
+    finally:
+        for bar in bars.values():
+            bar.close()
 
 
 def fail(where, err):
@@ -78,9 +108,15 @@ def init_app(app):
     app.cli.add_command(tasks_cli.tasks_group)
     app.cli.add_command(scheduler_cli.scheduler_command)
     app.cli.add_command(reports_cli.reports_group)
-    for name, command in leaf_commands(app.cli):
-        if name not in READ_ONLY_COMMANDS and not getattr(command.callback, "writes", False):
-            command.callback = as_writer(command.callback)
+    as_writers(app.cli)
+
+
+def as_writers(command, prefix=""):
+    """Make every command below this one, except the read-only ones, run its transactions as a writer."""
+    leaves = leaf_commands(command, prefix) if isinstance(command, click.Group) else [(prefix.strip(), command)]
+    for name, leaf in leaves:
+        if name not in READ_ONLY_COMMANDS and not getattr(leaf.callback, "writes", False):
+            leaf.callback = as_writer(leaf.callback)
 
 
 def leaf_commands(group, prefix=""):
@@ -96,6 +132,7 @@ def as_writer(callback):
     """Run a command's transactions as writers."""
     @functools.wraps(callback)
     def wrapped(*args, **kwargs):
+        from app import db  # noqa: PLC0415  (SQLAlchemy: not for `fairrecruit --help`)
         with db.writing():
             return callback(*args, **kwargs)
     wrapped.writes = True
@@ -130,11 +167,64 @@ def in_process_scheduler(config):
     return config["FAIRRECRUIT_ENV"] == "development" if setting is None else bool(setting)
 
 
+# The app's commands with their one-line help, so that `fairrecruit --help` lists them without creating the
+# app, which imports every capability (1.5 s): "module:name" is imported when the command is run or asked for
+# its own help; None is an extension's command, found in the app (flask-smorest's). tests/test_cli.py checks
+# the table against the app's commands and Flask's plugin commands (flask-limiter's).
+COMMANDS = {
+    "audits": ("app.audits.cli:audits_group", "Audits, their findings and corrective actions."),
+    "change-requests": ("app.registry.cli:change_requests_group", "Corrections proposed to agencies' and "
+                        "employers' profiles: the stewards' queue (as the platform)."),
+    "db": ("app.cli:db_group", "Database schema migrations."),
+    "evidence": ("app.scoring.cli:evidence_group", "Evidence about agencies and employers."),
+    "limiter": ("flask_limiter.commands:cli", "Flask-Limiter maintenance & utility commands"),
+    "openapi": (None, "OpenAPI commands."),
+    "policy": ("app.audits.tasks_cli:policy_group", "The review policy: lint, test."),
+    "registry": ("app.registry.cli:registry", "Agencies and employers."),
+    "reports": ("app.reports.cli:reports_group", "Worker reports."),
+    "rules": ("app.scoring.cli:rules_group", "Rule sets: lint, test."),
+    "scheduler": ("app.audits.scheduler_cli:scheduler_command",
+                  "Run the sweeps (due work, stale scores, watchlist refreshes, notifications) at their intervals."),
+    "screen": ("app.screening.cli:screen_command",
+               "Screen every name of a CSV file against the lists; nothing is stored."),
+    "seed": ("app.seed:seed_command", "Load the demo data that is missing; what exists is left as it is."),
+    "tasks": ("app.audits.tasks_cli:tasks_group", "Review tasks."),
+    "users": ("app.accounts.cli:users", "Organisations and users."),
+    "watchlist": ("app.screening.cli:watchlist_group", "Watchlists: sanctions, debarment and banned-agency lists."),
+}
+
+
+class Commands(FlaskGroup):
+    """Flask's command group, listing the app's commands from COMMANDS and importing only the one run."""
+
+    def list_commands(self, ctx):
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx, name):
+        if name in self.commands:
+            return self.commands[name]
+        target = COMMANDS.get(name, (None,))[0]
+        if target is None:
+            return super().get_command(ctx, name)
+        module, attribute = target.split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        as_writers(command, f"{name} ")
+        return command
+
+    def format_commands(self, ctx, formatter):
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))
+        listed = {name: self.commands.get(name) or click.Command(name, help=COMMANDS[name][1]) for name in names}
+        rows = [(name, command.get_short_help_str(limit)) for name, command in listed.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
 def main():
     """Entry point of the `fairrecruit` console script."""
     from app import create_app  # noqa: PLC0415
-    group = FlaskGroup(create_app=create_app, add_default_commands=False,
-                       help="FairRecruit: ethical-recruitment due diligence.")
+    group = Commands(create_app=create_app, add_default_commands=False,
+                     help="FairRecruit: ethical-recruitment due diligence.")
     group.add_command(run_with_scheduler())
     group.add_command(flask_cli.shell_command)
     group.add_command(flask_cli.routes_command)

@@ -27,13 +27,14 @@ def database_url(backend, name):
     return make_url(POSTGRES).set(database=f"{make_url(POSTGRES).database}_{name}").render_as_string(hide_password=False)
 
 
-def fresh_database(backend, name):
-    """Drop and recreate the benchmark database; returns its URL."""
+def fresh_database(backend, name, postgresql_url=None):
+    """Drop and recreate the benchmark database (on PostgreSQL, postgresql_url's when given); returns its URL."""
     url = database_url(backend, name)
     if backend == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
         return url
+    url = postgresql_url.replace("postgresql://", "postgresql+psycopg://", 1) if postgresql_url else url
     database = make_url(url).database
     server = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with server.connect() as conn:

@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 PY=../.venv/bin/python
 $PY bench_import.py --backend both
+$PY bench_cli.py
 $PY bench_api.py --backend both
 $PY bench_evaluate.py
 $PY bench_matcher.py

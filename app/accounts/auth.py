@@ -1,6 +1,6 @@
 """Who is asking: bearer tokens for the API, the signed-in session for the web; roles per route."""
 from dataclasses import dataclass
-from functools import wraps
+from functools import cache, wraps
 import hashlib
 import secrets
 
@@ -18,8 +18,6 @@ from app.errors import Forbidden, Unauthorized
 
 hasher = PasswordHasher()
 TOKEN_PREFIX = "fr_"
-# Hashing a fixed string keeps sign-in time the same whether or not the e-mail exists.
-DUMMY_HASH = hasher.hash("no such user")
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -45,6 +43,15 @@ class Actor:
 def hash_password(password):
     """An argon2 hash of the password."""
     return hasher.hash(password)
+
+
+@cache
+def dummy_hash():
+    """The hash checked when no user has the e-mail: sign-in takes the same time whether or not it exists.
+
+    Made at the first sign-in, not at import: every command and worker start would pay for it (0.1-0.5 s).
+    """
+    return hasher.hash("no such user")
 
 
 def check_password(password_hash, password):

@@ -2,7 +2,7 @@
 from sqlalchemy import func, or_, select
 
 from app.accounts import permissions
-from app.accounts.auth import DUMMY_HASH, check_password, hash_password, new_token
+from app.accounts.auth import check_password, dummy_hash, hash_password, new_token
 from app.accounts.models import ApiToken, AuditEvent, Organisation, OrganisationAuthority, User
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -46,7 +46,7 @@ def authenticate(session, email, password):
     """The active user with this e-mail and password, or None."""
     user = session.scalar(select(User).where(User.email == (email or "").strip().lower()))
     if user is None:
-        check_password(DUMMY_HASH, password or "")
+        check_password(dummy_hash(), password or "")
         return None
     if not user.active or not check_password(user.password_hash, password or ""):
         return None

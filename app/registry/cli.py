@@ -5,7 +5,7 @@ from flask.cli import with_appcontext
 
 from app import db
 from app.accounts.cli import OPERATOR
-from app.cli import fail
+from app.cli import SAVING, fail, progress_bars
 from app.errors import AppError
 from app.registry import change_requests, export, importer, service, tables
 
@@ -25,15 +25,17 @@ def registry():
 def import_command(path, fmt, kind, skip_invalid):
     """Import agencies or employers from a CSV, JSON or XLSX file, in one transaction."""
     session = db.Session()
-    try:
-        fmt = tables.detect_format(path, fmt)
-        with open(path, "rb") as handle:
-            report = importer.import_file(session, OPERATOR, handle.read(), fmt=fmt, default_kind=kind,
-                                          skip_invalid=skip_invalid)
-    except AppError as err:
-        session.rollback()
-        fail(path, err)
-    session.commit()
+    with progress_bars() as progress:
+        try:
+            fmt = tables.detect_format(path, fmt)
+            with open(path, "rb") as handle:
+                report = importer.import_file(session, OPERATOR, handle.read(), fmt=fmt, default_kind=kind,
+                                              skip_invalid=skip_invalid, progress=progress)
+        except AppError as err:
+            session.rollback()
+            fail(path, err)
+        progress(SAVING, 0, None)
+        session.commit()
     click.echo(f"{path}: {report['rows']} rows; created {report['created']}, updated {report['updated']}, "
                f"unchanged {report['unchanged']}, skipped {len(report['skipped'])}")
     for problem in report["skipped"]:

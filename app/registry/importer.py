@@ -7,19 +7,20 @@ from sqlalchemy.orm import selectinload
 
 from app import effects
 from app.accounts import audit, permissions
-from app.bulk import any_of, chunks, insert_rows, paused_gc, refresh_statistics, reserve_ids
+from app.bulk import CHUNK, any_of, chunks, insert_rows, paused_gc, refresh_statistics, reserve_ids
 from app.db import utcnow
 from app.errors import Invalid, flatten
-from app.registry import columns, expiry, tables
+from app.progress import counted, silent
+from app.registry import columns, expiry, reimport, tables
 from app.registry.models import (Address, Alias, Entity, EntitySector, Identifier, Licence, LicenceDestination,
                                  LicenceSector, LicenceStatusChange, Person, Role)
 from app.registry.names import licence_key, name_key
+from app.registry.reimport import LICENCE_FIELDS
 from app.registry.schemas import EntityImportSchema
 from app.registry.service import add_licence, authorities_by_code
 
 # Imports creating this many entities refresh the planner's statistics of the tables they filled.
 ANALYZE_AFTER = 5000
-LICENCE_FIELDS = ("type", "status", "status_raw", "valid_from", "valid_until")
 
 
 @dataclass
@@ -50,32 +51,34 @@ class Planned:
 
 
 def import_file(session, actor, data, *, fmt, default_kind="agency", skip_invalid=False, today=None,
-                keep_existing=False):
+                keep_existing=False, progress=silent):
     """Import a CSV, JSON or XLSX registry file; returns the report or raises ImportRejected.
 
     today: the day registered licences' statuses are read on (expiry.today() by default): a row saying
     `expired` for a licence that lapsed since is no change.
     keep_existing: rows matching a registered entity, or a withdrawn one, leave it exactly as it is (counted
     unchanged).
+    progress: called as the rows are checked, matched and written (app/progress.py).
     """
     with paused_gc():
         return import_rows(session, actor, data, fmt, default_kind, skip_invalid, today or expiry.today(),
-                           keep_existing)
+                           keep_existing, progress)
 
 
-def import_rows(session, actor, data, fmt, default_kind, skip_invalid, today, keep_existing=False):
+def import_rows(session, actor, data, fmt, default_kind, skip_invalid, today, keep_existing=False,
+                progress=silent):
     """The import itself (see import_file)."""
     rows = tables.read_rows(data, fmt)
     if not rows:
         raise Invalid("The file has no rows to import.", {"file": ["no rows"]})
-    planned, problems = validate_rows(rows, fmt, default_kind)
-    resolve(session, actor, planned, problems, today, include_deleted=keep_existing)
+    planned, problems = validate_rows(rows, fmt, default_kind, progress)
+    resolve(session, actor, planned, problems, today, include_deleted=keep_existing, progress=progress)
     bad_rows = {p.row for p in problems}
     if problems and not skip_invalid:
         raise ImportRejected(problems)
     planned = [p for p in planned if p.row not in bad_rows]
     refused = []
-    created, updated, unchanged = write(session, actor, planned, today, refused, keep_existing)
+    created, updated, unchanged = write(session, actor, planned, today, refused, keep_existing, progress)
     if refused and not skip_invalid:
         raise ImportRejected(refused)
     problems += refused
@@ -83,11 +86,11 @@ def import_rows(session, actor, data, fmt, default_kind, skip_invalid, today, ke
             "skipped": [asdict(p) for p in sorted(problems, key=lambda p: p.row)]}
 
 
-def validate_rows(rows, fmt, default_kind):
+def validate_rows(rows, fmt, default_kind, progress=silent):
     """Validate each row on its own; problems name the row and the column (or field path for JSON)."""
     schema, checker = EntityImportSchema(), columns.Checker()
     planned, problems = [], []
-    for number, raw in rows:
+    for number, raw in counted(rows, progress, "checking rows"):
         if fmt != "json":
             data, cell_problems = columns.validate_row(checker, raw)
             if cell_problems:
@@ -109,14 +112,14 @@ def validate_rows(rows, fmt, default_kind):
     return planned, problems
 
 
-def resolve(session, actor, planned, problems, today, include_deleted=False):
+def resolve(session, actor, planned, problems, today, include_deleted=False, progress=silent):
     """Match rows to existing entities by licence, identifier or name; flag clashes and unknown authorities."""
     authorities = authorities_by_code(session)
     licence_owner, identifier_owner, name_owner = existing_keys(session, planned, authorities, today,
                                                                 include_deleted)
     licence_column = "licence_authority"
     seen_licences = {}
-    for plan in planned:
+    for plan in counted(planned, progress, "matching registered entities"):
         entity_ids = set()
         for licence in plan.data["licences"]:
             authority = authorities.get(licence["authority"])
@@ -260,7 +263,7 @@ def merge_rows(planned):
 LIST_KEYS = ("aliases", "identifiers", "addresses", "sectors", "people", "licences")
 
 
-def write(session, actor, planned, today, refused, keep_existing=False):
+def write(session, actor, planned, today, refused, keep_existing=False, progress=silent):
     """Update the matched entities (unless keep_existing) and insert the new ones; returns (created, updated,
     unchanged).
 
@@ -271,11 +274,17 @@ def write(session, actor, planned, today, refused, keep_existing=False):
     updated = unchanged = 0
     if keep_existing:
         unchanged, existing = len(existing), []
-    for chunk in chunks(existing):
-        entities = {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_([p.entity_id for p in chunk]))
-                                                     .options(*ENTITY_LOADS))}
+    authority_ids = {code: authority.id for code, authority in authorities_by_code(session).items()}
+    for number, chunk in enumerate(chunks(existing)):
+        # Only the entities whose rows change are loaded as objects and updated; the rest stay as they are.
+        changing = reimport.changing(session, chunk, authority_ids, today)
+        unchanged += len(chunk) - len(changing)
+        entities = {e.id: e for e in session.scalars(select(Entity).where(any_of(session, Entity.id, changing))
+                                                     .options(*ENTITY_LOADS))} if changing else {}
         for plan in chunk:
-            entity = entities[plan.entity_id]
+            entity = entities.get(plan.entity_id)
+            if entity is None:
+                continue
             if trusted(actor, entity, plan.data):
                 changed = update_existing(session, actor, entity, plan.data, today)
             else:
@@ -294,8 +303,9 @@ def write(session, actor, planned, today, refused, keep_existing=False):
                 updated += 1
             else:
                 unchanged += 1
+        progress("updating registered entities", number * CHUNK + len(chunk), len(existing))
     session.flush()
-    insert_new(session, actor, new)
+    insert_new(session, actor, new, progress)
     if len(new) >= ANALYZE_AFTER:
         # Every table the load filled: lookups by natural key, and joins by entity (an entity's people, read
         # for its full record and its name index, were joined by scanning all 150,000 people without this).
@@ -401,7 +411,7 @@ def merge_licence(session, actor, entity, data, today):
     return changed
 
 
-def insert_new(session, actor, plans):
+def insert_new(session, actor, plans, progress=silent):
     """Insert new entities and everything they carry with bulk inserts; the commit's pipeline then screens,
     scores, stamps and audits them as it does entities created one by one (app/pipeline.py).
 
@@ -417,7 +427,8 @@ def insert_new(session, actor, plans):
     acting = audit.acting(session)
     registrant = actor.organisation_id if actor else None
     certifier = registrant if actor and actor.organisation_kind == permissions.CERTIFIER else None
-    for chunk, ids in zip(chunks(plans), chunks(entity_ids)):
+    progress("adding new entities", 0, len(plans))
+    for number, (chunk, ids) in enumerate(zip(chunks(plans), chunks(entity_ids))):
         entities = [
             {"id": entity_id, "kind": p.data["kind"], "legal_name": p.data["legal_name"], "name_key": p.key[2],
              "country": p.data["country"], "website": p.data.get("website"),
@@ -437,6 +448,7 @@ def insert_new(session, actor, plans):
             insert_rows(session, model.__table__, rows)
         effects.written(session, ids)
         effects.later(session, "audit", events)
+        progress("adding new entities", number * CHUNK + len(chunk), len(plans))
 
 
 def people_of(data):

@@ -6,7 +6,7 @@ from flask.cli import with_appcontext
 
 from app import db
 from app.accounts.cli import OPERATOR
-from app.cli import fail
+from app.cli import SAVING, fail, progress_bars
 from app.errors import AppError
 from app.registry import tables
 from app.scoring import evaluate, importer, rules, service
@@ -100,15 +100,17 @@ def impact(directory):
 def activate(directory):
     """Make DIRECTORY the active rule set for its kinds and re-score every entity they cover."""
     session = db.Session()
-    try:
-        ruleset, scored = service.activate(session, OPERATOR, directory)
-    except AppError as err:
-        session.rollback()
-        click.echo(err.message)
-        for problem in (err.errors or {}).get("rules", []):
-            click.echo(f"  {problem}")
-        raise SystemExit(1) from None
-    session.commit()
+    with progress_bars() as progress:
+        try:
+            ruleset, scored = service.activate(session, OPERATOR, directory, progress=progress)
+        except AppError as err:
+            session.rollback()
+            click.echo(err.message)
+            for problem in (err.errors or {}).get("rules", []):
+                click.echo(f"  {problem}")
+            raise SystemExit(1) from None
+        progress(SAVING, 0, None)
+        session.commit()
     click.echo(f"{ruleset.id} ({ruleset.content_hash[:12]}) is active for {', '.join(ruleset.kinds)}; "
                f"{scored} entities re-scored")
 
@@ -121,8 +123,10 @@ def rescore(kind):
     """Score every live entity now with the active rule sets (e.g. after a bulk import)."""
     session = db.Session()
     for each in kind or ("agency", "employer"):
-        scored = service.rescore(session, each, reason="rescore command")
-        session.commit()
+        with progress_bars() as progress:
+            scored = service.rescore(session, each, reason="rescore command", progress=progress)
+            progress(SAVING, 0, None)
+            session.commit()
         click.echo(f"{scored} {each} entities scored")
 
 
@@ -140,14 +144,17 @@ def evidence_group():
 def import_command(path, evidence, fmt, skip_invalid):
     """Import fee lines, practice assessments or audit findings; the entities touched are re-scored."""
     session = db.Session()
-    try:
-        with open(path, "rb") as handle:
-            report = importer.import_evidence(session, OPERATOR, handle.read(), fmt=tables.detect_format(path, fmt),
-                                              evidence=evidence, skip_invalid=skip_invalid)
-    except AppError as err:
-        session.rollback()
-        fail(path, err)
-    session.commit()
+    with progress_bars() as progress:
+        try:
+            with open(path, "rb") as handle:
+                report = importer.import_evidence(session, OPERATOR, handle.read(),
+                                                  fmt=tables.detect_format(path, fmt), evidence=evidence,
+                                                  skip_invalid=skip_invalid, progress=progress)
+        except AppError as err:
+            session.rollback()
+            fail(path, err)
+        progress(SAVING, 0, None)
+        session.commit()
     click.echo(f"{path}: {report['rows']} rows; {report['imported']} imported for {report['entities']} entities "
                f"(re-scored), skipped {len(report['skipped'])}")
     for problem in report["skipped"]:

@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from app.errors import Invalid, flatten
+from app.progress import counted, silent
 from app.registry import tables
 from app.registry.importer import ImportRejected, Problem
 from app.registry.models import Authority, Entity, Licence
@@ -26,7 +27,7 @@ def layout(evidence):
     return REFERENCE + tuple(fields), tuple(name for name in fields if schema.fields[name].required)
 
 
-def import_evidence(session, actor, data, *, fmt, evidence, skip_invalid=False):
+def import_evidence(session, actor, data, *, fmt, evidence, skip_invalid=False, progress=silent):
     """Import one kind of evidence; returns the report or raises ImportRejected."""
     if evidence not in EVIDENCE:
         raise Invalid(f"Unknown kind of evidence {evidence!r}.", {"type": [f"Must be one of: {', '.join(EVIDENCE)}."]})
@@ -35,7 +36,7 @@ def import_evidence(session, actor, data, *, fmt, evidence, skip_invalid=False):
         raise Invalid("The file has no rows to import.", {"file": ["no rows"]})
     schema, model = EVIDENCE[evidence](), service.MODELS[evidence]
     planned, problems = [], []
-    for number, raw in rows:
+    for number, raw in counted(rows, progress, "checking rows"):
         if not isinstance(raw, dict):
             problems.append(Problem(number, "record", "Each record must be a JSON object."))
             continue

@@ -8,6 +8,7 @@ from app.audits.models import REPORTED, Audit
 from app.bulk import any_of, chunks, insert_rows, paused_gc
 from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
+from app.progress import silent
 from app.registry.models import Entity
 from app.registry.service import get_entity
 from app.scoring import evaluate, facts as fact_source, rescoring, rules
@@ -38,16 +39,18 @@ def score_entity(session, entity_id, reason, ruleset=None):
     return score
 
 
-def rescore(session, kind, reason, ruleset=None):
+def rescore(session, kind, reason, ruleset=None, progress=silent):
     """Score every live entity of a kind, in batches, appending one row each; returns how many."""
     ruleset = ruleset or active_rule_set(session, kind)
-    return score_many(session, dict.fromkeys(live_entities(session, kind), reason), ruleset)
+    return score_many(session, dict.fromkeys(live_entities(session, kind), reason), ruleset, progress,
+                      step=f"scoring {kind} entities")
 
 
-def score_many(session, reasons, ruleset):
+def score_many(session, reasons, ruleset, progress=silent, step="scoring"):
     """Score these entities of the rule set's kind together ({entity id: reason}), one new row each, in
     batches of a few queries; returns how many. Their scores are current again (no longer stale)."""
     scored = 0
+    progress(step, 0, len(reasons))
     with paused_gc():
         for batch in chunks(sorted(reasons), 2000):
             now = utcnow()
@@ -62,6 +65,7 @@ def score_many(session, reasons, ruleset):
             insert_rows(session, Score.__table__, rows)
             fresh(session, batch)
             scored += len(rows)
+            progress(step, scored, len(reasons))
     return scored
 
 
@@ -200,7 +204,7 @@ def impact(session, directory):
     return new, changes, unchanged
 
 
-def activate(session, actor, directory):
+def activate(session, actor, directory, progress=silent):
     """Make a valid rule set the active one for its kinds and re-score every entity of those kinds."""
     try:
         ruleset = load_rule_set(directory)
@@ -208,7 +212,8 @@ def activate(session, actor, directory):
         raise Invalid("The rule set is not valid; the active one stays.", {"rules": err.problems}) from None
     for kind in ruleset.kinds:
         record_activation(session, actor, kind, ruleset)
-    scored = sum(rescore(session, kind, f"rule set {ruleset.id} activated", ruleset) for kind in ruleset.kinds)
+    scored = sum(rescore(session, kind, f"rule set {ruleset.id} activated", ruleset, progress)
+                 for kind in ruleset.kinds)
     return ruleset, scored
 
 

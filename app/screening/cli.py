@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from app import db
 from app.accounts.cli import OPERATOR
-from app.cli import fail
+from app.cli import SAVING, fail, progress_bars
 from app.errors import AppError
 from app.screening import batch, formats, screen, service
 from app.screening.models import SOURCE_KINDS
@@ -41,14 +41,17 @@ def known_format(ctx, param, value):
 def import_command(source_name, format_name, kind, title, publisher, paths):
     """Import PATHS as the next version of a source (created on first import) and print the delta."""
     session = db.Session()
-    try:
-        result, screened = screen.import_and_screen(
-            session, source_name, format_name, list(paths), actor=OPERATOR, title=title, publisher=publisher,
-            kind=kind, threshold=current_app.config["SCREENING_THRESHOLD"])
-    except AppError as err:
-        session.rollback()
-        fail(source_name, err)
-    session.commit()
+    with progress_bars() as progress:
+        progress("importing and screening the changes", 0, None)
+        try:
+            result, screened = screen.import_and_screen(
+                session, source_name, format_name, list(paths), actor=OPERATOR, title=title, publisher=publisher,
+                kind=kind, threshold=current_app.config["SCREENING_THRESHOLD"])
+        except AppError as err:
+            session.rollback()
+            fail(source_name, err)
+        progress(SAVING, 0, None)
+        session.commit()
     version = result.version
     click.echo(f"{result.source.name} version {version.number}{' (new source)' if result.created else ''}: "
                f"{version.entry_count} entries; added {version.added}, changed {version.changed}, "
@@ -77,11 +80,14 @@ def screen_registry_command():
     session = db.Session()
     threshold = current_app.config["SCREENING_THRESHOLD"]
     started = time.perf_counter()
-    try:
-        count, hits = screen.screen_registry(session, threshold=threshold)
-    except AppError as err:
-        raise click.ClickException(err.message) from None
-    session.commit()
+    with progress_bars() as progress:
+        progress("screening and scoring the registry", 0, None)
+        try:
+            count, hits = screen.screen_registry(session, threshold=threshold)
+        except AppError as err:
+            raise click.ClickException(err.message) from None
+        progress(SAVING, 0, None)
+        session.commit()
     click.echo(f"{count} entities screened, {hits} hits at or above {threshold}, "
                f"in {time.perf_counter() - started:.1f} s")
 

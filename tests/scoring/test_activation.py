@@ -5,7 +5,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.scoring import activation
+from app.accounts.cli import OPERATOR
+from app.registry.models import Entity
+from app.scoring import activation, service
 from app.scoring.models import RuleSetActivation, Score
 from tests.conftest import count
 from tests.scoring.test_api import CLEAN_PRACTICES
@@ -66,3 +68,12 @@ def test_a_bad_rule_set_is_never_activated(runner, session, tmp_path):
     result = runner.invoke(args=["rules", "activate", str(directory)])
     assert result.exit_code == 1 and "the active one stays" in result.output and "F-data.yaml:2:" in result.output
     assert count(session, RuleSetActivation) == activations
+
+
+def test_activation_reports_its_progress_as_it_scores(make_agency, session, tmp_path):
+    make_agency(), make_agency()
+    calls = []
+    service.activate(session, OPERATOR, stricter_copy(tmp_path), progress=lambda *call: calls.append(call))
+    steps = [call for call in calls if call[0] == "scoring agency entities"]
+    total = count(session, Entity)
+    assert steps[0] == ("scoring agency entities", 0, total) and steps[-1] == ("scoring agency entities", total, total)
