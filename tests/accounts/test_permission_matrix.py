@@ -101,6 +101,8 @@ def world(app, session, authority):
         "licences": [{"authority": "NP-DOFE", "number": "4411/080", "status": "valid", "type": "full",
                       "valid_until": date(2030, 1, 1), "destinations": ["QA"], "sectors": []}]})
     agency.registered_by_organisation_id = orgs["B"].id
+    # Read now: the sign-ins below end the session the agency was loaded in.
+    licence = agency.licences[0]
     agency.certification_status, agency.certified_by_organisation_id = "certified", orgs["C"].id
     employer = registry.create_entity(session, OPERATOR, "employer", {"legal_name": "Doha Towers W.L.L.",
                                                                       "country": "QA", "sectors": ["construction"]})
@@ -175,7 +177,7 @@ def world(app, session, authority):
         browser.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_of(browser)})
         personas[persona] = Persona(persona, {"Authorization": f"Bearer {raw}"}, browser, token.id, user.email)
     session.commit()
-    return {"agency": agency, "employer": employer, "withdrawn": withdrawn, "licence": agency.licences[0],
+    return {"agency": agency, "employer": employer, "withdrawn": withdrawn, "licence": licence,
             "follow": follow, "note": note, "document": document, "change": change, "finding": finding,
             "hit": hit, "task": task, "spare": spare, "b_viewer": users["B viewer"], "personas": personas, "audit": audit,
             "audit_finding": audit_finding, "open_action": open_action, "done_action": done_action,
