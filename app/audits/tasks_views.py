@@ -14,11 +14,47 @@ from app.audits.reconcile import STATES
 from app.audits.tasks_schemas import TaskStateSchema
 from app.errors import Conflict, Invalid
 from app.registry import expiry
+from app.web.i18n import local_day
 
 bp = Blueprint("tasks_web", __name__)
 PER_PAGE = 50
 # What a form may send; empty fields count as not sent.
 FIELDS = ("state", "version", "until", "reason", "note")
+
+
+# Each reason's sentence on the page, in the reader's language (the API and the calendar feed keep describe()'s).
+SENTENCES = {
+    "periodic_review": lambda p: gettext(
+        "Periodic review: risk tier %(tier)s is reviewed every %(months)s months, counted from %(since)s.", **p),
+    "licence_expiring": lambda p: gettext("Licence %(licence)s ends on %(valid_until)s: check its renewal.", **p),
+    "licence_expired": lambda p: gettext("Licence %(licence)s expired on %(expired_on)s (valid until %(valid_until)s).",
+                                         **p),
+    "certification_expiring": lambda p: gettext(
+        "Certification (%(status)s) ends on %(valid_until)s: plan the re-certification audit.", **p),
+    "confirmed_hit": lambda p: gettext("A watchlist hit was confirmed on %(decided_on)s: %(name)s on %(list)s.", **p),
+    "critical_finding": lambda p: gettext(
+        "An open %(grade)s finding against principle %(principle)s, found on %(found_on)s, needs a follow-up audit.",
+        **p),
+    "overdue_corrective_action": lambda p: gettext(
+        "Corrective action %(action_id)s was due on %(deadline)s and is not done: escalate.", **p),
+    "tier_worsened": lambda p: gettext("The risk tier worsened from %(from_tier)s to %(to_tier)s on %(scored_on)s.",
+                                       **p),
+    "worker_report": lambda p: gettext("A worker report was received on %(received_on)s.", **p),
+}
+DAYS = ("since", "valid_until", "expired_on", "decided_on", "found_on", "deadline", "scored_on", "received_on")
+
+
+def sentence(explanation):
+    """A task's explanation as a sentence in the reader's language, its dates written the language's way."""
+    params = dict(explanation.get("params", {}))
+    try:
+        for name in DAYS:
+            if params.get(name):
+                params[name] = local_day(params[name])
+        return SENTENCES[explanation.get("message")](params)
+    except (KeyError, ValueError, TypeError):
+        # An explanation written by an older policy, without the parameters its sentence now names.
+        return describe(explanation)
 
 
 def listing():
@@ -39,7 +75,7 @@ def render_list(actor, failed=None, message=None, errors=None, status=200):
     shown = listing()
     rows, total = tasks.list_tasks(db.Session(), actor, per_page=PER_PAGE, **shown)
     return render_template("tasks.html", tasks=rows, total=total, per_page=PER_PAGE, states=STATES,
-                           reasons=REASONS, today=expiry.today(), describe=describe, shown=shown, query=query(shown),
+                           reasons=REASONS, today=expiry.today(), describe=sentence, shown=shown, query=query(shown),
                            moves={task.id: tasks.moves_for(actor, task) for task in rows}, failed=failed,
                            message=message, errors=errors or {}, typed=request.form if failed else {}), status
 

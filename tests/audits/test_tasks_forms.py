@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import html
 import re
 
+from babel.dates import format_date
 import pytest
 from sqlalchemy import select
 
@@ -172,3 +173,12 @@ def test_no_sign_in_or_no_csrf_token_changes_nothing(client, session, task, anal
     assert anonymous.post(f"/tasks/{task.id}/state", data={"csrf_token": csrf_of(page), "state": "claimed",
                                                           "version": 1}).status_code == 401
     assert reread(session, task).state == "open"
+
+
+def test_why_a_task_is_due_is_said_in_the_readers_language_with_its_dates_written_that_way(client, task, analyst):
+    day = TODAY + timedelta(days=10)
+    spanish = text(client.get("/tasks?lang=es"))
+    assert f"La licencia NP-DOFE 1/2 termina el {format_date(day, 'long', locale='es')}: compruebe su renovación." \
+        in spanish
+    english = text(client.get("/tasks?lang=en"))
+    assert f"Licence NP-DOFE 1/2 ends on {format_date(day, 'long', locale='en')}: check its renewal." in english
