@@ -79,6 +79,18 @@ def read_figures(session, kind, year=None, subject=None):
             "computed_at": any_row.computed_at if any_row else None, "items": items}
 
 
+def agency_figures(session, entity_id, year, years):
+    """(k, {year: {category: reports}}, newest year first) of one agency's published figures in the `years` up to
+    `year` (the lookup index: kind, year, subject)."""
+    rows = session.execute(select(PublicFigure.year, PublicFigure.category, PublicFigure.reports).where(
+        PublicFigure.kind == "agency", PublicFigure.year.between(year - years + 1, year),
+        PublicFigure.subject == str(entity_id)).order_by(PublicFigure.year.desc(), PublicFigure.category)).all()
+    by_year = {}
+    for row in rows:
+        by_year.setdefault(row.year, {})[row.category] = row.reports
+    return setting("REPORTS_MIN_REPORTERS"), by_year
+
+
 def verified(session, condition):
     """(agency, report id, verified categories, verified at) of the counted reports a case handler verified."""
     return session.execute(select(Report.agency_entity_id, Report.id, Report.verified_categories, Report.verified_at)

@@ -12,6 +12,7 @@ from app.accounts.auth import current_actor
 from app.registry import expiry, lookup
 from app.registry.schemas import PublicEntitySchema, PublicLicenceDetailSchema
 from app.registry.standing import standings
+from app.reports import aggregates
 
 bp = Blueprint("web", __name__)
 PER_PAGE = 20
@@ -19,6 +20,8 @@ PER_PAGE = 20
 MAX_QUERY = 200
 # An agency's short link, and so its QR code, never changes: a week in the browser's cache.
 QR_MAX_AGE = 7 * 24 * 3600
+# The years of worker reports' figures an agency's page shows: this one and those before.
+YEARS_SHOWN = 5
 # Made once: a marshmallow schema copies its fields at each construction, a tenth of a page's time.
 PUBLIC_ENTITY, PUBLIC_LICENCE = PublicEntitySchema(), PublicLicenceDetailSchema()
 
@@ -52,7 +55,8 @@ def agency(entity_id):
     public = PUBLIC_ENTITY.dump(entity)
     licences = [PUBLIC_LICENCE.dump(licence) for licence in entity.licences]
     authorities = {licence.authority.code: licence.authority for licence in entity.licences}
-    return render_template("public/agency.html", agency=public, standings=standings(licences),
+    figures = aggregates.agency_figures(session, entity_id, expiry.today().year, YEARS_SHOWN)
+    return render_template("public/agency.html", agency=public, standings=standings(licences), figures=figures,
                            authorities=authorities, short_link=url_for("web.short_link", entity_id=entity_id,
                                                                        _external=True), today=expiry.today())
 
