@@ -1,11 +1,10 @@
 """The public report form's fields: read into what the intake service takes, and its problems put beside the
 fields in the reader's language. The rules are the API's (app/reports/schemas.py); only the words differ."""
-import unicodedata
-
 from flask_babel import gettext
 from marshmallow import ValidationError
 
 from app.errors import flatten
+from app.registry.names import latin_digits
 from app.reports.schemas import IntakeSchema
 
 # The questions answered yes or no (left unanswered: not said).
@@ -22,8 +21,7 @@ DESTINATIONS = ("QA", "AE", "SA", "KW", "BH", "OM", "JO", "LB", "MY", "SG", "KR"
 
 def western_digits(text):
     """Amounts typed with any script's digits (१५००, ১৫০০, ١٥٠٠) as 1500; thousands separators dropped."""
-    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text
-                   if ch not in ", \u00a0\u066c")
+    return "".join(ch for ch in latin_digits(text) if ch not in ", \u00a0\u066c")
 
 
 def given(form, name):
