@@ -182,8 +182,9 @@ def write_million(path, size, entries, known, people, count):
 
 
 def bench_million(path):
-    """Targets at one million names (run alone in a subprocess): build < 90 s and < 2 GB; one query median < 20 ms."""
-    baseline = rss_mb()
+    """Targets at one million names (run alone in a subprocess): build < 90 s and < 2 GB at its peak, the index
+    < 600 MB once built; one query median < 2 ms (issue 14; it was < 20 ms)."""
+    baseline = resident_mb()
     index = NameIndex()
     entries = names = 0
     adding = 0.0
@@ -201,18 +202,21 @@ def bench_million(path):
             adding += time.perf_counter() - start
             entries += 1
             names += len(entry["names"])
-    cpu, peak = time.process_time() - cpu, rss_mb()
+        start = time.perf_counter()
+        index.settle()   # as the service does after building (app/screening/indexes.py)
+        adding += time.perf_counter() - start
+    cpu, peak, built = time.process_time() - cpu, rss_mb(), resident_mb()
     print(f"synthetic lists: {entries:,} entries, {names:,} names, {len(index.vocabulary.words):,} distinct words",
           flush=True)
     report(f"build the index of {names:,} names", adding, 90, "s")
     print(f"{'':58} {cpu:.2f} s of CPU, reading the file included", flush=True)
     report("peak memory of the build process", peak, 2048, "MB")
-    report(f"  of which the index (above {baseline:.0f} MB with the modules loaded)", peak - baseline, 2048, "MB")
+    report(f"the index once built (above {baseline:.0f} MB with the modules loaded)", built - baseline, 600, "MB")
     timed_queries(index, queries[:WARM_UP])
     cpu = time.process_time()
     samples, found = timed_queries(index, queries[WARM_UP:])
     count = len(queries) - WARM_UP
-    report(f"one query at {names:,} names, median of {count:,}", median_ms(samples), 20, "ms")
+    report(f"one query at {names:,} names, median of {count:,}", median_ms(samples), 2, "ms")
     cpu = (time.process_time() - cpu) / count * 1000
     print(f"{'':58} 99th percentile {p99_ms(samples):.1f} ms (no target); {cpu:.2f} ms of CPU a query (mean); "
           f"queries with a hit: {hit_shares(found)}", flush=True)

@@ -1,11 +1,18 @@
-"""The in-memory name index: names of a collection, and candidate search with full comparison (pure)."""
+"""The in-memory name index: names of a collection, and candidate search with full comparison (pure).
+
+Records and names are kept in flat arrays, not as an object each: at a million names that is a fraction of the
+memory, and the worker processes forked from the one that built the index keep sharing its pages (reading a
+Python object writes its reference count, which copies its page into the reader; reading an array's items does
+not write the array).
+"""
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import itemgetter
 
 from app.screening.match import NAME_WEIGHT, Side, acronym, compare, token_similarity
 from app.screening.normalize import normalize
 from app.screening.person_names import table as person_names
+from app.screening.postings import Postings
 from app.screening.vocabulary import Vocabulary
 
 CANDIDATES = 60           # names fully compared per query name, best rough scores first
@@ -29,8 +36,29 @@ class Record:
     kind: str | None
     countries: frozenset
     identifiers: frozenset
-    names: list = field(default_factory=list)   # name ids
+    names: range = range(0)   # name ids
     alive: bool = True
+
+
+class Codes:
+    """Distinct values (lists, kinds, sets of countries, legal forms) numbered, so arrays can hold them."""
+
+    def __init__(self):
+        self.values = []
+        self.codes = {}
+
+    def code(self, value):
+        """The value's number, given on first sight."""
+        code = self.codes.get(value)
+        if code is None:
+            code = len(self.values)
+            self.values.append(value)
+            self.codes[value] = code
+        return code
+
+    def known(self, values):
+        """The numbers of those of the values seen so far."""
+        return {self.codes[value] for value in values if value in self.codes}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,15 +93,26 @@ class NameIndex:
 
     def __init__(self, vocabulary=None):
         self.vocabulary = vocabulary or Vocabulary()
-        self.records = []
+        self.groups, self.kinds, self.country_sets, self.legal_forms = Codes(), Codes(), Codes(), Codes()
+        # Records, by position: a record's names are the name ids from its first to the next record's first.
+        self.keys = []
         self.by_key = {}
-        self.postings = {}
+        self.record_first = array("I")
+        self.record_group = array("I")
+        self.record_kind = array("I")
+        self.record_countries = array("I")
+        self.record_identifiers = {}    # position -> identifiers, for the records that have some
+        self.alive = bytearray()
+        self.postings = Postings()
         self.by_identifier = {}
+        # Names, by id: a name's word ids run from its start to the next name's in name_words.
         self.name_record = array("I")
-        self.name_tokens = []
-        self.name_forms = []
-        self.name_text = []
-        self.name_person = []
+        self.word_start = array("I", [0])
+        self.name_words = array("I")
+        self.name_legal = array("I")
+        self.name_person = bytearray()
+        self.text_start = array("Q", [0])
+        self.text = bytearray()          # the names as written, UTF-8, one after another
         self.name_han = {}       # name id -> the name in Chinese characters, for the names written in them
         self.acronyms = {}       # an organisation's initials -> ids of the names of three words or more they stand for
 
@@ -82,10 +121,11 @@ class NameIndex:
 
     def add(self, key, names, *, group="", kind=None, countries=(), identifiers=()):
         """Index a record's names (replacing what was indexed under the same key)."""
-        record = Record(key, group, kind, frozenset(countries),
-                        frozenset(k for k in map(identifier_key, identifiers) if len(k) >= MIN_IDENTIFIER))
+        countries = frozenset(countries)
+        identifiers = frozenset(k for k in map(identifier_key, identifiers) if len(k) >= MIN_IDENTIFIER)
+        names = list(dict.fromkeys(names))
         if key in self.by_key:
-            if self._unchanged(self.records[self.by_key[key]], record, names):
+            if self._unchanged(self.by_key[key], group, kind, countries, identifiers, names):
                 # Re-read after a change elsewhere (its website, say): removing and adding it again would cost
                 # a pass over the postings of each of its words, and leave a dead copy behind.
                 return
@@ -93,59 +133,101 @@ class NameIndex:
         person = kind == "person"
         if person:
             person_names()  # loaded while the index is built, not in the first search that needs it
-        position = len(self.records)
-        self.records.append(record)
+        # The record first, then its names, then their postings: a search in another thread finds only what is
+        # complete.
+        position = len(self.keys)
+        self.record_first.append(len(self.name_record))
+        self.record_group.append(self.groups.code(group))
+        self.record_kind.append(self.kinds.code(kind))
+        self.record_countries.append(self.country_sets.code(countries))
+        if identifiers:
+            self.record_identifiers[position] = tuple(identifiers)   # a third of a frozenset's memory
+        self.alive.append(1)
+        self.keys.append(key)
         self.by_key[key] = position
         vocabulary = self.vocabulary
-        for name in dict.fromkeys(names):
+        for name in names:
             normal = normalize(name, kind)
             if not normal.tokens:
                 continue
-            name_id = len(self.name_text)
-            token_ids = tuple(vocabulary.add(token) for token in normal.tokens)
-            # The name first, then the postings: a search in another thread finds only names complete.
-            self.name_record.append(position)
-            self.name_tokens.append(token_ids)
-            self.name_forms.append(normal.legal_forms)
-            self.name_text.append(name)
+            name_id = len(self.name_record)
+            token_ids = [vocabulary.add(token) for token in normal.tokens]
+            self.name_words.extend(token_ids)
+            self.word_start.append(len(self.name_words))
+            self.name_legal.append(self.legal_forms.code(normal.legal_forms))
             self.name_person.append(person)
+            self.text.extend(name.encode())
+            self.text_start.append(len(self.text))
             if normal.han:
                 self.name_han[name_id] = normal.han
+            self.name_record.append(position)
             initials = acronym(normal.tokens) if not person else ""
             if initials:
                 self.acronyms.setdefault(initials, array("I")).append(name_id)
-            record.names.append(name_id)
             distinct = set(token_ids)
             vocabulary.count(distinct, 1)
             for token_id in distinct:
-                self.postings.setdefault(token_id, array("I")).append(name_id)
-        for identifier in record.identifiers:
-            self.by_identifier.setdefault(identifier, []).append(position)
+                self.postings.add(token_id, name_id)
+        for identifier in identifiers:
+            # Most identifiers are one record's: kept as a plain position, a list only once shared.
+            known = self.by_identifier.get(identifier)
+            if known is None:
+                self.by_identifier[identifier] = position
+            elif isinstance(known, int):
+                self.by_identifier[identifier] = [known, position]
+            else:
+                known.append(position)
 
-    def _unchanged(self, indexed, record, names):
+    def settle(self):
+        """Pack the postings once many words have names indexed since the last packing (after a build, say)."""
+        if self.postings.waiting() > len(self.vocabulary.words) // 10:
+            self.postings.pack(len(self.vocabulary.words))
+
+    def record(self, position):
+        """The record at a position."""
+        return Record(self.keys[position], self.groups.values[self.record_group[position]],
+                      self.kinds.values[self.record_kind[position]],
+                      self.country_sets.values[self.record_countries[position]],
+                      frozenset(self.record_identifiers.get(position, ())), self.names_of(position),
+                      bool(self.alive[position]))
+
+    def names_of(self, position):
+        """The ids of a record's names."""
+        last = self.record_first[position + 1] if position + 1 < len(self.record_first) else len(self.name_record)
+        return range(self.record_first[position], last)
+
+    def words_of(self, name_id):
+        """A name's word ids."""
+        return tuple(self.name_words[self.word_start[name_id]:self.word_start[name_id + 1]])
+
+    def name_text(self, name_id):
+        """A name as it was written."""
+        return self.text[self.text_start[name_id]:self.text_start[name_id + 1]].decode()
+
+    def _unchanged(self, position, group, kind, countries, identifiers, names):
         """Whether a record is indexed already exactly as it would be again."""
+        indexed = self.record(position)
         return (indexed.group, indexed.kind, indexed.countries, indexed.identifiers) == \
-            (record.group, record.kind, record.countries, record.identifiers) and \
-            [self.name_text[name_id] for name_id in indexed.names] == list(dict.fromkeys(names))
+            (group, kind, countries, identifiers) and list(map(self.name_text, indexed.names)) == names
 
     def remove(self, key):
         """Stop finding a record; its names leave the word counts too."""
         position = self.by_key.pop(key, None)
         if position is None:
             return
-        record = self.records[position]
-        record.alive = False
-        for name_id in record.names:
-            distinct = set(self.name_tokens[name_id])
+        self.alive[position] = 0
+        for name_id in self.names_of(position):
+            tokens = self.words_of(name_id)
+            distinct = set(tokens)
             self.vocabulary.count(distinct, -1)
             self.name_han.pop(name_id, None)
-            words = [self.vocabulary.words[t] for t in self.name_tokens[name_id]]
+            words = [self.vocabulary.words[t] for t in tokens]
             initials = acronym(words) if not self.name_person[name_id] else ""
             if initials:
                 self.acronyms[initials].remove(name_id)
             # Out of the postings too, or records re-indexed many times would crowd out the live ones.
             for token_id in distinct:
-                self.postings[token_id].remove(name_id)
+                self.postings.remove(token_id, name_id)
 
     def search(self, query, *, threshold, limit=10, groups=None, kinds=None, candidates=CANDIDATES, explain=True):
         """Records whose names or identifiers match the query at or above the threshold, best first.
@@ -154,9 +236,13 @@ class NameIndex:
         how many names per query name are compared in full; explain=False leaves the matches' explanations
         empty (a search box needs only which records, and explaining costs a second comparison each).
         """
-        def wanted(record):
-            return record.alive and (groups is None or record.group in groups) and \
-                (kinds is None or record.kind in kinds)
+        alive, group_of, kind_of = self.alive, self.record_group, self.record_kind
+        group_codes = None if groups is None else self.groups.known(groups)
+        kind_codes = None if kinds is None else self.kinds.known(kinds)
+
+        def wanted(position):
+            return alive[position] and (group_codes is None or group_of[position] in group_codes) and \
+                (kind_codes is None or kind_of[position] in kind_codes)
 
         best = {}
         for name in dict.fromkeys(query.names):
@@ -164,7 +250,7 @@ class NameIndex:
                 if match.score > best.get(match.key, (0.0,))[0]:
                     best[match.key] = (match.score, match)
         for position in self._identified(query, wanted):
-            record = self.records[position]
+            record = self.record(position)
             if record.key not in best or best[record.key][0] < 1.0:
                 match = self._identifier_match(record, query, best.get(record.key, (0.0, None))[1])
                 if match.score >= threshold:
@@ -227,7 +313,7 @@ class NameIndex:
         rest = [0.0] * (len(plan) + 1)
         for position in range(len(plan) - 1, -1, -1):
             rest[position] = rest[position + 1] + plan[position][1]
-        tokens = self.name_tokens
+        start, name_words = self.word_start, self.name_words
         for position, (word_id, gain) in enumerate(plan):
             postings = self.postings.get(word_id)
             if not postings or (len(postings) > CROWDED and rough):
@@ -238,7 +324,7 @@ class NameIndex:
                     rough[name_id] = get(name_id, 0.0) + gain
             elif len(rough) < len(postings):
                 for name_id, value in rough.items():
-                    if word_id in tokens[name_id]:
+                    if word_id in name_words[start[name_id]:start[name_id + 1]]:
                         rough[name_id] = value + gain
             else:
                 for name_id in postings:
@@ -249,11 +335,10 @@ class NameIndex:
         # names below the floor leaves the order of the others as it was.
         items = rough.items() if floor <= 0 else [item for item in rough.items() if item[1] >= floor]
         ranked = sorted(items, key=itemgetter(1), reverse=True)[:candidates * 4]
-        records = self.records
+        name_record = self.name_record
         picked = []
         for name_id, value in ranked:
-            record = records[self.name_record[name_id]]
-            if wanted(record):
+            if wanted(name_record[name_id]):
                 picked.append((name_id, value))
                 if len(picked) == candidates:
                     break
@@ -290,13 +375,13 @@ class NameIndex:
         for name_id, rough in self._candidates(side, expansions, wanted, candidates, floor):
             if rough < sure and ceiling(rough + hope) < threshold:
                 break
-            tokens = self.name_tokens[name_id]
-            form = (tokens, self.name_forms[name_id], self.name_person[name_id], self.name_han.get(name_id, ""), rough)
+            form = (self.words_of(name_id), self.legal_forms.values[self.name_legal[name_id]],
+                    bool(self.name_person[name_id]), self.name_han.get(name_id, ""), rough)
             compared = forms.get(form, False)
             if compared is False:
                 compared = forms[form] = self._form_score(side, form, bound, threshold, unknown, hope)
             if compared is not None:
-                match = self._matched(side, normal, name, name_id, self.records[self.name_record[name_id]], query,
+                match = self._matched(side, normal, name, name_id, self.record(self.name_record[name_id]), query,
                                       threshold, *compared, explain=explain)
                 if match:
                     found.append(match)
@@ -323,9 +408,10 @@ class NameIndex:
     def _compare(self, side, normal, name, name_id, record, query, threshold):
         """The match of one query name with one indexed name, or None below the threshold."""
         vocabulary = self.vocabulary
-        tokens = self.name_tokens[name_id]
+        tokens = self.words_of(name_id)
         candidate = Side(tuple(vocabulary.words[t] for t in tokens), tuple(vocabulary.weight(t) for t in tokens),
-                         self.name_forms[name_id], self.name_person[name_id], self.name_han.get(name_id, ""))
+                         self.legal_forms.values[self.name_legal[name_id]], bool(self.name_person[name_id]),
+                         self.name_han.get(name_id, ""))
         return self._matched(side, normal, name, name_id, record, query, threshold, compare(side, candidate)[0],
                              candidate)
 
@@ -337,12 +423,12 @@ class NameIndex:
         if score < threshold or not side.tokens:
             return None
         if not explain:
-            return Match(record.key, record.group, score, name, self.name_text[name_id], {})
+            return Match(record.key, record.group, score, name, self.name_text(name_id), {})
         _, explanation = compare(side, candidate, explain=True)
         explanation = explanation or {}
         explanation.update(query_normalised=normal.text, list_normalised=" ".join(candidate.tokens +
                            candidate.legal_forms), record_factors=factors, score=round(score, 4))
-        return Match(record.key, record.group, score, name, self.name_text[name_id], explanation)
+        return Match(record.key, record.group, score, name, self.name_text(name_id), explanation)
 
     def _record_factors(self, record, query):
         factors = {}
@@ -354,8 +440,9 @@ class NameIndex:
 
     def _identified(self, query, wanted):
         for identifier in query.identifiers:
-            for position in self.by_identifier.get(identifier_key(identifier), ()):
-                if wanted(self.records[position]):
+            known = self.by_identifier.get(identifier_key(identifier), ())
+            for position in (known,) if isinstance(known, int) else known:
+                if wanted(position):
                     yield position
 
     def _identifier_match(self, record, query, by_name):
@@ -367,7 +454,7 @@ class NameIndex:
         explanation = dict(by_name.explanation) if by_name else {}
         explanation.update(identifiers=shared, identifier_evidence=IDENTIFIER_EVIDENCE, score=round(score, 4))
         return Match(record.key, record.group, score, by_name.query_name if by_name else query.names[0],
-                     by_name.matched_name if by_name else self.name_text[record.names[0]], explanation)
+                     by_name.matched_name if by_name else self.name_text(record.names[0]), explanation)
 
     def _best_name(self, record, query):
         """The best of the record's names for the query, however low it scores."""

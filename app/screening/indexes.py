@@ -99,6 +99,7 @@ def catch_up_lists(session, indexes, newest):
             index.remove(entry_id)
         for entry in service.current_entries(session, entry_ids=touched):
             add_entry(index, entry)
+    index.settle()
     indexes.lists_version = newest
     log.info("screening.lists_indexed records=%s names=%s version=%s ms=%.0f", len(index),
              index.vocabulary.names, newest, (time.perf_counter() - started) * 1000)
@@ -123,6 +124,7 @@ def catch_up_registry(session, indexes, generation):
             index.remove(key)
         else:
             index.add(key, names, group=key[0], kind=kind, countries=countries, identifiers=identifiers)
+    index.settle()
     # A new index is swapped in whole once built (see catch_up_lists).
     indexes.registry = index
     indexes.registry_generation = generation

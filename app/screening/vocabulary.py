@@ -30,8 +30,8 @@ class Vocabulary:
         self.ids = {}
         self.words = []
         self.df = array("I")
-        self.deletes = {}
-        self.skeletons = {}
+        self.deletes = Filed()
+        self.skeletons = Filed()
         self.names = 0
         self.weights = {}   # word id -> weight, valid until the counts change
         self.nearby = {}    # query word -> its near spellings, valid until a new word comes
@@ -46,8 +46,8 @@ class Vocabulary:
             if len(word) >= 3 and not is_number(word):
                 if len(word) >= 4:
                     for variant in deletions(word):
-                        remember(self.deletes, variant, word_id)
-                remember(self.skeletons, skeleton(word), word_id)
+                        self.deletes.add(variant, word_id)
+                self.skeletons.add(skeleton(word), word_id)
             self.nearby = {}  # last, and a new dict (see count)
         return word_id
 
@@ -102,9 +102,9 @@ class Vocabulary:
         if len(word) >= 7:
             probes.update(d for variant in deletions(word) for d in deletions(variant))
         candidates = [self.ids.get(probe) for probe in probes]
-        candidates += [word_id for probe in probes for word_id in ids_of(self.deletes.get(probe))]
+        candidates += [word_id for probe in probes for word_id in self.deletes.get(probe)]
         # Transliterations that differ in their vowels ("nurzai", "noorzai"; "mid", "meed") share consonants.
-        candidates += ids_of(self.skeletons.get(skeleton(word)))
+        candidates += self.skeletons.get(skeleton(word))
         for word_id in candidates:
             if word_id is not None and word_id not in found:
                 similarity = token_similarity(word, self.words[word_id])
@@ -114,22 +114,56 @@ class Vocabulary:
         return sorted(found.items(), key=lambda item: (-item[1], item[0]))
 
 
-def remember(table, key, word_id):
-    """Add a word id under a key, keeping a single id as a plain int to save memory."""
-    known = table.get(key)
-    if known is None:
-        table[key] = word_id
-    elif isinstance(known, int):
-        table[key] = [known, word_id]
-    else:
-        known.append(word_id)
+class Filed:
+    """Word ids filed under strings (a word's one-letter deletions, its skeleton) by the strings' hashes.
+
+    An open-addressing table in two arrays: a dict of the millions of short strings a large index files would
+    take several times the memory. Two strings whose hashes agree share their ids, which only adds candidates
+    that the similarity then turns down.
+    """
+
+    def __init__(self, capacity=1024):
+        self.table = (array("I", bytes(4 * capacity)), array("I", bytes(4 * capacity)))   # hashes, word ids + 1
+        self.size = 0
+
+    def add(self, key, word_id):
+        """File a word id under a key (a key holds as many ids as are filed under it)."""
+        hashes, ids = self.table
+        if 3 * (self.size + 1) > 2 * len(ids):
+            hashes, ids = self._grown()
+        place(hashes, ids, hash(key), word_id + 1)
+        self.size += 1
+
+    def get(self, key):
+        """The word ids filed under the key (and under keys of the same hash)."""
+        hashes, ids = self.table   # one read: a table grown meanwhile in another thread is a new pair
+        full = hash(key)
+        mask, short = len(ids) - 1, full & 0xFFFFFFFF
+        slot, found = full & mask, []
+        while stored := ids[slot]:
+            if hashes[slot] == short:
+                found.append(stored - 1)
+            slot = (slot + 1) & mask
+        return found
+
+    def _grown(self):
+        old_hashes, old_ids = self.table
+        hashes, ids = array("I", bytes(8 * len(old_ids))), array("I", bytes(8 * len(old_ids)))
+        for short, stored in zip(old_hashes, old_ids):
+            if stored:
+                place(hashes, ids, short, stored)
+        self.table = (hashes, ids)
+        return self.table
 
 
-def ids_of(known):
-    """The word ids kept under a key: none, one or several."""
-    if known is None:
-        return ()
-    return (known,) if isinstance(known, int) else known
+def place(hashes, ids, full, stored):
+    """Put an entry in the first free slot from its hash's (a slot is free while its id is 0)."""
+    mask = len(ids) - 1
+    slot = full & mask
+    while ids[slot]:
+        slot = (slot + 1) & mask
+    hashes[slot] = full & 0xFFFFFFFF
+    ids[slot] = stored
 
 
 def deletions(word):

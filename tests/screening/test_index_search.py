@@ -28,7 +28,7 @@ def in_full(index, query, threshold):
     best = {}
     for name in query.names:
         normal, side, _ = index.side(name, query.kind)
-        for record in index.records:
+        for record in map(index.record, range(len(index.keys))):
             if not record.alive or record.kind not in wanted:
                 continue
             for name_id in record.names:
