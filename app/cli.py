@@ -66,6 +66,8 @@ def progress_bars():
                 earlier.close()
             bar = bars[step] = tqdm(desc=step, total=total, disable=None, file=sys.stderr, dynamic_ncols=True)
         bar.update(done - bar.n)
+        if done == total:
+            bar.refresh()  # tqdm redraws at most every 0.1 s: the end of a step would show only at the next one
 
     try:
         yield report

@@ -10,11 +10,13 @@ def silent(step, done, total):
 
 
 def counted(items, progress, step, every=1000):
-    """Yield the items, reporting how many went by every `every` items and at the end."""
-    total = len(items)
+    """Yield the items, reporting how many went by every `every` items and at the end; out of how many when
+    the items can be counted ahead (a list), out of None otherwise (a parser's generator)."""
+    total = len(items) if hasattr(items, "__len__") else None
     progress(step, 0, total)
+    done = 0
     for done, item in enumerate(items, start=1):
         yield item
         if done % every == 0:
             progress(step, done, total)
-    progress(step, total, total)
+    progress(step, done, total)

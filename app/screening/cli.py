@@ -13,6 +13,7 @@ from app import db
 from app.accounts.cli import OPERATOR
 from app.cli import SAVING, fail, progress_bars
 from app.errors import AppError
+from app.scoring import rescoring
 from app.screening import batch, formats, screen, service
 from app.screening.models import SOURCE_KINDS
 
@@ -42,14 +43,15 @@ def import_command(source_name, format_name, kind, title, publisher, paths):
     """Import PATHS as the next version of a source (created on first import) and print the delta."""
     session = db.Session()
     with progress_bars() as progress:
-        progress("importing and screening the changes", 0, None)
         try:
             result, screened = screen.import_and_screen(
                 session, source_name, format_name, list(paths), actor=OPERATOR, title=title, publisher=publisher,
-                kind=kind, threshold=current_app.config["SCREENING_THRESHOLD"])
+                kind=kind, threshold=current_app.config["SCREENING_THRESHOLD"], progress=progress)
         except AppError as err:
             session.rollback()
             fail(source_name, err)
+        # The re-scores the screening set off, done before the commit would do them so that their progress shows.
+        rescoring.score_pending(session, progress)
         progress(SAVING, 0, None)
         session.commit()
     version = result.version
@@ -81,9 +83,8 @@ def screen_registry_command():
     threshold = current_app.config["SCREENING_THRESHOLD"]
     started = time.perf_counter()
     with progress_bars() as progress:
-        progress("screening and scoring the registry", 0, None)
         try:
-            count, hits = screen.screen_registry(session, threshold=threshold)
+            count, hits = screen.screen_registry(session, threshold=threshold, progress=progress)
         except AppError as err:
             raise click.ClickException(err.message) from None
         progress(SAVING, 0, None)

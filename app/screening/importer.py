@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, func, select, text, update
 
 from app.bulk import any_of, chunks, insert_rows, paused_gc, postgresql, reserve_ids
 from app.errors import Forbidden, Invalid
+from app.progress import counted, silent
 from app.screening import formats
 from app.screening.formats import FormatError
 from app.screening.models import SOURCE_KINDS, WatchlistChange, WatchlistEntry, WatchlistSource, WatchlistVersion
@@ -38,11 +39,13 @@ class ImportResult:
     delta: dict
 
 
-def import_watchlist(session, source_name, format_name, paths, *, actor, title=None, publisher=None, kind=None):
+def import_watchlist(session, source_name, format_name, paths, *, actor, title=None, publisher=None, kind=None,
+                     progress=silent):
     """Import a source's files as its next version (creating the source on first import); raises Invalid.
 
     Only platform staff import: every organisation screens against the same lists. Nothing is written unless
     every file parses and every entry id is unique, so a bad file leaves the current version as it was.
+    progress: called as the entries are read, compared with the current version and written (app/progress.py).
     """
     started = time.perf_counter()
     if actor.organisation_kind != "platform":
@@ -55,7 +58,7 @@ def import_watchlist(session, source_name, format_name, paths, *, actor, title=N
     source = session.scalar(select(WatchlistSource).where(WatchlistSource.name == source_name).with_for_update())
     format_name = check_request(source, source_name, format_name, paths, kind)
     with paused_gc():
-        entries = read_entries(format_name, paths)
+        entries = read_entries(format_name, paths, progress)
         created = source is None
         if created:
             source = WatchlistSource(name=source_name, title=title or source_name, publisher=publisher, kind=kind,
@@ -66,7 +69,7 @@ def import_watchlist(session, source_name, format_name, paths, *, actor, title=N
                 if value is not None and value != getattr(source, field):
                     setattr(source, field, value)
         session.flush()
-        version, unchanged, delta = write_version(session, source, entries, format_name, paths, actor)
+        version, unchanged, delta = write_version(session, source, entries, format_name, paths, actor, progress)
     log.info("screening.list_imported source=%s version=%s entries=%s added=%s changed=%s removed=%s ms=%.0f",
              source.name, version.number, version.entry_count, version.added, version.changed, version.removed,
              (time.perf_counter() - started) * 1000)
@@ -103,10 +106,10 @@ def check_request(source, source_name, format_name, paths, kind):
     return format_name
 
 
-def read_entries(format_name, paths):
+def read_entries(format_name, paths, progress=silent):
     """Every entry of the files, or Invalid listing each problem at its place."""
     try:
-        entries = list(formats.parse(format_name, [str(p) for p in paths]))
+        entries = list(counted(formats.parse(format_name, [str(p) for p in paths]), progress, "reading entries"))
     except FormatError as err:
         problems = getattr(err, "problems", None) or [(err.where, err.message)]
         raise rejected(problems) from None
@@ -176,14 +179,14 @@ class Delta:
                 "changed": sorted(rewritten - back), "removed": sorted(row.entry_id for row in self.gone)}
 
 
-def compare(session, source, entries):
+def compare(session, source, entries, progress=silent):
     """The delta of the parsed entries against the source's stored ones, by publisher id and content hash."""
     table = WatchlistEntry.__table__
     known = {row.entry_id: row for row in session.execute(
         select(table.c.id, table.c.entry_id, table.c.content_hash, table.c.revision, table.c.removed_version_id)
         .where(table.c.source_id == source.id))}
     delta = Delta([], [], [], 0)
-    for entry in entries:
+    for entry in counted(entries, progress, "comparing with the current version"):
         digest = entry.content_hash()
         row = known.get(entry.entry_id)
         if row is None:
@@ -197,12 +200,12 @@ def compare(session, source, entries):
     return delta
 
 
-def write_version(session, source, entries, format_name, paths, actor):
+def write_version(session, source, entries, format_name, paths, actor, progress=silent):
     """Write the next version with its delta: new entries, rewritten ones, removals and the change rows.
 
     Returns (version, unchanged count, {change kind: publisher ids}).
     """
-    delta = compare(session, source, entries)
+    delta = compare(session, source, entries, progress)
     back = len(delta.back)
     previous = source.current_version
     number = (session.scalar(select(func.max(WatchlistVersion.number))
@@ -218,8 +221,8 @@ def write_version(session, source, entries, format_name, paths, actor):
     session.flush()
 
     table = WatchlistEntry.__table__
-    changes = insert_entries(session, source, version, delta.new)
-    changes += rewrite_entries(session, version, delta.rewritten)
+    changes = insert_entries(session, source, version, delta.new, progress)
+    changes += rewrite_entries(session, version, delta.rewritten, progress)
     for chunk in chunks(delta.gone):
         session.execute(update(table).where(any_of(session, table.c.id, [row.id for row in chunk]))
                         .values(removed_version_id=version.id))
@@ -239,10 +242,11 @@ def write_version(session, source, entries, format_name, paths, actor):
     return version, delta.unchanged, delta.ids()
 
 
-def insert_entries(session, source, version, new):
+def insert_entries(session, source, version, new, progress=silent):
     """Insert entries never seen before; returns their change rows."""
     ids = reserve_ids(session, WatchlistEntry.__table__, len(new))
     changes = []
+    progress("adding new entries", 0, len(new))
     for chunk, chunk_ids in zip(chunks(new), chunks(ids)):
         insert_rows(session, WatchlistEntry.__table__, [
             {"id": entry_row_id, "source_id": source.id, "entry_id": entry.entry_id, **content(entry),
@@ -251,13 +255,15 @@ def insert_entries(session, source, version, new):
             for entry_row_id, (entry, digest) in zip(chunk_ids, chunk)])
         changes += [{"version_id": version.id, "watchlist_entry_id": entry_row_id, "kind": "added", "revision": 1,
                      "previous_hash": None, "previous": None} for entry_row_id in chunk_ids]
+        progress("adding new entries", len(changes), len(new))
     return changes
 
 
-def rewrite_entries(session, version, rewritten):
+def rewrite_entries(session, version, rewritten, progress=silent):
     """Overwrite changed entries and those listed again, keeping what they replaced in the change rows."""
     table = WatchlistEntry.__table__
     changes = []
+    progress("rewriting changed entries", 0, len(rewritten))
     for chunk in chunks(rewritten):
         before = {row.id: row for row in session.execute(
             select(table.c.id, *(table.c[c] for c in CONTENT))
@@ -274,4 +280,5 @@ def rewrite_entries(session, version, rewritten):
                             "revision": revision, "previous_hash": row.content_hash if differs else None,
                             "previous": {c: getattr(old, c) for c in CONTENT} if differs else None})
         session.execute(update(table).where(table.c.id == bindparam("b_id")), values)
+        progress("rewriting changed entries", len(changes), len(rewritten))
     return changes

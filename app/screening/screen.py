@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.audits import outbox
 from app.bulk import CHUNK, chunks
 from app.errors import Conflict, Invalid
+from app.progress import counted, silent
 from app.registry.models import Address, Alias, Entity, Identifier, Licence, Person, Role
 from app.registry.service import get_entity
 from app.scoring import rescoring, service as scoring
@@ -23,6 +24,7 @@ HITS_PER_SUBJECT = 25
 BATCH = 500  # entities loaded and screened together
 REVERSE_MARGIN = 0.1  # registry candidates for a changed entry are looked for this far below the threshold
 REVERSE_CANDIDATES = 2000  # registry names compared in full for each name of a changed entry
+SEARCHES_PER_REPORT = 100  # a registry search for a changed entry takes milliseconds: progress every this many
 SEARCH_THRESHOLD = 0.5  # the registry search shows looser resemblances: a person picks from a list
 FOUND = "Found."
 
@@ -131,16 +133,23 @@ def screen_entity(session, entity_id, *, threshold, reason="screened", indexes=N
     return screen_entities(session, [entity_id], threshold=threshold, reason=reason, indexes=indexes)[entity_id]
 
 
-def screen_entities(session, entity_ids, *, threshold, reason="screened", indexes=None):
-    """Screen live entities and their people, a batch at a time: {entity id: {(subject, entry row id): match}}."""
+def screen_entities(session, entity_ids, *, threshold, reason="screened", indexes=None, progress=silent):
+    """Screen live entities and their people, a batch at a time: {entity id: {(subject, entry row id): match}}.
+
+    progress: called after each batch with how many of the entities were screened (app/progress.py).
+    """
     require_lists(session)
-    indexes = indexes or live.current(session)
+    if indexes is None:
+        progress("preparing the name indexes", 0, None)
+        indexes = live.current(session)
     versions = dict(session.execute(select(WatchlistSource.name, WatchlistVersion.number)
                                     .join(WatchlistVersion, WatchlistVersion.id == WatchlistSource.current_version_id))
                     .all())
     started = time.perf_counter()
     results, searches = {}, {}
-    for chunk in chunks(sorted(set(entity_ids)), BATCH):
+    ids = sorted(set(entity_ids))
+    progress("screening registered entities", 0, len(ids))
+    for number, chunk in enumerate(chunks(ids, BATCH)):
         existing = {(hit.entity_id, hit.subject, hit.watchlist_entry_id): hit
                     for hit in session.scalars(select(Hit).where(Hit.entity_id.in_(chunk)))}
         searched = {}
@@ -173,6 +182,7 @@ def screen_entities(session, entity_ids, *, threshold, reason="screened", indexe
         note_events(session, events)
         # The watchlist fact changes: known now, and perhaps with other confirmed hits.
         rescoring.later(session, list(searched))
+        progress("screening registered entities", number * BATCH + len(chunk), len(ids))
     log.info("screening.entities count=%s hits=%s reason=%s ms=%.0f", len(results),
              sum(len(found) for found in results.values()), reason, (time.perf_counter() - started) * 1000)
     return results
@@ -214,18 +224,21 @@ def record_match(session, entity_id, subject, key, match, entry, hit):
     return hit, event
 
 
-def screen_list_changes(session, version_ids, *, threshold):
+def screen_list_changes(session, version_ids, *, threshold, progress=silent):
     """Reverse screening: match what these list versions added or changed against the registry, then screen
-    each entity found (so every hit is scored the same way, from the entity's side)."""
+    each entity found (so every hit is scored the same way, from the entity's side). progress: called as the
+    changed entries are searched for and the entities found are screened (app/progress.py)."""
     started = time.perf_counter()
+    # Building the name indexes (in a new process, after a new list) takes seconds: a step of its own.
+    progress("preparing the name indexes", 0, None)
     indexes = live.current(session, registry=True)
-    rows = [(change.kind, change.entry) for version_id in version_ids
-            for change in service.version_changes(session, version_id)]
+    rows = [(change.kind, change.entry) for change in counted(
+        (change for version_id in version_ids for change in service.version_changes(session, version_id)),
+        progress, "reading the changes")]
     removed = [entry.id for kind, entry in rows if kind == "removed"]
     entity_ids, people = set(), set()
-    for kind, entry in rows:
-        if kind == "removed":
-            continue
+    listed = [entry for kind, entry in rows if kind != "removed"]
+    for entry in counted(listed, progress, "searching the registry for the changed entries", SEARCHES_PER_REPORT):
         query = Query((entry.name, *entry.aliases, *entry.weak_aliases), entry.kind, frozenset(entry.countries),
                       frozenset(value for _, value in entry.identifiers))
         wanted = {"person"} if entry.kind == "person" else {"organization"}
@@ -250,17 +263,17 @@ def screen_list_changes(session, version_ids, *, threshold):
             hit.current = False
             # A confirmed hit on a delisted entry stops failing the watchlist rule.
             rescoring.later(session, [hit.entity_id])
-    screen_entities(session, live_ids, threshold=threshold, reason="list changed", indexes=indexes)
+    screen_entities(session, live_ids, threshold=threshold, reason="list changed", indexes=indexes, progress=progress)
     log.info("screening.reverse versions=%s changed=%s entities=%s registry_search_ms=%.0f", sorted(version_ids),
              len(rows) - len(removed), len(live_ids), (searched - started) * 1000)
     return live_ids
 
 
-def import_and_screen(session, source_name, format_name, paths, *, actor, threshold, **source):
+def import_and_screen(session, source_name, format_name, paths, *, actor, threshold, progress=silent, **source):
     """Import a list's files as its next version, then screen what changed against the registry: the import's
     result and the ids of the entities screened again."""
-    result = import_watchlist(session, source_name, format_name, paths, actor=actor, **source)
-    return result, screen_list_changes(session, [result.version.id], threshold=threshold)
+    result = import_watchlist(session, source_name, format_name, paths, actor=actor, progress=progress, **source)
+    return result, screen_list_changes(session, [result.version.id], threshold=threshold, progress=progress)
 
 
 def similar_entities(session, text, *, threshold=SEARCH_THRESHOLD, limit=500):
@@ -272,14 +285,14 @@ def similar_entities(session, text, *, threshold=SEARCH_THRESHOLD, limit=500):
                                                            groups={"entity"}, explain=False))
 
 
-def screen_registry(session, *, threshold):
+def screen_registry(session, *, threshold, progress=silent):
     """Screen every live entity, then re-score them all in bulk: (how many, how many hits)."""
     ids = session.scalars(select(Entity.id).where(Entity.deleted_at.is_(None)).order_by(Entity.id)).all()
-    results = screen_entities(session, ids, threshold=threshold, reason="whole registry")
+    results = screen_entities(session, ids, threshold=threshold, reason="whole registry", progress=progress)
     # One bulk re-score instead of one score per entity at commit.
     rescoring.cancel(session)
     for kind in ("agency", "employer"):
-        scoring.rescore(session, kind, reason="screened against the watchlists")
+        scoring.rescore(session, kind, reason="screened against the watchlists", progress=progress)
     return len(results), sum(len(found) for found in results.values())
 
 

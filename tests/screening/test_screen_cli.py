@@ -1,10 +1,15 @@
 """`fairrecruit screen` (a CSV of names to JSON lines of hits) and `fairrecruit watchlist import|screen-registry`."""
 import json
 from pathlib import Path
+import re
 
 import pytest
+from sqlalchemy import select
 
 from app.accounts.cli import OPERATOR
+from app.scoring import rescoring
+from app.scoring.models import Score
+from app.screening import screen as screening
 from app.screening.models import Screening
 from app.screening.screen import import_and_screen
 from tests.conftest import count
@@ -153,12 +158,19 @@ def test_a_missing_input_file_is_a_usage_error(runner, tmp_path, lists):
 
 
 def test_watchlist_import_says_how_many_registered_entities_it_screened(runner, session, make_agency):
-    make_agency(legal_name="Gulf Dream Manpower Pvt. Ltd.")
+    gulf = make_agency(legal_name="Gulf Dream Manpower Pvt. Ltd.")
     make_agency(legal_name="Annapurna Job Link Pvt Ltd")
+    scores = count(session, Score)
     result = runner.invoke(args=["watchlist", "import", "--source", "np-banned", "--format", "generic-csv",
                                  "--kind", "banned_agency", str(DATA / "hits" / "banned_v1.csv")])
     assert result.exit_code == 0, result.output
-    assert "1 registered entities screened for the changes" in result.output
+    # Output that is not a terminal gets the result and no progress.
+    assert result.output == ("np-banned version 1 (new source): 3 entries; added 3, changed 0, removed 0, unchanged 0; "
+                             "1 registered entities screened for the changes\n")
+    # Re-scored once, before the commit rather than by it, on the watchlist fact the screening made known.
+    assert count(session, Score) == scores + 1
+    latest = session.scalars(select(Score).where(Score.entity_id == gulf.id).order_by(Score.id.desc())).first()
+    assert latest.facts["confirmed_hits"] == []
 
 
 def test_screen_registry_screens_every_entity(runner, session, make_agency, lists):
@@ -167,8 +179,57 @@ def test_screen_registry_screens_every_entity(runner, session, make_agency, list
     before = count(session, Screening)
     result = runner.invoke(args=["watchlist", "screen-registry"])
     assert result.exit_code == 0, result.output
-    assert "3 entities screened, 3 hits at or above 0.8" in result.output
+    assert re.fullmatch(r"3 entities screened, 3 hits at or above 0\.8, in \d+\.\d s\n", result.output)
     assert count(session, Screening) == before + 3
+
+
+def reported(calls):
+    """[(step, [(done, total) reported])] in the order the steps began."""
+    steps = {}
+    for step, done, total in calls:
+        steps.setdefault(step, []).append((done, total))
+    return list(steps.items())
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    """Report every two searches and screen two entities a batch, so that three show counts on the way."""
+    monkeypatch.setattr(screening, "SEARCHES_PER_REPORT", 2)
+    monkeypatch.setattr(screening, "BATCH", 2)
+
+
+def test_a_list_import_reports_entries_read_and_entities_screened_as_it_goes(session, make_agency, small_batches):
+    for name in ("Gulf Dream Manpower Pvt. Ltd.", "Gulf Dream Overseas", "Kantipur Sky Recruitment",
+                 "Annapurna Job Link Pvt Ltd"):
+        make_agency(legal_name=name)
+    calls = []
+    result, screened = import_and_screen(session, "np-banned", "generic-csv", [DATA / "hits" / "banned_v1.csv"],
+                                         actor=OPERATOR, kind="banned_agency", threshold=0.8,
+                                         progress=lambda *call: calls.append(call))
+    rescoring.score_pending(session, lambda *call: calls.append(call))
+    assert len(screened) == 3
+    assert reported(calls) == [
+        ("reading entries", [(0, None), (3, None)]),
+        ("comparing with the current version", [(0, 3), (3, 3)]),
+        ("adding new entries", [(0, 3), (3, 3)]),
+        ("rewriting changed entries", [(0, 0)]),
+        ("preparing the name indexes", [(0, None)]),
+        ("reading the changes", [(0, None), (3, None)]),
+        ("searching the registry for the changed entries", [(0, 3), (2, 3), (3, 3)]),
+        ("screening registered entities", [(0, 3), (2, 3), (3, 3)]),
+        ("scoring agency entities", [(0, 3), (3, 3)])]
+
+
+def test_a_registry_screening_reports_entities_screened_then_scored(session, make_agency, lists, small_batches):
+    for name in ("Gulf Dream Manpower Pvt. Ltd.", "Annapurna Job Link Pvt Ltd", "Kantipur Sky Recruitment"):
+        make_agency(legal_name=name)
+    calls = []
+    assert screening.screen_registry(session, threshold=0.8, progress=lambda *call: calls.append(call)) == (3, 3)
+    assert reported(calls) == [
+        ("preparing the name indexes", [(0, None)]),
+        ("screening registered entities", [(0, 3), (2, 3), (3, 3)]),
+        ("scoring agency entities", [(0, 3), (3, 3)]),
+        ("scoring employer entities", [(0, 0)])]
 
 
 def test_screen_registry_without_a_list_says_to_load_one(runner, session, make_agency):
