@@ -10,9 +10,12 @@ import time
 
 from sqlalchemy import event
 
+from app.progress import silent
+
 log = logging.getLogger(__name__)
 PENDING = "effects"
 MARKS = "effects_marks"
+PROGRESS = "effects_progress"
 # Phases may set off earlier phases (a screening changes the watchlist fact to score); they settle quickly.
 ROUNDS = 20
 
@@ -54,6 +57,16 @@ def drop(session, phase, keep=lambda item: False):
     """Forget a phase's pending items (all, or all but those `keep` says to keep): the caller did the work."""
     queue = pending(session)[phase]
     queue[:] = [item for item in queue if keep(item)]
+
+
+def show_progress(session, progress):
+    """Have the phases run at this session's commits report their progress (a long command's bars)."""
+    session.info[PROGRESS] = progress
+
+
+def progress_of(session):
+    """What the phases report their progress to: app/progress.py's silent unless a command asked."""
+    return session.info.get(PROGRESS, silent)
 
 
 def settle(session):

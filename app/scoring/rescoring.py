@@ -9,9 +9,8 @@ from sqlalchemy import bindparam, func, inspect, select, update
 
 from app.bulk import any_of, chunks
 from app.db import utcnow
-from app.effects import drop, later as effect_later, pending
+from app.effects import drop, later as effect_later, progress_of
 from app.errors import Conflict
-from app.progress import silent
 from app.registry.models import Entity, Licence, LicenceStatusChange
 from app.scoring.activation import active_rule_set
 
@@ -67,18 +66,7 @@ def cancel(session):
     drop(session, "score")
 
 
-def score_pending(session, progress=silent):
-    """Do now the re-scores this transaction asked for, rather than at commit, so that a long command shows
-    their progress: the same scores the commit would write."""
-    session.flush()
-    if pending(session)["screen"]:
-        return  # screenings come first and may ask for more re-scores: the commit does both, in order
-    items = list(pending(session)["score"])
-    drop(session, "score")
-    score(session, items, progress)
-
-
-def score(session, items, progress=silent):
+def score(session, items):
     """The scoring phase: score the live entities among the items together, one new score row each.
 
     When a kind's active rule set cannot be loaded (its files changed on disk since activation, say), the write
@@ -100,7 +88,7 @@ def score(session, items, progress=silent):
             log.warning("scoring.stale kind=%s entities=%s problem=%s", kind, len(kind_reasons), err.message)
             mark_stale(session, kind_reasons, err.message)
             continue
-        service.score_many(session, kind_reasons, ruleset, progress, step=f"scoring {kind} entities")
+        service.score_many(session, kind_reasons, ruleset, progress_of(session), step=f"scoring {kind} entities")
 
 
 def mark_stale(session, entity_ids, problem):

@@ -9,11 +9,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app import db
+from app import db, effects
 from app.accounts.cli import OPERATOR
 from app.cli import SAVING, fail, progress_bars
 from app.errors import AppError
-from app.scoring import rescoring
 from app.screening import batch, formats, screen, service
 from app.screening.models import SOURCE_KINDS
 
@@ -43,6 +42,7 @@ def import_command(source_name, format_name, kind, title, publisher, paths):
     """Import PATHS as the next version of a source (created on first import) and print the delta."""
     session = db.Session()
     with progress_bars() as progress:
+        effects.show_progress(session, progress)   # the re-scores the screening sets off run at the commit
         try:
             result, screened = screen.import_and_screen(
                 session, source_name, format_name, list(paths), actor=OPERATOR, title=title, publisher=publisher,
@@ -50,8 +50,6 @@ def import_command(source_name, format_name, kind, title, publisher, paths):
         except AppError as err:
             session.rollback()
             fail(source_name, err)
-        # The re-scores the screening set off, done before the commit would do them so that their progress shows.
-        rescoring.score_pending(session, progress)
         progress(SAVING, 0, None)
         session.commit()
     version = result.version

@@ -6,8 +6,8 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app import effects
 from app.accounts.cli import OPERATOR
-from app.scoring import rescoring
 from app.scoring.models import Score
 from app.screening import screen as screening
 from app.screening.models import Screening
@@ -203,10 +203,11 @@ def test_a_list_import_reports_entries_read_and_entities_screened_as_it_goes(ses
                  "Annapurna Job Link Pvt Ltd"):
         make_agency(legal_name=name)
     calls = []
+    effects.show_progress(session, lambda *call: calls.append(call))
     result, screened = import_and_screen(session, "np-banned", "generic-csv", [DATA / "hits" / "banned_v1.csv"],
                                          actor=OPERATOR, kind="banned_agency", threshold=0.8,
                                          progress=lambda *call: calls.append(call))
-    rescoring.score_pending(session, lambda *call: calls.append(call))
+    session.commit()   # the re-scores run at the commit, as every commit-time effect does
     assert len(screened) == 3
     assert reported(calls) == [
         ("reading entries", [(0, None), (3, None)]),
