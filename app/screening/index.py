@@ -6,6 +6,7 @@ Python object writes its reference count, which copies its page into the reader;
 not write the array).
 """
 from array import array
+from math import nan as NAN
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -115,6 +116,7 @@ class NameIndex:
         self.text = bytearray()          # the names as written, UTF-8, one after another
         self.name_han = {}       # name id -> the name in Chinese characters, for the names written in them
         self.acronyms = {}       # an organisation's initials -> ids of the names of three words or more they stand for
+        self.totals = (None, array("d"))   # see _weight_totals
 
     def __len__(self):
         return len(self.by_key)
@@ -357,9 +359,10 @@ class NameIndex:
         # Words not found near have two edits or more: at most this similar.
         hope = UNKNOWN_AT_MOST * sum(weight for _, weight in unknown)
 
-        def bound(rough, weights):
-            """What the names share can weigh at most about twice the query's matched words."""
-            return NAME_WEIGHT * min(1.0, BOUND_SLACK * 2 * rough / (query_weight + sum(weights))) + 1 - NAME_WEIGHT
+        def bound(rough, weight):
+            """What the names share can weigh at most about twice the query's matched words (weight: what the
+            candidate's words weigh together)."""
+            return NAME_WEIGHT * min(1.0, BOUND_SLACK * 2 * rough / (query_weight + weight)) + 1 - NAME_WEIGHT
 
         def ceiling(rough):
             """The bound whatever the candidate's words weigh (they weigh at least nothing)."""
@@ -372,9 +375,19 @@ class NameIndex:
         # Registries repeat names (common people's names above all): each written form is weighed and compared
         # once, and only the record's own factors (kind, countries) are applied per name.
         forms = {}
+        totals, weight = self._weight_totals(), self.vocabulary.weight
         for name_id, rough in self._candidates(side, expansions, wanted, candidates, floor):
             if rough < sure and ceiling(rough + hope) < threshold:
                 break
+            total = totals[name_id] if name_id < len(totals) else NAN
+            if total != total:
+                total = sum(map(weight, self.words_of(name_id)))
+                if name_id < len(totals):
+                    totals[name_id] = total
+            # Most candidates fail the bound, which their words' total weight says: they go before their words
+            # are read.
+            if bound(rough, total) < threshold and (not unknown or bound(rough + hope, total) < threshold):
+                continue
             form = (self.words_of(name_id), self.legal_forms.values[self.name_legal[name_id]],
                     bool(self.name_person[name_id]), self.name_han.get(name_id, ""), rough)
             compared = forms.get(form, False)
@@ -387,18 +400,28 @@ class NameIndex:
                     found.append(match)
         return found
 
+    def _weight_totals(self):
+        """What each name's words weigh together, worked out as searches need it, until the word counts change
+        (NaN until then)."""
+        owner, totals = self.totals
+        if owner is not self.vocabulary.weights:
+            totals = array("d", [NAN]) * len(self.name_record)
+            self.totals = (self.vocabulary.weights, totals)
+        return totals
+
     def _form_score(self, side, form, bound, threshold, unknown, hope):
         """(score before the record's factors, candidate side) of one written form, or None when its bound says
         it cannot reach the threshold."""
         tokens, legal_forms, person, han, rough = form
         vocabulary = self.vocabulary
         weights = tuple(map(vocabulary.weight, tokens))
-        if bound(rough, weights) < threshold:
-            if not unknown or bound(rough + hope, weights) < threshold:
+        total = sum(weights)
+        if bound(rough, total) < threshold:
+            if not unknown or bound(rough + hope, total) < threshold:
                 return None
             words = [vocabulary.words[t] for t in tokens]
             rough += sum(weight * max(token_similarity(token, word) for word in words) for token, weight in unknown)
-            if bound(rough, weights) < threshold:
+            if bound(rough, total) < threshold:
                 return None
         candidate = Side(tuple(vocabulary.words[t] for t in tokens), weights, legal_forms, person, han)
         score = compare(side, candidate)[0]

@@ -243,9 +243,10 @@ def screen_list_changes(session, version_ids, *, threshold, progress=silent):
                       frozenset(value for _, value in entry.identifiers))
         wanted = {"person"} if entry.kind == "person" else {"organization"}
         # Every resemblance, however common the name (70 agencies may share an owner's name): the registry
-        # search only finds whom to screen, so it looks a little below the threshold and without a limit.
+        # search only finds whom to screen, so it looks a little below the threshold, without a limit, and
+        # without explaining (the screening of each entity found explains its hits).
         for match in indexes.registry.search(query, threshold=threshold - REVERSE_MARGIN, limit=None, kinds=wanted,
-                                             candidates=REVERSE_CANDIDATES):
+                                             candidates=REVERSE_CANDIDATES, explain=False):
             group, record_id = match.key
             (entity_ids if group == "entity" else people).add(record_id)
     searched = time.perf_counter()
