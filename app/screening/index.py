@@ -6,7 +6,6 @@ Python object writes its reference count, which copies its page into the reader;
 not write the array).
 """
 from array import array
-from math import nan as NAN
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -116,7 +115,6 @@ class NameIndex:
         self.text = bytearray()          # the names as written, UTF-8, one after another
         self.name_han = {}       # name id -> the name in Chinese characters, for the names written in them
         self.acronyms = {}       # an organisation's initials -> ids of the names of three words or more they stand for
-        self.totals = (None, array("d"))   # see _weight_totals
 
     def __len__(self):
         return len(self.by_key)
@@ -375,21 +373,13 @@ class NameIndex:
         # Registries repeat names (common people's names above all): each written form is weighed and compared
         # once, and only the record's own factors (kind, countries) are applied per name.
         forms = {}
-        totals, weight = self._weight_totals(), self.vocabulary.weight
+        words_of, legal_forms, name_legal = self.words_of, self.legal_forms.values, self.name_legal
+        name_person, name_han = self.name_person, self.name_han
         for name_id, rough in self._candidates(side, expansions, wanted, candidates, floor):
             if rough < sure and ceiling(rough + hope) < threshold:
                 break
-            total = totals[name_id] if name_id < len(totals) else NAN
-            if total != total:
-                total = sum(map(weight, self.words_of(name_id)))
-                if name_id < len(totals):
-                    totals[name_id] = total
-            # Most candidates fail the bound, which their words' total weight says: they go before their words
-            # are read.
-            if bound(rough, total) < threshold and (not unknown or bound(rough + hope, total) < threshold):
-                continue
-            form = (self.words_of(name_id), self.legal_forms.values[self.name_legal[name_id]],
-                    bool(self.name_person[name_id]), self.name_han.get(name_id, ""), rough)
+            form = (words_of(name_id), legal_forms[name_legal[name_id]], bool(name_person[name_id]),
+                    name_han.get(name_id, ""), rough)
             compared = forms.get(form, False)
             if compared is False:
                 compared = forms[form] = self._form_score(side, form, bound, threshold, unknown, hope)
@@ -399,15 +389,6 @@ class NameIndex:
                 if match:
                     found.append(match)
         return found
-
-    def _weight_totals(self):
-        """What each name's words weigh together, worked out as searches need it, until the word counts change
-        (NaN until then)."""
-        owner, totals = self.totals
-        if owner is not self.vocabulary.weights:
-            totals = array("d", [NAN]) * len(self.name_record)
-            self.totals = (self.vocabulary.weights, totals)
-        return totals
 
     def _form_score(self, side, form, bound, threshold, unknown, hope):
         """(score before the record's factors, candidate side) of one written form, or None when its bound says
