@@ -1,6 +1,7 @@
 """Which names use each word: one packed array for the names indexed before the last packing, and a small array
 per word for those indexed since (pure)."""
 from array import array
+from itertools import chain
 
 
 class Postings:
@@ -36,7 +37,7 @@ class Postings:
         if word_id < len(counts) and counts[word_id]:
             start = offsets[word_id]
             packed = memoryview(ids)[start:start + counts[word_id]]
-            return [*packed, *since] if since else packed
+            return Joined(packed, since) if since else packed
         return since or ()
 
     def waiting(self):
@@ -57,3 +58,16 @@ class Postings:
             counts.append(len(ids) - offsets[-1])
             offsets.append(len(ids))
         self.state = (offsets, counts, ids, {})
+
+
+class Joined:
+    """Two runs of name ids read as one, without copying them (a common word's run is long)."""
+
+    def __init__(self, first, second):
+        self.first, self.second = first, second
+
+    def __len__(self):
+        return len(self.first) + len(self.second)
+
+    def __iter__(self):
+        return chain(self.first, self.second)
