@@ -9,7 +9,6 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate, compress, repeat
-import marshal
 from operator import contains
 
 # Sort keys 0 to 2 (legal_name, country, created_at) are kept as UTF-8, which sorts as the text does; the last,
@@ -66,13 +65,20 @@ class Packed:
 
     def __init__(self, entries=()):
         self.ids, kinds, self.kind_names, words = array("I"), bytearray(), [], {}
+        # Each entry's facets as numbers into one list of the distinct facets.
+        self.facet_list, numbers = [], {}
         self.summaries, self.facets, self.names, *self.keys = columns = [Column() for _ in range(3 + TEXT_KEYS)]
         for entry in entries:
             self.ids.append(entry.id)
             if entry.kind not in self.kind_names:
                 self.kind_names.append(entry.kind)
             kinds.append(self.kind_names.index(entry.kind))
-            for column, part in zip(columns, (entry.summary, marshal.dumps(entry.facets), entry.names.encode(),
+            for facet in entry.facets:
+                if facet not in numbers:
+                    numbers[facet] = len(self.facet_list)
+                    self.facet_list.append(facet)
+            facets = array("I", map(numbers.__getitem__, entry.facets)).tobytes()
+            for column, part in zip(columns, (entry.summary, facets, entry.names.encode(),
                                               *(key.encode() for key in entry.keys[:TEXT_KEYS]))):
                 column.add(part)
             for word in words_of(entry.names):
@@ -120,7 +126,8 @@ class Packed:
         """The entry as an object again."""
         slot = self.slots[entity_id]
         keys = tuple(key[slot].decode() for key in self.keys)
-        return Entry(entity_id, self.kind(entity_id), self.summaries[slot], marshal.loads(self.facets[slot]),
+        facets = tuple(map(self.facet_list.__getitem__, memoryview(self.facets[slot]).cast("I")))
+        return Entry(entity_id, self.kind(entity_id), self.summaries[slot], facets,
                      self.names[slot].decode(), (*keys, entity_id))
 
     def alive(self):
