@@ -36,8 +36,6 @@ def before_fork(app, log):
     passes would otherwise write to every object in each worker and so copy all of them."""
     warm(app, log)
     app.extensions["engine"].dispose()
-    # Cycles left over from the build would be frozen for good: free them first.
-    gc.collect()
     gc.freeze()
 
 
