@@ -167,8 +167,6 @@ class Listing:
 
     def named(self, needle, within):
         """The ids in `within` of the entries one of whose name keys contains `needle` (a name key)."""
-        if not needle:
-            return set(within)
         found = self.packed.named(needle, within)
         found.update(i for i, entry in self.changed.items() if needle in entry.names and i in within)
         return found

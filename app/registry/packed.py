@@ -155,10 +155,13 @@ class Packed:
         against the whole needle.
         """
         tokens = [token.encode() for token in needle.split(" ")]
-        if len(tokens) == 1:
+        if not all(tokens):
+            # (Name keys have single spaces between words: only an empty needle, which every name holds.)
+            candidates = {entity_id for entity_id in within if entity_id in self}
+        elif len(tokens) == 1:
             # A word holding the needle is the needle in a name: nothing to check.
             return self.having(tokens[0]).intersection(within) - self.dropped
-        if len(tokens) == 2:
+        elif len(tokens) == 2:
             candidates = self.having(tokens[0] + b"\n") & self.having(b"\n" + tokens[1])
         else:
             inner = sorted((self.having(b"\n" + token + b"\n") for token in tokens[1:-1]), key=len)
