@@ -37,8 +37,12 @@ def test_the_master_builds_for_its_workers_and_hands_them_no_database_connection
     indexes.forget()
     engine = app.extensions["engine"]
 
+    threads = set(threading.enumerate())
+
     prefork.before_fork(app, logging.getLogger(__name__))
 
+    # Nothing runs beside the master's main thread to be cut off by the fork (the scheduler is a process of its own).
+    assert set(threading.enumerate()) == threads
     key = str(engine.url)
     assert created["id"] in listing.LISTINGS[key]
     assert ("entity", created["id"]) in indexes.INDEXES[key].registry.by_key
