@@ -11,6 +11,7 @@ $PY bench_matcher.py
 $PY bench_scoring.py --backend both
 $PY bench_screening.py --backend both
 $PY bench_load.py --backend both
+$PY bench_workers.py --backend both
 $PY bench_pages.py
 $PY bench_scheduler.py --backend both
 $PY bench_outbox.py --backend both

@@ -3,12 +3,15 @@ memory, over facets (country, sector, licence status, corridor...), caught up wi
 app/registry/changes.py before every use, and with the calendar: licence statuses are read as on the day the
 listing was last caught up (app/registry/expiry.py), and on a new day the entities whose licences lapsed or
 revived between the two days are read again. A filtered page of 100,000 agencies costs set intersections, not
-table scans; a name search reads only the entries sharing the searched words (or parts of words); the full
-records stay in the database and come from the item routes."""
-from bisect import bisect_left, insort
+table scans; a name search reads only the entries having the searched words (or parts of words); the full
+records stay in the database and come from the item routes. The entries of a full build are packed into a few
+large objects (app/registry/packed.py), which gunicorn's workers share with the master that built them; those
+changed since are kept as objects."""
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import islice
+from itertools import chain, islice
 import json
 import threading
 
@@ -20,6 +23,8 @@ from app.registry import expiry
 from app.registry.models import (Alias, Authority, Entity, EntitySector, Licence, LicenceDestination, RegistryState,
                                  Relationship)
 from app.registry.names import licence_key, name_key
+from app.registry.packed import TEXT_KEYS, Entry, Packed
+from app.registry.vocab import ENTITY_KINDS
 
 SORTS = ("legal_name", "country", "created_at", "id")
 SORT_INDEX = {name: index for index, name in enumerate(SORTS)}
@@ -27,22 +32,12 @@ SORT_INDEX = {name: index for index, name in enumerate(SORTS)}
 FACETS = {}
 # Beyond this many changes at once the sort orders are rebuilt instead of patched.
 REBUILD_AFTER = 2000
+# Beyond this many entries changed since the last full build, they are packed again with the others.
+REPACK_AFTER = 20000
 # Entities read per batch when catching up.
 BATCH = 20000
 # Match sets up to this size are sorted directly; bigger ones are read off the kept sort order.
 SORT_DIRECTLY = 2000
-
-
-@dataclass(slots=True)
-class Entry:
-    """What the listing keeps of one entity: its summary (the list item, as JSON), facets, names, sort keys."""
-
-    id: int
-    kind: str
-    summary: bytes
-    facets: tuple
-    names: str
-    keys: tuple                 # one per SORTS field
 
 
 @dataclass
@@ -51,50 +46,89 @@ class Listing:
 
     generation: int = -1
     day: date | None = None     # the day its licence statuses are read on
-    entries: dict = field(default_factory=dict)
-    postings: dict = field(default_factory=dict)
-    orders: dict = field(default_factory=dict)
-    words: dict = field(default_factory=dict)   # each word of the entries' name keys -> their ids
+    packed: Packed = field(default_factory=Packed)   # the entries of the last full build
+    changed: dict = field(default_factory=dict)      # entries put since, by id
+    postings: dict = field(default_factory=dict)     # facet -> ids
+    orders: dict = field(default_factory=dict)       # (kind, sort) -> ids in the sort's order
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __contains__(self, entity_id):
+        return entity_id in self.changed or entity_id in self.packed
+
+    def __len__(self):
+        return len(self.changed) + len(self.packed)
+
+    def entry(self, entity_id):
+        """The entry of a live entity, or None."""
+        if entity_id in self.changed:
+            return self.changed[entity_id]
+        return self.packed.entry(entity_id) if entity_id in self.packed else None
+
+    def kind(self, entity_id):
+        entry = self.changed.get(entity_id)
+        return entry.kind if entry else self.packed.kind(entity_id)
+
+    def summary(self, entity_id):
+        """The entity's list item, as JSON bytes."""
+        entry = self.changed.get(entity_id)
+        return entry.summary if entry else self.packed.summary(entity_id)
+
+    def sort_key(self, entity_id, position):
+        """The entity's sort key `position` as the packed entries keep it (text as UTF-8)."""
+        entry = self.changed.get(entity_id)
+        if entry is None:
+            return self.packed.sort_key(entity_id, position)
+        return entry.keys[position].encode() if position < TEXT_KEYS else entity_id
 
     def put(self, entry, patch_orders=True):
         """Add or replace an entry."""
         self.remove(entry.id, patch_orders)
-        self.entries[entry.id] = entry
-        for facet in entry.facets:
-            self.postings.setdefault(facet, set()).add(entry.id)
-        for word in words_of(entry.names):
-            self.words.setdefault(word, set()).add(entry.id)
-        if patch_orders:
-            for sort in SORTS:
-                if (entry.kind, sort) in self.orders:
-                    insort(self.orders[entry.kind, sort], (entry.keys[SORT_INDEX[sort]], entry.id))
-
-    def remove(self, entity_id, patch_orders=True):
-        """Forget an entity (deleted, or about to be replaced)."""
-        entry = self.entries.pop(entity_id, None)
-        if entry is None:
-            return
-        for facet in entry.facets:
-            self.postings[facet].discard(entity_id)
-        for word in words_of(entry.names):
-            ids = self.words[word]
-            ids.discard(entity_id)
-            if not ids:
-                del self.words[word]
+        self.changed[entry.id] = entry
+        self.post(entry)
         if patch_orders:
             for sort in SORTS:
                 order = self.orders.get((entry.kind, sort))
                 if order is not None:
-                    del order[bisect_left(order, (entry.keys[SORT_INDEX[sort]], entity_id))]
+                    order.insert(self.place(order, entry.id, SORT_INDEX[sort]), entry.id)
+
+    def post(self, entry):
+        """File an entry's id under its facets."""
+        for facet in entry.facets:
+            self.postings.setdefault(facet, set()).add(entry.id)
+
+    def remove(self, entity_id, patch_orders=True):
+        """Forget an entity (deleted, or about to be replaced)."""
+        entry = self.entry(entity_id)
+        if entry is None:
+            return
+        if patch_orders:
+            for sort in SORTS:
+                order = self.orders.get((entry.kind, sort))
+                if order is not None:
+                    del order[self.place(order, entity_id, SORT_INDEX[sort])]
+        for facet in entry.facets:
+            self.postings[facet].discard(entity_id)
+        if self.changed.pop(entity_id, None) is None:
+            self.packed.drop(entity_id)
+
+    def place(self, order, entity_id, position):
+        """Where an entity's id goes in (or is in) a sort order."""
+        return bisect_left(order, (self.sort_key(entity_id, position), entity_id),
+                           key=lambda i: (self.sort_key(i, position), i))
 
     def order(self, kind, sort):
-        """The (key, id) pairs of one kind in ascending order of a sort field."""
+        """The ids of one kind in ascending order of a sort field (then of id)."""
         if (kind, sort) not in self.orders:
+            position = SORT_INDEX[sort]
+            ids = chain(self.packed.of_kind(kind), (i for i, entry in self.changed.items() if entry.kind == kind))
             with paused_gc():
-                self.orders[kind, sort] = sorted((self.entries[i].keys[SORT_INDEX[sort]], i)
-                                                 for i in self.postings.get(("kind", kind), ()))
+                self.orders[kind, sort] = array("I", self.in_order(list(ids), position))
         return self.orders[kind, sort]
+
+    def repack(self):
+        """Pack the entries changed since the last full build with the others."""
+        entries = chain((self.packed.entry(i) for i in self.packed.alive()), self.changed.values())
+        self.packed, self.changed = Packed(entries), {}
 
     def search(self, kind, filters, *, sort="legal_name", page=1, per_page=50, near=frozenset()):
         """One page of summaries (each as JSON bytes) matching the filters, and how many match in all.
@@ -112,47 +146,30 @@ class Listing:
         base = self.postings.get(("kind", kind), set())
         matches = base.intersection(*wanted) if wanted else base
         if filters.get("q"):
-            needle = name_key(filters["q"])
-            named = self.named(needle)
-            within = matches if named is None else named.intersection(matches)
-            matches = {i for i in within if needle in self.entries[i].names} | near.intersection(matches)
+            matches = self.named(name_key(filters["q"]), matches) | near.intersection(matches)
         descending, field_name = sort.startswith("-"), sort.lstrip("-")
         start = (page - 1) * per_page
         if len(matches) <= SORT_DIRECTLY:
-            position = SORT_INDEX[field_name]
-            ordered = sorted(matches, key=lambda i: (self.entries[i].keys[position], i), reverse=descending)
-            ids = ordered[start:start + per_page]
+            ids = self.in_order(matches, SORT_INDEX[field_name], descending)[start:start + per_page]
         else:
             order = self.order(kind, field_name)
             walk = reversed(order) if descending else order
-            ids = list(islice((i for _, i in walk if i in matches), start, start + per_page))
-        return [self.entries[i].summary for i in ids], len(matches)
+            ids = list(islice((i for i in walk if i in matches), start, start + per_page))
+        return [self.summary(i) for i in ids], len(matches)
 
-    def named(self, needle):
-        """Ids of the entries that may have a name containing `needle` (a name key), or None for any entry.
+    def in_order(self, ids, position, descending=False):
+        """The ids in the order of their sort key `position` (then of id)."""
+        packed = [i for i in ids if i not in self.changed]
+        keyed = [*zip(self.packed.sort_keys(packed, position), packed),
+                 *((self.sort_key(i, position), i) for i in ids if i in self.changed)]
+        keyed.sort(reverse=descending)
+        return [i for _, i in keyed]
 
-        Within a name, the needle's first word ends a word, its last begins one and those between are whole
-        words (a single word may lie anywhere in one): the entries having such words are the candidates, which
-        the caller checks against the whole needle.
-        """
-        tokens = needle.split(" ")
-        if not all(tokens):
-            return None
-        if len(tokens) > 2:
-            inner = sorted((self.words.get(token, set()) for token in tokens[1:-1]), key=len)
-            return inner[0].intersection(*inner[1:])
-        if len(tokens) == 1:
-            return self.having(lambda word: tokens[0] in word)
-        return self.having(lambda word: word.endswith(tokens[0])) & self.having(lambda word: word.startswith(tokens[1]))
-
-    def having(self, test):
-        """Ids of the entries with a word that passes the test."""
-        return set().union(*(ids for word, ids in self.words.items() if test(word)))
-
-
-def words_of(names):
-    """The distinct words of an entry's names (name keys joined by "|")."""
-    return set(names.replace("|", " ").split(" ")) - {""}
+    def named(self, needle, within):
+        """The ids in `within` of the entries one of whose name keys contains `needle` (a name key)."""
+        found = self.packed.named(needle, within)
+        found.update(i for i, entry in self.changed.items() if needle in entry.names and i in within)
+        return found
 
 
 def facets_of(filters):
@@ -195,13 +212,15 @@ def current(session, today=None):
 
 
 def warm(app):
-    """Build this process's listing and its default sort orders before it serves (see gunicorn.conf.py)."""
+    """Build this process's listing and its sort orders before it serves (see gunicorn.conf.py): built in
+    gunicorn's master, the orders are shared by its workers instead of being sorted again in each."""
     with app.app_context():
         listing = current(db.Session())
         db.Session.remove()
     with listing.lock:
-        for kind in ("agency", "employer"):
-            listing.order(kind, "legal_name")
+        for kind in ENTITY_KINDS:
+            for sort in SORTS:
+                listing.order(kind, sort)
 
 
 def catch_up(session, listing, generation, today=None):
@@ -209,13 +228,15 @@ def catch_up(session, listing, generation, today=None):
     what reads differently today than on the listing's day."""
     today = today or expiry.today()
     if listing.generation < 0 or generation < listing.generation:
-        listing.entries.clear(), listing.postings.clear(), listing.orders.clear(), listing.words.clear()
-        changed = None
-    else:
-        changed = set(session.scalars(select(Entity.id).where(Entity.generation > listing.generation)))
-        if today != listing.day:
-            changed |= lapsing(session, listing.day, today)
-    many = changed is None or len(changed) > REBUILD_AFTER
+        listing.postings.clear(), listing.orders.clear()
+        entries = (entry for entry in load_entries(session, None, today) if isinstance(entry, Entry))
+        listing.packed, listing.changed = Packed(posted(listing, entries)), {}
+        listing.generation, listing.day = generation, today
+        return
+    changed = set(session.scalars(select(Entity.id).where(Entity.generation > listing.generation)))
+    if today != listing.day:
+        changed |= lapsing(session, listing.day, today)
+    many = len(changed) > REBUILD_AFTER
     if many:
         listing.orders.clear()
     for entry_or_id in load_entries(session, changed, today):
@@ -223,7 +244,16 @@ def catch_up(session, listing, generation, today=None):
             listing.put(entry_or_id, patch_orders=not many)
         else:
             listing.remove(entry_or_id, patch_orders=not many)
+    if len(listing.changed) > REPACK_AFTER:
+        listing.repack()
     listing.generation, listing.day = generation, today
+
+
+def posted(listing, entries):
+    """The entries, each filed under its facets on the way."""
+    for entry in entries:
+        listing.post(entry)
+        yield entry
 
 
 def lapsing(session, day, today):

@@ -48,9 +48,9 @@ def suggest(session, text, limit=SUGGESTIONS):
         return []
     index = indexes.current(session, registry=True).registry
     matches = index.search(Query((text,)), threshold=SUGGEST_THRESHOLD, limit=limit * 4, groups={"entity"})
-    entries = listing.current(session).entries
-    found = [entries[m.key[1]] for m in matches if m.key[1] in entries and entries[m.key[1]].kind == "agency"]
-    return [json.loads(entry.summary) for entry in found[:limit]]
+    live = listing.current(session)
+    found = [m.key[1] for m in matches if m.key[1] in live and live.kind(m.key[1]) == "agency"]
+    return [json.loads(live.summary(entity_id)) for entity_id in found[:limit]]
 
 
 def public_agency(session, entity_id):

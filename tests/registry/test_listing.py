@@ -87,3 +87,57 @@ def test_sorting_and_paging_agree_whether_matches_are_few_or_many(client, header
     assert direct[1] == ["Cedar Overseas", "Bravo Overseas"]
     monkeypatch.setattr(listing, "SORT_DIRECTLY", 1)
     assert [names(client, q) for q in queries] == direct
+
+
+def test_entries_packed_at_a_build_and_entries_changed_since_answer_alike(client, headers, session, monkeypatch):
+    names = [("Himal Shikhar Overseas Pvt. Ltd.", "Himal Sikhar Overseas"), ("Shikhar Himal Manpower", "Al Noor"),
+             ("Al-Noor Overseas Recruiting", "Noor Al Shikhar"), ("Überseas Himalaya Crew", "Crew of Pokhara"),
+             ("Pokhara Himalkanya Overseas", "HIMAL SHIKHARA")]
+    ids = []
+    for n, (name, alias) in enumerate(names):
+        ids.append(client.post("/api/v1/agencies", headers=headers, json=agency_body(
+            legal_name=name, aliases=[{"name": alias, "kind": "trading"}], identifiers=[],
+            country=["NP", "BD"][n % 2], sectors=[["construction"], ["fishing"]][n % 2],
+            licences=[{"authority": "NP-DOFE", "number": f"P-{n}", "status": "valid"}])).json["id"])
+    generation = session.scalar(select(RegistryState.generation))
+    packed = listing.Listing()
+    listing.catch_up(session, packed, generation)
+    changed = listing.Listing(generation=0, day=packed.day)   # a listing that saw every entity change
+    listing.catch_up(session, changed, generation)
+    repacked = listing.Listing(generation=0, day=packed.day)
+    listing.catch_up(session, repacked, generation)
+    repacked.repack()
+    assert (len(packed.packed), len(changed.changed), len(repacked.packed)) == (5, 5, 5)
+
+    def answers(source):
+        found = []
+        for query in ({}, {"q": "himal"}, {"q": "himal shikhar"}, {"q": "al noor overseas"}, {"q": "imal shik"},
+                      {"q": "überseas"}, {"q": "overseas"}, {"q": "x"}, {"q": "-"}, {"country": "BD", "q": "crew"},
+                      {"sector": "construction"}):
+            for sort in ("legal_name", "-legal_name", "country", "-created_at", "id"):
+                summaries, total = source.search("agency", query, sort=sort, per_page=2, page=2)
+                found.append((total, [json.loads(s)["id"] for s in summaries]))
+        return found
+
+    expected = answers(packed)
+    assert answers(changed) == answers(repacked) == expected
+    named = {q: {json.loads(s)["legal_name"] for s in packed.search("agency", {"q": q})[0]}
+             for q in ("himal shikhar", "imal shik", "al noor overseas", "uberseas")}
+    assert named == {"himal shikhar": {names[0][0], names[4][0]}, "imal shik": {names[0][0], names[4][0]},
+                     "al noor overseas": {names[2][0]}, "uberseas": {names[3][0]}}
+    monkeypatch.setattr(listing, "SORT_DIRECTLY", 1)
+    assert answers(packed) == answers(changed) == expected
+
+    # Changes after a build: some entries packed, some changed, some dropped.
+    current = client.get(f"/api/v1/agencies/{ids[0]}", headers=headers).json
+    client.patch(f"/api/v1/agencies/{ids[0]}", headers=headers,
+                 json={"version": current["version"], "legal_name": "Kathmandu Crew Overseas"})
+    current = client.get(f"/api/v1/agencies/{ids[1]}", headers=headers).json
+    client.delete(f"/api/v1/agencies/{ids[1]}?version={current['version']}", headers=headers)
+    generation = session.scalar(select(RegistryState.generation))
+    listing.catch_up(session, packed, generation)
+    fresh = listing.Listing()
+    listing.catch_up(session, fresh, generation)
+    assert (len(packed.packed), len(packed.changed)) == (3, 1)
+    assert answers(packed) == answers(fresh)
+    assert packed.search("agency", {"q": "crew overseas"})[1] == 1 and packed.search("agency", {"q": "shikhar"})[1] == 2
