@@ -89,6 +89,12 @@ REPORTS_AGENCY_LIMITS = "30 per hour; 200 per day"
 REPORTS_REAUDIT_COUNT = 3
 REPORTS_REAUDIT_DAYS = 90
 
+# gunicorn's master keeps the listing and name indexes it built in a file of this folder (unset: instance/
+# snapshots), signed with SECRET_KEY, and the next start loads it and catches up instead of building them again
+# (app/snapshot.py). SNAPSHOTS false: build at every start and write nothing.
+SNAPSHOTS = True
+SNAPSHOT_DIR = None
+
 API_TITLE = "FairRecruit API"
 API_VERSION = "v1"
 OPENAPI_VERSION = "3.0.3"
@@ -119,9 +125,10 @@ ENV_SETTINGS = (
     "NOTIFY_LEASE_SECONDS", "NOTIFY_BATCH", "NOTIFY_WORKERS", "DIGEST_HOUR", "NOTIFY_KEEP_DAYS",
     "REPORTS_KEYRING", "REPORTS_MIN_REPORTERS", "REPORTS_ATTACHMENT_MAX_BYTES", "REPORTS_MAX_ATTACHMENTS",
     "REPORTS_ADDRESS_LIMITS", "REPORTS_AGENCY_LIMITS", "REPORTS_REAUDIT_COUNT", "REPORTS_REAUDIT_DAYS",
+    "SNAPSHOTS", "SNAPSHOT_DIR",
 )
 # Read from the environment as true or false (1/0, yes/no, on/off too).
-BOOLEANS = {"SCHEDULER_IN_PROCESS", "SMTP_STARTTLS"}
+BOOLEANS = {"SCHEDULER_IN_PROCESS", "SMTP_STARTTLS", "SNAPSHOTS"}
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 # The old fixed development key stays refused: cookies signed with it were forgeable by anyone.
 PLACEHOLDER_SECRETS = {"", "dev-only-not-secret", "change-me", "secret"}

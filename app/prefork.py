@@ -2,13 +2,16 @@
 
 The listing of the registry and the name indexes are built once, in the master, and the workers forked from it
 share those pages with it (copy-on-write) instead of each building its own. Each worker then catches up on its
-own, from the registry generation and list versions, as any process does.
+own, from the registry generation and list versions, as any process does. What the master built is kept in a
+snapshot file for its next start (app/snapshot.py).
 """
 import gc
+import os
 import time
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import snapshot
 from app.registry import listing, lookup
 from app.screening import indexes
 
@@ -31,12 +34,61 @@ def warm(app, log):
 
 
 def before_fork(app, log):
-    """In the master: build for every worker, close the database connections the build opened (a connection
-    must never be shared by two processes), and set what is built aside from the garbage collector, whose
-    passes would otherwise write to every object in each worker and so copy all of them."""
-    warm(app, log)
+    """In the master: load the last snapshot and build (or catch up) for every worker, close the database
+    connections the build opened (a connection must never be shared by two processes), save a new snapshot if
+    this start moved on from it, and set what is built aside from the garbage collector, whose passes would
+    otherwise write to every object in each worker and so copy all of them. Returns the pid of the process
+    saving the snapshot, if one does."""
+    loaded = load_snapshot(app, log) if app.config["SNAPSHOTS"] else None
+    ready = warm(app, log)
     app.extensions["engine"].dispose()
+    saver = save_aside(app, log) if ready and app.config["SNAPSHOTS"] and built_state() != loaded else None
     gc.freeze()
+    return saver
+
+
+def load_snapshot(app, log):
+    """Load the snapshot of the last start, if it is usable; what it holds (built_state), or None."""
+    started = time.perf_counter()
+    try:
+        outcome = snapshot.load(app)
+    except SQLAlchemyError as err:
+        outcome = f"the database could not be read ({type(err).__name__})"
+    except Exception:  # noqa: BLE001 (an unreadable snapshot must not stop the service: it is rebuilt)
+        log.exception("snapshot.unreadable")
+        outcome = "unreadable"
+    if outcome != snapshot.LOADED:
+        log.info("snapshot.not_loaded reason=%r", outcome)
+        return None
+    log.info("snapshot.loaded ms=%.0f", (time.perf_counter() - started) * 1000)
+    return built_state()
+
+
+def built_state():
+    """What the built listing and indexes of this process have caught up to, to tell whether they moved on."""
+    return ({url: (built.generation, built.day) for url, built in listing.LISTINGS.items()},
+            {url: (built.registry_generation, built.lists_version) for url, built in indexes.INDEXES.items()})
+
+
+def save_aside(app, log):
+    """Write the snapshot from a child process, so that the master forks its workers meanwhile (the child shares
+    the built pages with it; gunicorn's master reaps it as an unknown child); returns the child's pid."""
+    child = os.fork()
+    if child:
+        return child
+    code = 0
+    try:
+        # Behind the workers, which are starting on the same cores.
+        os.nice(10)
+        started = time.perf_counter()
+        path = snapshot.save(app)
+        log.info("snapshot.saved path=%s ms=%.0f", path, (time.perf_counter() - started) * 1000)
+    except BaseException:  # noqa: BLE001 (the child reports its failure and ends, whatever it was)
+        log.exception("snapshot.save_failed")
+        code = 1
+    finally:
+        app.extensions["engine"].dispose()
+        os._exit(code)
 
 
 def after_fork(app):

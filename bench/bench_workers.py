@@ -27,19 +27,20 @@ WORKERS = 4
 PROBES = 8
 # The request id each probe sends in a header, and the access log line that ties it to the worker's pid.
 LOG_FORMAT = "%({x-bench}i)s %(p)s %(s)s"
+# Where gunicorn's master keeps the snapshot of its listing and name indexes between starts (app/snapshot.py).
+SNAPSHOTS = OUT / "snapshots"
 
 
 def start(url, port, log_path, access_path, code=ROOT):
     """gunicorn with the repository's gunicorn.conf.py (or another checkout's, with its code) and 4 workers, in a
     process group of its own; an access log naming the worker that answered each request."""
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 32, "LOG_LEVEL": "WARNING",
-           "WEB_CONCURRENCY": str(WORKERS), "BIND": f"127.0.0.1:{port}"}
+           "WEB_CONCURRENCY": str(WORKERS), "BIND": f"127.0.0.1:{port}", "SNAPSHOT_DIR": str(SNAPSHOTS)}
     access_path.unlink(missing_ok=True)
-    log = open(log_path, "wb")  # noqa: SIM115 (closed by the caller's stop)
-    server = subprocess.Popen([str(GUNICORN), "app:create_app()", "--access-logfile", str(access_path),
-                               "--access-logformat", LOG_FORMAT], cwd=code, env=env, stdout=log,
-                              stderr=subprocess.STDOUT, start_new_session=True)
-    return server, log
+    with open(log_path, "wb") as log:
+        return subprocess.Popen([str(GUNICORN), "app:create_app()", "--access-logfile", str(access_path),
+                                 "--access-logformat", LOG_FORMAT], cwd=code, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def first_answers(server, port, searches, access_path, timeout=300):
@@ -99,6 +100,14 @@ def processes(master):
     return [master, *map(int, children)]
 
 
+def saved(master, timeout=120):
+    """Wait until the master's only children are its workers: the process writing its snapshot has ended (it
+    shares the master's pages and would count in the sum)."""
+    deadline = time.monotonic() + timeout
+    while len(processes(master)) > WORKERS + 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def memory(pids):
     """{pid: (PSS, RSS, private)} in MB (10**6 bytes) from /proc/PID/smaps_rollup."""
     found = {}
@@ -122,7 +131,8 @@ def show_memory(backend, when, master):
 
 
 def run(backend, args):
-    """Prepare the database (unless --reuse), start gunicorn, time the first answers, load it, measure."""
+    """Prepare the database (unless --reuse); start gunicorn, time the first answers, load it, measure; then
+    start it again, as a restart or a new release would, and time the first answers again."""
     plan_path = OUT / f"workers-plan-{backend}.json"
     given = args.database_url if backend == "postgresql" else None
     if args.reuse and plan_path.exists():
@@ -133,21 +143,15 @@ def run(backend, args):
         url = fresh_database(backend, "workers", given)
         plan_path.write_text(json.dumps(prepare(url, args.agencies)))
     plan = json.loads(plan_path.read_text())
-    print(f"  load average (1 min) before starting gunicorn: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
-          flush=True)
     if args.code:
         print(f"  gunicorn runs the code of {args.code}")
-    log_path = OUT / f"workers-gunicorn-{backend}.log"
-    server, log = start(url, args.port, log_path, OUT / f"workers-access-{backend}.log", args.code or ROOT)
+    if args.cold:
+        for old in SNAPSHOTS.glob("*"):
+            old.unlink()
+    started = started_up(backend, url, plan, args, "start")
     try:
-        firsts = first_answers(server, args.port, plan["searches"], OUT / f"workers-access-{backend}.log")
-        for line in log_path.read_text().splitlines():
-            if f"[{server.pid}]" in line and "worker.warmed" in line:
-                print(f"    the master built the listing and name indexes in {int(line.split('ms=')[1]) / 1000:.1f} s")
-        for pid, seconds in sorted(firsts.items(), key=lambda item: item[1]):
-            print(f"    worker {pid} first answered a name search {seconds:.1f} s after gunicorn started")
-        report(f"gunicorn 4 workers: all four answered ({backend})", max(firsts.values()), 5, "s")
-        show_memory(backend, "after start", server.pid)
+        saved(started.pid)
+        show_memory(backend, "after start", started.pid)
         print(f"  load average (1 min): {os.getloadavg()[0]:.1f}; mixed load (bench_load.py) for {args.seconds:.0f} s "
               f"from {args.concurrency} connections", flush=True)
         result = subprocess.run([sys.executable, str(Path(__file__).parent / "bench_load.py"), "load",
@@ -160,11 +164,36 @@ def run(backend, args):
               f"{errors} errors; load average (1 min) {os.getloadavg()[0]:.1f}")
         for failure in result["failures"]:
             print(f"    e.g. {failure}")
-        show_memory(backend, f"after {args.seconds:.0f} s of load", server.pid)
+        show_memory(backend, f"after {args.seconds:.0f} s of load", started.pid)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
-        log.close()
+        stop(started)
+    # The load changed agencies since the snapshot the first start saved: the restart catches up with them.
+    stop(started_up(backend, url, plan, args, "restart"))
+
+
+def started_up(backend, url, plan, args, which):
+    """gunicorn started, once all four workers have answered (their times printed); returns the process."""
+    print(f"  {which}: load average (1 min) before starting gunicorn: {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} cores", flush=True)
+    log_path = OUT / f"workers-gunicorn-{backend}-{which}.log"
+    server = start(url, args.port, log_path, OUT / f"workers-access-{backend}.log", args.code or ROOT)
+    try:
+        firsts = first_answers(server, args.port, plan["searches"], OUT / f"workers-access-{backend}.log")
+    except BaseException:
+        stop(server)
+        raise
+    for line in log_path.read_text().splitlines():
+        if f"[{server.pid}]" in line and ("worker.warmed" in line or "snapshot." in line):
+            print(f"    master: {line.split('] ', 3)[-1]}")
+    for pid, seconds in sorted(firsts.items(), key=lambda item: item[1]):
+        print(f"    worker {pid} first answered a name search {seconds:.1f} s after gunicorn started")
+    report(f"gunicorn 4 workers, {which}: all four answered ({backend})", max(firsts.values()), 5, "s")
+    return server
+
+
+def stop(server):
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=60)
 
 
 def main():
@@ -178,6 +207,8 @@ def main():
     parser.add_argument("--port", type=int, default=8767)
     parser.add_argument("--code", type=Path, help="run gunicorn from another checkout of the repository (its code "
                         "and gunicorn.conf.py), to compare with an earlier version")
+    parser.add_argument("--cold", action="store_true", help="delete the snapshots of earlier runs first (a new "
+                        "database is always built afresh at its first start: its history is not theirs)")
     parser.add_argument("--reuse", action="store_true",
                         help="use the database an earlier run prepared (and the load wrote to) instead of a new one")
     args = parser.parse_args()

@@ -60,10 +60,12 @@ def call(port, method, path, body=None, headers=None):
 class Service:
     """gunicorn with the repository's gunicorn.conf.py on a free port, in a process group of its own."""
 
-    def __init__(self, url, log_path, workers=1, options=()):
+    def __init__(self, url, log_path, workers=1, options=(), snapshots=False):
         self.port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "faults-" + "x" * 32, "LOG_LEVEL": "WARNING",
-               "WEB_CONCURRENCY": str(workers), "BIND": f"127.0.0.1:{self.port}"}
+               "WEB_CONCURRENCY": str(workers), "BIND": f"127.0.0.1:{self.port}",
+               # Off unless asked: the master's child writing one would pass for a worker (workers()).
+               "SNAPSHOTS": "1" if snapshots else "0", "SNAPSHOT_DIR": str(Path(log_path).parent / "snapshots")}
         self.log = open(log_path, "ab")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen([str(GUNICORN), "app:create_app()", *options], cwd=ROOT, env=env,
                                         stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -2,6 +2,7 @@
 gunicorn.conf.py); each worker still catches up with what the others change."""
 import gc
 import logging
+import os
 from pathlib import Path
 import threading
 import time
@@ -31,7 +32,8 @@ def built():
 def test_the_master_builds_for_its_workers_and_hands_them_no_database_connection(tmp_path, built):
     url = fresh_database_url(tmp_path, "prefork")
     headers = admin_token(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x" * 40, "LOG_LEVEL": "WARNING"})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x" * 40, "LOG_LEVEL": "WARNING",
+                      "SNAPSHOT_DIR": str(tmp_path)})
     created = app.test_client().post("/api/v1/agencies", json=AGENCY, headers=headers).get_json()
     listing.forget()
     indexes.forget()
@@ -39,7 +41,8 @@ def test_the_master_builds_for_its_workers_and_hands_them_no_database_connection
 
     threads = set(threading.enumerate())
 
-    prefork.before_fork(app, logging.getLogger(__name__))
+    saver = prefork.before_fork(app, logging.getLogger(__name__))
+    assert os.waitpid(saver, 0)[1] == 0, "the snapshot for the next start was not saved"
 
     # Nothing runs beside the master's main thread to be cut off by the fork (the scheduler is a process of its own).
     assert set(threading.enumerate()) == threads
@@ -60,7 +63,7 @@ def test_the_master_builds_for_its_workers_and_hands_them_no_database_connection
 
 def test_a_master_that_cannot_reach_the_database_starts_its_workers_anyway(tmp_path, built, caplog):
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/no/such/folder/db.sqlite", "SECRET_KEY": "x" * 40,
-                      "LOG_LEVEL": "WARNING"})
+                      "LOG_LEVEL": "WARNING", "SNAPSHOT_DIR": str(tmp_path)})
 
     prefork.before_fork(app, logging.getLogger(__name__))
     prefork.after_fork(app)
