@@ -30,6 +30,9 @@ XLSX_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 XLSX_MAX_ROWS = 100_000
 # Watchlist hits at or above this score (0 to 1) wait for review; bench/eval_matching.py measures it.
 SCREENING_THRESHOLD = 0.8
+# Processes that search the registry for a new list version's entries (reverse screening): forked from the one
+# importing the list, they share its name index (app/forking.py). By default one per core, at most 4.
+SCREENING_PROCESSES = min(os.cpu_count() or 1, 4)
 
 # The scheduler (`fairrecruit scheduler`): how often each sweep runs, in seconds ({sweep name: seconds}; JSON in
 # the environment, e.g. {"outbox": 10}); unnamed sweeps keep their default (app/audits/sweeps.py).
@@ -117,6 +120,7 @@ WTF_CSRF_TIME_LIMIT = None
 ENV_SETTINGS = (
     "DATABASE_URL", "SECRET_KEY", "FAIRRECRUIT_ENV", "LOG_FORMAT", "LOG_LEVEL",
     "MAX_CONTENT_LENGTH", "JSON_MAX_BYTES", "PAGE_SIZE", "MAX_PAGE_SIZE", "SCREENING_THRESHOLD",
+    "SCREENING_PROCESSES",
     "RATELIMIT_STORAGE_URI", "PROXY_HOPS", "XLSX_MAX_UNCOMPRESSED_BYTES", "XLSX_MAX_ROWS",
     "SCHEDULER_INTERVALS", "SCHEDULER_STANDBY_SECONDS", "SCHEDULER_IN_PROCESS", "SCHEDULER_LOCK_FILE",
     "WATCHLIST_SOURCES", "WATCHLIST_FETCH_TIMEOUT", "WATCHLIST_FETCH_MAX_BYTES",
@@ -166,6 +170,8 @@ def check(config):
     """Refuse settings that are unsafe for the chosen environment, or out of range."""
     if not 0 < config["SCREENING_THRESHOLD"] <= 1:
         raise RuntimeError(f"SCREENING_THRESHOLD must be above 0 and at most 1, not {config['SCREENING_THRESHOLD']}")
+    if config["SCREENING_PROCESSES"] < 1:
+        raise RuntimeError(f"SCREENING_PROCESSES must be 1 or more, not {config['SCREENING_PROCESSES']}")
     if config["REPORTS_MIN_REPORTERS"] < 5:
         raise RuntimeError(f"REPORTS_MIN_REPORTERS must be 5 or more (fewer could single a worker out), not "
                            f"{config['REPORTS_MIN_REPORTERS']}")

@@ -99,9 +99,13 @@ class Phases(logging.Handler):
         self.lines.clear()
 
 
-def reverse_screening(backend, threshold):
-    """Import OFAC 2023-12-28 over the registry, then time screening the 2024-05-03 change against it."""
+def reverse_screening(backend, threshold, processes=None):
+    """Import OFAC 2023-12-28 over the registry, then time screening the 2024-05-03 change against it, the
+    registry searched by `processes` processes (by default SCREENING_PROCESSES: one per core, at most 4)."""
     app = app_for(copy_of_registry(backend))
+    processes = processes or app.config["SCREENING_PROCESSES"]
+    print(f"  the registry searched by {processes} processes (SCREENING_PROCESSES); load average (1 min) "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     phases = Phases().attach()
     with app.app_context():
         session = db.Session()
@@ -114,7 +118,7 @@ def reverse_screening(backend, threshold):
         session.commit()
         phases.lines.clear()
         started = time.perf_counter()
-        screen.screen_list_changes(session, [first.version.id], threshold=threshold)
+        screen.screen_list_changes(session, [first.version.id], threshold=threshold, processes=processes)
         session.commit()
         report(f"first screening of OFAC, {first.version.entry_count:,} entries all new ({backend})",
                time.perf_counter() - started, 20, "s")
@@ -124,7 +128,7 @@ def reverse_screening(backend, threshold):
         delta = second.version
         phases.lines.clear()
         started = time.perf_counter()
-        screened = screen.screen_list_changes(session, [delta.id], threshold=threshold)
+        screened = screen.screen_list_changes(session, [delta.id], threshold=threshold, processes=processes)
         session.commit()
         elapsed = time.perf_counter() - started
         print(f"  delta: {delta.added} added, {delta.changed} changed, {delta.removed} removed; "
@@ -247,13 +251,15 @@ def main():
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--token")
     parser.add_argument("--names")
+    parser.add_argument("--processes", type=int, help="processes searching the registry in reverse screening "
+                        "(default: SCREENING_PROCESSES)")
     args = parser.parse_args()
     if args.part == "load":
         return load(args)
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
     for backend in backends:
         if args.part in ("all", "reverse"):
-            reverse_screening(backend, args.threshold)
+            reverse_screening(backend, args.threshold, args.processes)
         if args.part in ("all", "api"):
             api_under_load(backend, args.seconds, args.concurrency, args.port)
 

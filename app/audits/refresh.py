@@ -132,14 +132,14 @@ def fetch_states(session, source):
     return {row.location: row for row in rows}
 
 
-def refresh_sources(session, now, sources, *, threshold, timeout, max_bytes):
+def refresh_sources(session, now, sources, *, threshold, timeout, max_bytes, processes=1):
     """Refresh each source; one that fails is logged with its reason and the others go on. Returns how many new
-    versions were imported."""
+    versions were imported. processes: how many search the registry for a new version's entries."""
     imported = 0
     for source in sources:
         try:
             imported += refresh_source(session, now, source, threshold=threshold, timeout=timeout,
-                                       max_bytes=max_bytes)
+                                       max_bytes=max_bytes, processes=processes)
         except (FetchError, AppError) as err:
             session.rollback()
             problem = str(err) if isinstance(err, FetchError) else f"{err.message} {err.errors or ''}".strip()
@@ -150,7 +150,7 @@ def refresh_sources(session, now, sources, *, threshold, timeout, max_bytes):
     return imported
 
 
-def refresh_source(session, now, source, *, threshold, timeout, max_bytes):
+def refresh_source(session, now, source, *, threshold, timeout, max_bytes, processes=1):
     """Import the source's files as a new version if their content changed: 1 if it did, else 0."""
     states = fetch_states(session, source)
     # Fetched with no transaction open: a slow download holds up no writer.
@@ -180,8 +180,8 @@ def refresh_source(session, now, source, *, threshold, timeout, max_bytes):
             path.write_bytes(item.data)
             paths.append(str(path))
         result, screened = import_and_screen(session, source.name, source.format, paths, actor=OPERATOR,
-                                             threshold=threshold, kind=source.kind, title=source.title,
-                                             publisher=source.publisher)
+                                             threshold=threshold, processes=processes, kind=source.kind,
+                                             title=source.title, publisher=source.publisher)
     log.info("scheduler.watchlist_imported source=%s version=%s added=%s changed=%s removed=%s screened=%s",
              source.name, result.version.number, result.version.added, result.version.changed,
              result.version.removed, len(screened))

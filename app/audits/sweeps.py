@@ -26,7 +26,8 @@ def watchlists(session, now):
     config = current_app.config
     return refresh.refresh_sources(session, now, refresh.configured_sources(config["WATCHLIST_SOURCES"]),
                                    threshold=config["SCREENING_THRESHOLD"], timeout=config["WATCHLIST_FETCH_TIMEOUT"],
-                                   max_bytes=config["WATCHLIST_FETCH_MAX_BYTES"])
+                                   max_bytes=config["WATCHLIST_FETCH_MAX_BYTES"],
+                                   processes=config["SCREENING_PROCESSES"])
 
 
 def review_tasks(session, now):

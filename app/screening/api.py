@@ -64,7 +64,7 @@ def import_version(form, name):
         result, screened = screen.import_and_screen(
             session, name, form.get("format"), paths, actor=current_actor(), title=form.get("title"),
             publisher=form.get("publisher"), kind=form.get("kind"),
-            threshold=current_app.config["SCREENING_THRESHOLD"])
+            threshold=current_app.config["SCREENING_THRESHOLD"], processes=current_app.config["SCREENING_PROCESSES"])
     session.commit()
     return {**result.__dict__, "screened": len(screened)}
 

@@ -46,7 +46,8 @@ def import_command(source_name, format_name, kind, title, publisher, paths):
         try:
             result, screened = screen.import_and_screen(
                 session, source_name, format_name, list(paths), actor=OPERATOR, title=title, publisher=publisher,
-                kind=kind, threshold=current_app.config["SCREENING_THRESHOLD"], progress=progress)
+                kind=kind, threshold=current_app.config["SCREENING_THRESHOLD"],
+                processes=current_app.config["SCREENING_PROCESSES"], progress=progress)
         except AppError as err:
             session.rollback()
             fail(source_name, err)

@@ -6,6 +6,7 @@ import time
 
 from sqlalchemy import select
 
+from app import forking
 from app.audits import outbox
 from app.bulk import CHUNK, chunks
 from app.errors import Conflict, Invalid
@@ -224,10 +225,11 @@ def record_match(session, entity_id, subject, key, match, entry, hit):
     return hit, event
 
 
-def screen_list_changes(session, version_ids, *, threshold, progress=silent):
+def screen_list_changes(session, version_ids, *, threshold, processes=1, progress=silent):
     """Reverse screening: match what these list versions added or changed against the registry, then screen
-    each entity found (so every hit is scored the same way, from the entity's side). progress: called as the
-    changed entries are searched for and the entities found are screened (app/progress.py)."""
+    each entity found (so every hit is scored the same way, from the entity's side). processes: how many
+    processes search the registry (app/forking.py); progress: called as the changed entries are searched for
+    and the entities found are screened (app/progress.py)."""
     started = time.perf_counter()
     # Building the name indexes (in a new process, after a new list) takes seconds: a step of its own.
     progress("preparing the name indexes", 0, None)
@@ -237,17 +239,25 @@ def screen_list_changes(session, version_ids, *, threshold, progress=silent):
         progress, "reading the changes")]
     removed = [entry.id for kind, entry in rows if kind == "removed"]
     entity_ids, people = set(), set()
-    listed = [entry for kind, entry in rows if kind != "removed"]
-    for entry in counted(listed, progress, "searching the registry for the changed entries", SEARCHES_PER_REPORT):
-        query = Query((entry.name, *entry.aliases, *entry.weak_aliases), entry.kind, frozenset(entry.countries),
-                      frozenset(value for _, value in entry.identifiers))
-        wanted = {"person"} if entry.kind == "person" else {"organization"}
+    # The queries are made here, so that the processes searching read no database object.
+    queries = [(Query((entry.name, *entry.aliases, *entry.weak_aliases), entry.kind, frozenset(entry.countries),
+                      frozenset(value for _, value in entry.identifiers)),
+                {"person"} if entry.kind == "person" else {"organization"})
+               for kind, entry in rows if kind != "removed"]
+
+    def search(query_and_kinds):
         # Every resemblance, however common the name (70 agencies may share an owner's name): the registry
         # search only finds whom to screen, so it looks a little below the threshold, without a limit, and
         # without explaining (the screening of each entity found explains its hits).
-        for match in indexes.registry.search(query, threshold=threshold - REVERSE_MARGIN, limit=None, kinds=wanted,
-                                             candidates=REVERSE_CANDIDATES, explain=False):
-            group, record_id = match.key
+        query, kinds = query_and_kinds
+        return [match.key for match in indexes.registry.search(
+            query, threshold=threshold - REVERSE_MARGIN, limit=None, kinds=kinds, candidates=REVERSE_CANDIDATES,
+            explain=False)]
+
+    # A new list's thousands of entries are searched on every core (forked processes share the index).
+    for keys in forking.mapped(search, queries, processes=processes, progress=progress, every=SEARCHES_PER_REPORT,
+                               step="searching the registry for the changed entries"):
+        for group, record_id in keys:
             (entity_ids if group == "entity" else people).add(record_id)
     searched = time.perf_counter()
     for chunk in chunks(sorted(people), CHUNK):
@@ -270,11 +280,13 @@ def screen_list_changes(session, version_ids, *, threshold, progress=silent):
     return live_ids
 
 
-def import_and_screen(session, source_name, format_name, paths, *, actor, threshold, progress=silent, **source):
+def import_and_screen(session, source_name, format_name, paths, *, actor, threshold, processes=1, progress=silent,
+                      **source):
     """Import a list's files as its next version, then screen what changed against the registry: the import's
     result and the ids of the entities screened again."""
     result = import_watchlist(session, source_name, format_name, paths, actor=actor, progress=progress, **source)
-    return result, screen_list_changes(session, [result.version.id], threshold=threshold, progress=progress)
+    return result, screen_list_changes(session, [result.version.id], threshold=threshold, processes=processes,
+                                       progress=progress)
 
 
 def similar_entities(session, text, *, threshold=SEARCH_THRESHOLD, limit=500):

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app import forking
 from app.accounts.cli import OPERATOR
 from app.errors import Conflict, Invalid
 from app.registry import importer, service as registry
@@ -11,7 +12,7 @@ from app.registry.models import Entity
 from app.scoring import service as scoring
 from app.screening import review
 from app.screening.models import Hit, HitEvent, Screening
-from app.screening.screen import import_and_screen, screen_entity
+from app.screening.screen import import_and_screen, screen_entity, screen_list_changes
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "screening" / "hits"
 THRESHOLD = 0.8
@@ -186,3 +187,17 @@ def test_entities_registered_before_the_first_list_and_bulk_imported_after_count
     late = session.scalar(select(Entity.id).where(Entity.legal_name == "Late Bulk Overseas Pvt Ltd"))
     # A bulk import is screened at commit like an entity created through the API.
     assert watchlist_rule(late) == "pass"
+
+
+def test_processes_searching_the_registry_together_find_what_one_finds(session, gulf, make_agency, monkeypatch):
+    monkeypatch.setattr(forking, "SHARE", 1)   # fork for the list's three entries
+    kantipur = make_agency(legal_name="Kantipur Sky Recruitment Pvt Ltd")
+    make_agency(legal_name="Annapurna Job Link Pvt Ltd")
+
+    result, together = import_and_screen(session, "np-banned", "generic-csv", [DATA / "banned_v1.csv"],
+                                         actor=OPERATOR, kind="banned_agency", threshold=THRESHOLD, processes=3)
+
+    assert together == {gulf.id, kantipur.id}
+    assert together == screen_list_changes(session, [result.version.id], threshold=THRESHOLD, processes=1)
+    assert set(hits(session, gulf.id)) == {("entity", "B-1"), ("person", "B-2")}
+    assert set(hits(session, kantipur.id)) == {("entity", "B-3")}

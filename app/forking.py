@@ -1,0 +1,78 @@
+"""Many searches of the in-memory name indexes shared with processes forked from this one, on as many cores.
+
+The children see the indexes as this process holds them (the pages are shared until written), search their
+share of the items and send their results back through a pipe; this process searches a share itself. Only
+work that reads memory belongs here: a child never uses the database connections it inherits, and ends with
+os._exit, so nothing of this process (connections, files, atexit handlers) is closed or finalised by it.
+"""
+from contextlib import suppress
+import gc
+import os
+import pickle
+import signal
+import sys
+import traceback
+
+from app.progress import counted, silent
+
+# Fewer items than this per process are not worth a fork (a few milliseconds for a large process).
+SHARE = 50
+
+
+def mapped(function, items, *, processes=1, progress=silent, step="working", every=100):
+    """[function(item) for item in items], in their order, computed by up to `processes` processes: this one
+    and processes - 1 forked children. A child that fails (killed, out of memory) leaves its share to this one.
+    progress: as app/progress.py, from this process's share (the children's go as fast)."""
+    items = list(items)
+    processes = max(1, min(processes, len(items) // SHARE))
+    if processes == 1:
+        return [function(item) for item in counted(items, progress, step, every)]
+    children = {share: forked(function, items[share::processes]) for share in range(1, processes)}
+
+    def scaled(step, done, total):
+        progress(step, min(done * processes, len(items)), len(items))
+
+    results = [None] * len(items)
+    try:
+        results[0::processes] = [function(item) for item in counted(items[0::processes], scaled, step, every)]
+        for share in list(children):
+            pid, pipe = children[share]
+            with os.fdopen(pipe, "rb") as reading:
+                data = reading.read()
+            status = os.waitpid(pid, 0)[1]
+            del children[share]
+            results[share::processes] = pickle.loads(data) if status == 0 and data else \
+                [function(item) for item in items[share::processes]]
+    finally:
+        # After a failure here: end the children not yet waited for, so that none is left behind.
+        for pid, pipe in children.values():
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            with suppress(OSError):   # (closed already if reading it failed)
+                os.close(pipe)
+    progress(step, len(items), len(items))
+    return results
+
+
+def forked(function, items):
+    """Start a child computing [function(item) for item in items]; (its pid, the pipe its results come on)."""
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(writing)
+        return pid, reading
+    # In the child. No garbage collection: freeing an inherited object (a connection) could act on the parent's
+    # resources; the child is short-lived and exits without cleaning up.
+    gc.disable()
+    code = 0
+    try:
+        os.close(reading)
+        data = pickle.dumps([function(item) for item in items], pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(writing, "wb") as out:
+            out.write(data)
+    except BaseException:  # noqa: BLE001 (whatever failed, the parent does this share itself)
+        traceback.print_exc(file=sys.stderr)
+        sys.stderr.flush()
+        code = 1
+    finally:
+        os._exit(code)
