@@ -92,7 +92,10 @@ class Phases(logging.Handler):
                 print(f"    commit phase {fields['name']}: {fields['items']} items, {float(fields['ms']) / 1000:.2f} s")
             elif kind == "screening.reverse":
                 print(f"    registry search for the changed entries: "
-                      f"{float(fields['registry_search_ms']) / 1000:.2f} s, {fields['entities']} entities found")
+                      f"{float(fields['registry_search_ms']) / 1000:.2f} s, {fields['entities']} entities found "
+                      f"(of which catching the name indexes up with the new version "
+                      f"{float(fields['indexes_ms']) / 1000:.2f} s, reading the changed entries "
+                      f"{float(fields['read_ms']) / 1000:.2f} s; {fields['processes']} processes searching)")
             else:
                 print(f"    screening those entities against the lists and writing hits: "
                       f"{float(fields['ms']) / 1000:.2f} s, {fields['hits']} hits")

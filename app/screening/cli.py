@@ -83,7 +83,8 @@ def screen_registry_command():
     started = time.perf_counter()
     with progress_bars() as progress:
         try:
-            count, hits = screen.screen_registry(session, threshold=threshold, progress=progress)
+            count, hits = screen.screen_registry(session, threshold=threshold,
+                                                 processes=current_app.config["SCREENING_PROCESSES"], progress=progress)
         except AppError as err:
             raise click.ClickException(err.message) from None
         progress(SAVING, 0, None)

@@ -134,10 +134,12 @@ def screen_entity(session, entity_id, *, threshold, reason="screened", indexes=N
     return screen_entities(session, [entity_id], threshold=threshold, reason=reason, indexes=indexes)[entity_id]
 
 
-def screen_entities(session, entity_ids, *, threshold, reason="screened", indexes=None, progress=silent):
+def screen_entities(session, entity_ids, *, threshold, reason="screened", indexes=None, processes=1,
+                    progress=silent):
     """Screen live entities and their people, a batch at a time: {entity id: {(subject, entry row id): match}}.
 
-    progress: called after each batch with how many of the entities were screened (app/progress.py).
+    processes: how many processes search the lists (app/forking.py); progress: called after each batch with how
+    many of the entities were screened (app/progress.py).
     """
     require_lists(session)
     if indexes is None:
@@ -153,17 +155,19 @@ def screen_entities(session, entity_ids, *, threshold, reason="screened", indexe
     for number, chunk in enumerate(chunks(ids, BATCH)):
         existing = {(hit.entity_id, hit.subject, hit.watchlist_entry_id): hit
                     for hit in session.scalars(select(Hit).where(Hit.entity_id.in_(chunk)))}
-        searched = {}
-        for entity_id, screened in subjects(session, chunk).items():
+        searched, screening = {}, subjects(session, chunk)
+        # Many entities share people (and people their names): each query is searched once, the new ones of a
+        # large batch on every core (forked processes share the index).
+        new = list(dict.fromkeys(search for screened in screening.values() for _, query, kinds in screened
+                                 if (search := (query, frozenset(kinds or ()))) not in searches))
+        searches.update(zip(new, forking.mapped(
+            lambda search: indexes.lists.search(search[0], threshold=threshold, limit=HITS_PER_SUBJECT,
+                                                kinds=search[1] or None), new, processes=processes)))
+        for entity_id, screened in screening.items():
             found, keys = {}, {}
             for subject, query, kinds in screened:
                 keys[subject] = names_key(query)
-                # Many entities share people (and people their names): each query is searched once.
-                search = (query, frozenset(kinds or ()))
-                if search not in searches:
-                    searches[search] = indexes.lists.search(query, threshold=threshold, limit=HITS_PER_SUBJECT,
-                                                            kinds=kinds)
-                for match in searches[search]:
+                for match in searches[(query, frozenset(kinds or ()))]:
                     found[(subject, match.key)] = match
             searched[entity_id] = (found, keys)
         entries = entries_by_id(session, [key for found, _ in searched.values() for _, key in found])
@@ -234,6 +238,7 @@ def screen_list_changes(session, version_ids, *, threshold, processes=1, progres
     # Building the name indexes (in a new process, after a new list) takes seconds: a step of its own.
     progress("preparing the name indexes", 0, None)
     indexes = live.current(session, registry=True)
+    indexed = time.perf_counter()
     rows = [(change.kind, change.entry) for change in counted(
         (change for version_id in version_ids for change in service.version_changes(session, version_id)),
         progress, "reading the changes")]
@@ -244,6 +249,8 @@ def screen_list_changes(session, version_ids, *, threshold, processes=1, progres
                       frozenset(value for _, value in entry.identifiers)),
                 {"person"} if entry.kind == "person" else {"organization"})
                for kind, entry in rows if kind != "removed"]
+
+    read = time.perf_counter()
 
     def search(query_and_kinds):
         # Every resemblance, however common the name (70 agencies may share an owner's name): the registry
@@ -274,9 +281,11 @@ def screen_list_changes(session, version_ids, *, threshold, processes=1, progres
             hit.current = False
             # A confirmed hit on a delisted entry stops failing the watchlist rule.
             rescoring.later(session, [hit.entity_id])
-    screen_entities(session, live_ids, threshold=threshold, reason="list changed", indexes=indexes, progress=progress)
-    log.info("screening.reverse versions=%s changed=%s entities=%s registry_search_ms=%.0f", sorted(version_ids),
-             len(rows) - len(removed), len(live_ids), (searched - started) * 1000)
+    screen_entities(session, live_ids, threshold=threshold, reason="list changed", indexes=indexes,
+                    processes=processes, progress=progress)
+    log.info("screening.reverse versions=%s changed=%s entities=%s registry_search_ms=%.0f indexes_ms=%.0f "
+             "read_ms=%.0f processes=%s", sorted(version_ids), len(rows) - len(removed), len(live_ids),
+             (searched - started) * 1000, (indexed - started) * 1000, (read - indexed) * 1000, processes)
     return live_ids
 
 
@@ -298,10 +307,11 @@ def similar_entities(session, text, *, threshold=SEARCH_THRESHOLD, limit=500):
                                                            groups={"entity"}, explain=False))
 
 
-def screen_registry(session, *, threshold, progress=silent):
+def screen_registry(session, *, threshold, processes=1, progress=silent):
     """Screen every live entity, then re-score them all in bulk: (how many, how many hits)."""
     ids = session.scalars(select(Entity.id).where(Entity.deleted_at.is_(None)).order_by(Entity.id)).all()
-    results = screen_entities(session, ids, threshold=threshold, reason="whole registry", progress=progress)
+    results = screen_entities(session, ids, threshold=threshold, reason="whole registry", processes=processes,
+                              progress=progress)
     # One bulk re-score instead of one score per entity at commit.
     rescoring.cancel(session)
     for kind in ("agency", "employer"):

@@ -12,7 +12,7 @@ from app.registry.models import Entity
 from app.scoring import service as scoring
 from app.screening import review
 from app.screening.models import Hit, HitEvent, Screening
-from app.screening.screen import import_and_screen, screen_entity, screen_list_changes
+from app.screening.screen import import_and_screen, screen_entity, screen_list_changes, screen_registry
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "screening" / "hits"
 THRESHOLD = 0.8
@@ -201,3 +201,18 @@ def test_processes_searching_the_registry_together_find_what_one_finds(session, 
     assert together == screen_list_changes(session, [result.version.id], threshold=THRESHOLD, processes=1)
     assert set(hits(session, gulf.id)) == {("entity", "B-1"), ("person", "B-2")}
     assert set(hits(session, kantipur.id)) == {("entity", "B-3")}
+
+
+def test_screening_the_registry_on_several_processes_gives_the_same_hits(session, gulf, make_agency, monkeypatch):
+    for n in range(5):
+        make_agency(legal_name=f"Gulf Dream Manpower {n} Pvt Ltd", people=[RAM])
+    load(session, "banned_v1.csv")   # screened in this process alone
+
+    def every_hit():
+        return {(h.entity_id, h.subject, h.watchlist_entry_id, h.score, h.matched_name, repr(h.explanation))
+                for h in session.scalars(select(Hit))}
+
+    alone = every_hit()
+    monkeypatch.setattr(forking, "SHARE", 1)
+    assert screen_registry(session, threshold=THRESHOLD, processes=3)[1] == len(alone) == 7   # gulf 2, owners 5
+    assert every_hit() == alone
