@@ -7,6 +7,7 @@ snapshot file for its next start (app/snapshot.py).
 """
 import gc
 import os
+import signal
 import time
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -78,7 +79,13 @@ def save_aside(app, log):
         return child
     code = 0
     try:
-        # Behind the workers, which are starting on the same cores.
+        # gunicorn's handlers would hand the master's signals to it: stopping ends this child too, and the
+        # half-written file is removed (snapshot.save); behind the workers, which start on the same cores.
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
+            signal.signal(signum, stopped)
+        for signum in (signal.SIGCHLD, signal.SIGUSR1, signal.SIGUSR2, signal.SIGWINCH, signal.SIGTTIN,
+                       signal.SIGTTOU):
+            signal.signal(signum, signal.SIG_DFL)
         os.nice(10)
         started = time.perf_counter()
         path = snapshot.save(app)
@@ -89,6 +96,10 @@ def save_aside(app, log):
     finally:
         app.extensions["engine"].dispose()
         os._exit(code)
+
+
+def stopped(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 def after_fork(app):

@@ -5,6 +5,7 @@ import logging
 import os
 from pathlib import Path
 import shutil
+import signal
 import time
 
 import pytest
@@ -206,3 +207,19 @@ def saved_once(log, times, timeout=30):
         assert "snapshot.save_failed" not in log.read_text()
         assert time.monotonic() < deadline, "no snapshot was saved"
         time.sleep(0.1)
+
+
+def test_a_save_stopped_halfway_leaves_the_last_snapshot_whole(service, tmp_path, monkeypatch):
+    app, _, _ = service
+    start(app)
+    [path] = (tmp_path / "snapshots").iterdir()
+    last = path.read_bytes()
+
+    def killed(*args):
+        raise SystemExit(128 + signal.SIGTERM)   # what the saving child's handler raises when gunicorn stops
+
+    monkeypatch.setattr(snapshot.os, "replace", killed)
+    with pytest.raises(SystemExit):
+        snapshot.save(app)
+    assert list((tmp_path / "snapshots").iterdir()) == [path] and path.read_bytes() == last
+    assert snapshot.load(app) == snapshot.LOADED
