@@ -249,7 +249,6 @@ def screen_list_changes(session, version_ids, *, threshold, processes=1, progres
                       frozenset(value for _, value in entry.identifiers)),
                 {"person"} if entry.kind == "person" else {"organization"})
                for kind, entry in rows if kind != "removed"]
-
     read = time.perf_counter()
 
     def search(query_and_kinds):
