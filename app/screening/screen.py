@@ -239,8 +239,8 @@ def screen_list_changes(session, version_ids, *, threshold, processes=1, progres
     progress("preparing the name indexes", 0, None)
     indexes = live.current(session, registry=True)
     indexed = time.perf_counter()
-    rows = [(change.kind, change.entry) for change in counted(
-        (change for version_id in version_ids for change in service.version_changes(session, version_id)),
+    rows = [(entry.change, entry) for entry in counted(
+        (entry for version_id in version_ids for entry in service.changed_entries(session, version_id)),
         progress, "reading the changes")]
     removed = [entry.id for kind, entry in rows if kind == "removed"]
     entity_ids, people = set(), set()

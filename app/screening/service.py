@@ -59,6 +59,16 @@ def version_changes(session, version_id, kind=None):
                            .execution_options(yield_per=STREAM_BATCH))
 
 
+def changed_entries(session, version_id):
+    """Stream a version's changes as rows of the entry's columns with the change's kind as `change`, in entry
+    order: what reverse screening reads (as columns: loading thousands of objects took seconds)."""
+    table = WatchlistEntry.__table__
+    return session.execute(select(WatchlistChange.kind.label("change"), table)
+                           .join(table, table.c.id == WatchlistChange.watchlist_entry_id)
+                           .where(WatchlistChange.version_id == version_id)
+                           .order_by(WatchlistChange.watchlist_entry_id).execution_options(yield_per=STREAM_BATCH))
+
+
 def change_page(session, version_id, kind=None, page=1, per_page=50):
     """One page of a version's changes, and how many there are."""
     query = changes_query(version_id, kind)
