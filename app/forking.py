@@ -9,14 +9,19 @@ from contextlib import suppress
 import gc
 import os
 import pickle
+import select
 import signal
 import sys
+import time
 import traceback
 
 from app.progress import counted, silent
 
 # Fewer items than this per process are not worth a fork (a few milliseconds for a large process).
 SHARE = 50
+# A child still at work this many seconds after this process did its own share (or twice that share's time if
+# longer) is taken for stuck.
+LATE = 30
 
 
 def mapped(function, items, *, processes=1, progress=silent, step="working", every=100):
@@ -33,25 +38,43 @@ def mapped(function, items, *, processes=1, progress=silent, step="working", eve
         progress(step, min(done * processes, len(items)), len(items))
 
     results = [None] * len(items)
+    started = time.monotonic()
     try:
         results[0::processes] = [function(item) for item in counted(items[0::processes], scaled, step, every)]
+        # A child's share is as large as this one's: one much later is stuck (a lock another thread held when it
+        # was forked, say) and is ended.
+        deadline = time.monotonic() + max(LATE, 2 * (time.monotonic() - started))
         for share in list(children):
-            pid, pipe = children[share]
-            with os.fdopen(pipe, "rb") as reading:
-                data = reading.read()
-            status = os.waitpid(pid, 0)[1]
-            del children[share]
-            results[share::processes] = pickle.loads(data) if status == 0 and data else \
+            data = received(*children.pop(share), deadline)
+            results[share::processes] = pickle.loads(data) if data else \
                 [function(item) for item in items[share::processes]]
     finally:
         # After a failure here: end the children not yet waited for, so that none is left behind.
         for pid, pipe in children.values():
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            with suppress(OSError):   # (closed already if reading it failed)
-                os.close(pipe)
+            os.close(pipe)
+            ended(pid)
     progress(step, len(items), len(items))
     return results
+
+
+def received(pid, pipe, deadline):
+    """What a child sent once it ended well, or None (it failed, or was ended at the deadline)."""
+    data = []
+    with os.fdopen(pipe, "rb", buffering=0) as reading:
+        while (waited := deadline - time.monotonic()) > 0 and select.select([reading], [], [], waited)[0]:
+            chunk = reading.read(1 << 20)
+            if not chunk:
+                return b"".join(data) if os.waitpid(pid, 0)[1] == 0 else None
+            data.append(chunk)
+    ended(pid)
+    return None
+
+
+def ended(pid):
+    """End a child and wait for it (it may have ended already)."""
+    with suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
 
 
 def forked(function, items):

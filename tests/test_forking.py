@@ -1,6 +1,7 @@
 """Searches shared with forked processes (app/forking.py): the same results in the same order as one process,
 a failed child's share done here, and the database connection of this process untouched by the children."""
 import os
+import time
 
 import pytest
 from sqlalchemy import select, text
@@ -34,6 +35,20 @@ def test_a_child_that_fails_leaves_its_share_to_this_process(small_shares, capfd
 
     assert forking.mapped(only_here, range(10), processes=3) == [-n for n in range(10)]
     assert "the child ran out of memory" in capfd.readouterr().err
+
+
+def test_a_child_stuck_is_ended_and_its_share_done_here(small_shares, monkeypatch):
+    parent = os.getpid()
+    monkeypatch.setattr(forking, "LATE", 0.5)
+
+    def stuck_there(n):
+        if os.getpid() != parent:
+            time.sleep(60)   # as on a lock that another thread of the parent held when it forked
+        return n * 2
+
+    started = time.monotonic()
+    assert forking.mapped(stuck_there, range(6), processes=2) == [n * 2 for n in range(6)]
+    assert time.monotonic() - started < 10
 
 
 def test_a_failure_here_ends_the_children_and_is_raised(small_shares, monkeypatch):
