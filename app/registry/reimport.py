@@ -97,14 +97,16 @@ def changes(entity: Stored, data, authority_ids, today: date):
         return True
     if any(data.get(f) is not None and data[f] != getattr(entity, f) for f in ("website", "certification_status")):
         return True
-    names = entity.names | {entity.name_key}
-    return (any(name_key(alias["name"]) not in names for alias in data["aliases"])
-            or any((i["scheme"], i["value"]) not in entity.identifiers for i in data["identifiers"])
-            or any(sector not in entity.sectors for sector in data["sectors"])
-            or any((a["line"], a.get("city"), a["country"]) not in entity.addresses for a in data["addresses"])
-            or any((name_key(p["name"]), p["role"]) not in entity.people for p in data["people"])
-            or any(licence_changes(entity.licences.get(stored_key(lic, authority_ids)), lic, today)
-                   for lic in data["licences"]))
+    # Whole lists against the stored sets: one set built and compared per part, not a generator per item.
+    aliases = {name_key(alias["name"]) for alias in data["aliases"]}
+    aliases.discard(entity.name_key)
+    return not (aliases <= entity.names
+                and {(i["scheme"], i["value"]) for i in data["identifiers"]} <= entity.identifiers
+                and entity.sectors.issuperset(data["sectors"])
+                and {(a["line"], a.get("city"), a["country"]) for a in data["addresses"]} <= entity.addresses
+                and {(name_key(p["name"]), p["role"]) for p in data["people"]} <= entity.people
+                and not any(licence_changes(entity.licences.get(stored_key(lic, authority_ids)), lic, today)
+                            for lic in data["licences"]))
 
 
 def stored_key(licence, authority_ids):
@@ -120,5 +122,5 @@ def licence_changes(stored: StoredLicence | None, data, today):
     if data.get("status") == expiry.effective_status(fields["status"], fields["valid_until"], today):
         data = {**data, "status": fields["status"]}
     return (any(data.get(f) is not None and data[f] != fields[f] for f in LICENCE_FIELDS)
-            or any(country not in stored.destinations for country in data.get("destinations", []))
-            or any(sector not in stored.sectors for sector in data.get("sectors", [])))
+            or not stored.destinations.issuperset(data.get("destinations", ()))
+            or not stored.sectors.issuperset(data.get("sectors", ())))
