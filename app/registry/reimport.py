@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.bulk import any_of
+from app.bulk import any_of, plain_rows
 from app.registry import expiry
 from app.registry.models import (Address, Alias, Entity, EntitySector, Identifier, Licence, LicenceDestination,
                                  LicenceSector, Person, Role)
@@ -53,12 +53,10 @@ def read_stored(session, plans):
 
     Only what `changes` compares is read: a record without aliases cannot add one, so its entity's aliases
     are not read (and so on for every part)."""
-    connection = session.connection()
-
     def rows(statement, column, field, bringing=lambda data, field: data[field]):
         """The statement's rows for the entities whose records bring some of this field."""
         ids = [plan.entity_id for plan in plans if bringing(plan.data, field)]
-        return connection.execute(statement.where(any_of(session, column, ids))) if ids else ()
+        return plain_rows(session, statement.where(any_of(session, column, ids))) if ids else ()
 
     stored = {entity_id: Stored(*values) for entity_id, *values in rows(
         select(Entity.id, Entity.legal_name, Entity.name_key, Entity.website, Entity.certification_status),
