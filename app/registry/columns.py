@@ -36,24 +36,23 @@ class Checker:
     """Checks cell values with schema fields, remembering each (field, value) verdict."""
 
     def __init__(self):
-        self.seen = {}
-        self.limits = {}
+        self.fields = {}  # id(field) -> (length limits or None, {value: verdict})
 
     def check(self, field, value):
         """The deserialised value; raises ValidationError with the field's own messages."""
-        limits = self.limits.get(id(field), ())
-        if limits == ():
-            limits = self.limits[id(field)] = length_limits(field)
+        known = self.fields.get(id(field))
+        if known is None:
+            known = self.fields[id(field)] = (length_limits(field), {})
+        limits, seen = known
         if limits is not None and type(value) is str and limits[0] <= len(value) <= limits[1]:
             return value
-        key = (id(field), value)
-        verdict = self.seen.get(key)
+        verdict = seen.get(value)
         if verdict is None:
             try:
                 verdict = (True, field.deserialize(value))
             except ValidationError as err:
                 verdict = (False, err.messages)
-            self.seen[key] = verdict
+            seen[value] = verdict
         if verdict[0]:
             return verdict[1]
         raise ValidationError(verdict[1])
