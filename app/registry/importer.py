@@ -296,13 +296,19 @@ def write(session, actor, planned, today, refused, keep_existing=False, progress
     if keep_existing:
         unchanged, existing = len(existing), []
     authority_ids = {code: authority.id for code, authority in authorities_by_code(session).items()}
-    for number, chunk in enumerate(chunks(existing, LOOKUP)):
-        # Only the entities whose rows change are loaded as objects and updated; the rest stay as they are.
-        changing = reimport.changing(session, chunk, authority_ids, today)
-        unchanged += len(chunk) - len(changing)
-        entities = {e.id: e for ids in chunks(sorted(changing))
-                    for e in session.scalars(select(Entity).where(any_of(session, Entity.id, ids))
-                                             .options(*ENTITY_LOADS))}
+    # Only the entities whose rows change are loaded as objects and updated; the rest stay as they are. Their
+    # stored rows are compared in batches of neighbouring ids (see reimport.among), the updates made in file order.
+    changing, done = set(), 0
+    for chunk in chunks(sorted(existing, key=lambda plan: plan.entity_id), LOOKUP):
+        found = reimport.changing(session, chunk, authority_ids, today)
+        changing |= found
+        done += len(chunk) - len(found)
+        progress("updating registered entities", done, len(existing))
+    unchanged += len(existing) - len(changing)
+    updating = [plan for plan in existing if plan.entity_id in changing]
+    for chunk in chunks(updating):
+        entities = {e.id: e for e in session.scalars(select(Entity).where(
+            any_of(session, Entity.id, [plan.entity_id for plan in chunk])).options(*ENTITY_LOADS))}
         for plan in chunk:
             entity = entities.get(plan.entity_id)
             if entity is None:
@@ -325,7 +331,8 @@ def write(session, actor, planned, today, refused, keep_existing=False, progress
                 updated += 1
             else:
                 unchanged += 1
-        progress("updating registered entities", number * LOOKUP + len(chunk), len(existing))
+        done += len(chunk)
+        progress("updating registered entities", done, len(existing))
     session.flush()
     insert_new(session, actor, new, progress)
     if len(new) >= ANALYZE_AFTER:
