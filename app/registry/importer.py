@@ -305,10 +305,14 @@ def write(session, actor, planned, today, refused, keep_existing=False, progress
         done += len(chunk) - len(found)
         progress("updating registered entities", done, len(existing))
     unchanged += len(existing) - len(changing)
-    updating = [plan for plan in existing if plan.entity_id in changing]
-    for chunk in chunks(updating):
-        entities = {e.id: e for e in session.scalars(select(Entity).where(
-            any_of(session, Entity.id, [plan.entity_id for plan in chunk])).options(*ENTITY_LOADS))}
+    for chunk in chunks(existing):
+        # Loading a batch flushes the batch before it: the same batches and flushes as when each batch was
+        # compared and updated in turn.
+        ids = {plan.entity_id for plan in chunk if plan.entity_id in changing}
+        if not ids:
+            continue
+        entities = {e.id: e for e in session.scalars(select(Entity).where(any_of(session, Entity.id, ids))
+                                                     .options(*ENTITY_LOADS))}
         for plan in chunk:
             entity = entities.get(plan.entity_id)
             if entity is None:
