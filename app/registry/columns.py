@@ -36,13 +36,13 @@ class Checker:
     """Checks cell values with schema fields, remembering each (field, value) verdict."""
 
     def __init__(self):
-        self.fields = {}  # id(field) -> (length limits or None, {value: verdict})
+        self.fields = {}  # field -> (length limits or None, {value: verdict})
 
     def check(self, field, value):
         """The deserialised value; raises ValidationError with the field's own messages."""
-        known = self.fields.get(id(field))
+        known = self.fields.get(field)
         if known is None:
-            known = self.fields[id(field)] = (length_limits(field), {})
+            known = self.fields[field] = (length_limits(field), {})
         limits, seen = known
         if limits is not None and type(value) is str and limits[0] <= len(value) <= limits[1]:
             return value
