@@ -221,7 +221,7 @@ def existing_keys(session, planned, authorities, today, include_deleted=False):
     names = select(Entity.kind, Entity.country, Entity.name_key, Entity.id).where(live)
     if whole_tables(session, len(planned)):
         licence_rows = plain_rows(session, licences.where(
-            Licence.authority_id.in_({authority for authority, _ in licence_keys})))
+            Licence.authority_id.in_(sorted({authority for authority, _ in licence_keys}))))
         identifier_rows, name_rows = plain_rows(session, identifiers), plain_rows(session, names)
     else:
         licence_rows = [row for authority_id, numbers in grouped(licence_keys) for chunk in chunks(numbers, LOOKUP)
@@ -241,9 +241,9 @@ def existing_keys(session, planned, authorities, today, include_deleted=False):
     for scheme, value, entity_id in identifier_rows:
         if (scheme, value) in identifier_keys and entity_id > identifier_owner.get((scheme, value), 0):
             identifier_owner[(scheme, value)] = entity_id
-    for key in name_rows:
-        if key[:3] in name_keys and key[3] > name_owner.get(key[:3], 0):
-            name_owner[key[:3]] = key[3]
+    for kind, country, key, entity_id in name_rows:
+        if (kind, country, key) in name_keys and entity_id > name_owner.get((kind, country, key), 0):
+            name_owner[(kind, country, key)] = entity_id
     return licence_owner, identifier_owner, name_owner
 
 
