@@ -7,7 +7,8 @@ from sqlalchemy.orm import selectinload
 
 from app import effects
 from app.accounts import audit, permissions
-from app.bulk import CHUNK, LOOKUP, any_of, chunks, insert_rows, paused_gc, refresh_statistics, reserve_ids
+from app.bulk import (CHUNK, LOOKUP, any_of, chunks, insert_rows, paused_gc, plain_rows, refresh_statistics,
+                      reserve_ids)
 from app.db import utcnow
 from app.errors import Invalid, flatten
 from app.progress import counted, silent
@@ -219,20 +220,20 @@ def existing_keys(session, planned, authorities, today, include_deleted=False):
                    .join(Entity, Entity.id == Identifier.entity_id).where(live))
     names = select(Entity.kind, Entity.country, Entity.name_key, Entity.id).where(live)
     if whole_tables(session, len(planned)):
-        licence_rows = session.execute(licences.where(
-            Licence.authority_id.in_(sorted({authority for authority, _ in licence_keys})))).all()
-        identifier_rows, name_rows = session.execute(identifiers).all(), session.execute(names).all()
+        licence_rows = plain_rows(session, licences.where(
+            Licence.authority_id.in_(sorted({authority for authority, _ in licence_keys}))))
+        identifier_rows, name_rows = plain_rows(session, identifiers), plain_rows(session, names)
     else:
         licence_rows = [row for authority_id, numbers in grouped(licence_keys) for chunk in chunks(numbers, LOOKUP)
-                        for row in session.execute(licences.where(Licence.authority_id == authority_id,
-                                                                  any_of(session, Licence.number_key, chunk)))]
+                        for row in plain_rows(session, licences.where(Licence.authority_id == authority_id,
+                                                                      any_of(session, Licence.number_key, chunk)))]
         identifier_rows = [row for scheme, values in grouped(identifier_keys) for chunk in chunks(values, LOOKUP)
-                           for row in session.execute(identifiers.where(
+                           for row in plain_rows(session, identifiers.where(
                                Identifier.scheme == scheme, any_of(session, Identifier.value, chunk)))]
         name_rows = [row for kind, keys in grouped({(kind, key) for kind, _, key in name_keys})
                      for chunk in chunks(keys, LOOKUP)
-                     for row in session.execute(names.where(Entity.kind == kind,
-                                                            any_of(session, Entity.name_key, chunk)))]
+                     for row in plain_rows(session, names.where(Entity.kind == kind,
+                                                                any_of(session, Entity.name_key, chunk)))]
     licence_owner = {(authority_id, number): (entity_id, expiry.effective_status(status, valid_until, today))
                      for authority_id, number, entity_id, status, valid_until in licence_rows
                      if (authority_id, number) in licence_keys}

@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.bulk import any_of
+from app.bulk import any_of, plain_rows
 from app.registry import expiry
 from app.registry.models import (Address, Alias, Entity, EntitySector, Identifier, Licence, LicenceDestination,
                                  LicenceSector, Person, Role)
@@ -55,11 +55,9 @@ def read_stored(session, plans):
 
     Only what `changes` compares is read: a record without aliases cannot add one, so its entity's aliases
     are not read (and so on for every part). Rows of other entities that a range read brings are skipped."""
-    connection = session.connection()
-
     def rows(statement, column, ids):
         """The statement's rows for (at least) these entities."""
-        return connection.execute(statement.where(among(session, column, ids))) if ids else ()
+        return plain_rows(session, statement.where(among(session, column, ids))) if ids else ()
 
     def bringing(field):
         """The planned entities whose records bring some of this field."""
