@@ -4,7 +4,7 @@ A registry file repeats the same countries, statuses, sectors and authorities on
 distinct cell value once, with the very field objects of the schemas, gives the schema's verdicts and
 messages at a fraction of the cost of loading every row as nested records.
 """
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields, validate
 
 from app.registry import tables
 from app.registry.schemas import (AddressSchema, AliasSchema, EntityImportSchema, IdentifierSchema, LicenceSchema,
@@ -15,22 +15,44 @@ LICENCE = LicenceSchema._declared_fields
 MISSING = "Missing data for required field."
 
 
+def length_limits(field):
+    """(min, max) when a text field's only check is its length, else None.
+
+    A cell of such a field within its limits is the field's verdict as it stands (a plain String returns the
+    text it is given); names, lines and numbers are mostly distinct, so checking them through the field and
+    remembering each verdict cost more than it saved. A cell outside the limits still goes through the field,
+    for its own message.
+    """
+    if type(field) is not fields.String or field.pre_load or field.post_load or not field.validators:
+        return None
+    lengths = field.validators
+    if not all(type(v) is validate.Length and v.equal is None for v in lengths):
+        return None
+    return (max((v.min or 0 for v in lengths), default=0),
+            min((v.max for v in lengths if v.max is not None), default=float("inf")))
+
+
 class Checker:
     """Checks cell values with schema fields, remembering each (field, value) verdict."""
 
     def __init__(self):
-        self.seen = {}
+        self.fields = {}  # field -> (length limits or None, {value: verdict})
 
     def check(self, field, value):
         """The deserialised value; raises ValidationError with the field's own messages."""
-        key = (id(field), value)
-        verdict = self.seen.get(key)
+        known = self.fields.get(field)
+        if known is None:
+            known = self.fields[field] = (length_limits(field), {})
+        limits, seen = known
+        if limits is not None and type(value) is str and limits[0] <= len(value) <= limits[1]:
+            return value
+        verdict = seen.get(value)
         if verdict is None:
             try:
                 verdict = (True, field.deserialize(value))
             except ValidationError as err:
                 verdict = (False, err.messages)
-            self.seen[key] = verdict
+            seen[value] = verdict
         if verdict[0]:
             return verdict[1]
         raise ValidationError(verdict[1])

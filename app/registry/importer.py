@@ -2,12 +2,13 @@
 from dataclasses import asdict, dataclass
 
 from marshmallow import ValidationError
-from sqlalchemy import select, true
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import selectinload
 
 from app import effects
 from app.accounts import audit, permissions
-from app.bulk import CHUNK, any_of, chunks, insert_rows, paused_gc, refresh_statistics, reserve_ids
+from app.bulk import (CHUNK, LOOKUP, any_of, chunks, insert_rows, paused_gc, plain_rows, refresh_statistics,
+                      reserve_ids)
 from app.db import utcnow
 from app.errors import Invalid, flatten
 from app.progress import counted, silent
@@ -21,6 +22,8 @@ from app.registry.service import add_licence, authorities_by_code
 
 # Imports creating this many entities refresh the planner's statistics of the tables they filled.
 ANALYZE_AFTER = 5000
+# A file with at least this share of the registered entities' count in rows reads whole key tables (whole_tables).
+WHOLE_TABLE = 0.5
 
 
 @dataclass
@@ -202,35 +205,53 @@ def existing_keys(session, planned, authorities, today, include_deleted=False):
     """Lookups from natural keys (licence, identifier, kind+country+name) to existing entity ids (withdrawn ones
     too when include_deleted; for licences, their status as on `today`).
 
-    Each query filters one indexed column (grouped by the key's other parts) and the rest is checked here.
+    Each query filters one indexed column (grouped by the key's other parts) and the rest is checked here; a file
+    as large as a good share of the registry reads the key tables whole instead (see whole_tables). Of several
+    entities sharing an identifier or a name, the one created last (largest id) is taken, whichever way was read.
     """
     live = true() if include_deleted else Entity.deleted_at.is_(None)
     licence_keys = {(authorities[lic["authority"]].id, licence_key(lic["number"]))
                     for p in planned for lic in p.data["licences"] if lic["authority"] in authorities}
     identifier_keys = {(i["scheme"], i["value"]) for p in planned for i in p.data["identifiers"]}
     name_keys = {p.key for p in planned}
-    licence_owner, identifier_owner, name_owner = {}, {}, {}
-    for authority_id, numbers in grouped(licence_keys):
-        for chunk in chunks(numbers):
-            for number, entity_id, status, valid_until in session.execute(
-                    select(Licence.number_key, Licence.entity_id, Licence.status, Licence.valid_until)
-                    .where(Licence.authority_id == authority_id, any_of(session, Licence.number_key, chunk))):
-                licence_owner[(authority_id, number)] = (entity_id,
-                                                         expiry.effective_status(status, valid_until, today))
-    for scheme, values in grouped(identifier_keys):
-        for chunk in chunks(values):
-            for value, entity_id in session.execute(
-                    select(Identifier.value, Identifier.entity_id).join(Entity, Entity.id == Identifier.entity_id)
-                    .where(Identifier.scheme == scheme, any_of(session, Identifier.value, chunk), live)):
-                identifier_owner[(scheme, value)] = entity_id
-    for kind, keys in grouped({(kind, key) for kind, _, key in name_keys}):
-        for chunk in chunks(keys):
-            for country, key, entity_id in session.execute(
-                    select(Entity.country, Entity.name_key, Entity.id)
-                    .where(Entity.kind == kind, any_of(session, Entity.name_key, chunk), live)):
-                if (kind, country, key) in name_keys:
-                    name_owner[(kind, country, key)] = entity_id
+    licences = select(Licence.authority_id, Licence.number_key, Licence.entity_id, Licence.status,
+                      Licence.valid_until)
+    identifiers = (select(Identifier.scheme, Identifier.value, Identifier.entity_id)
+                   .join(Entity, Entity.id == Identifier.entity_id).where(live))
+    names = select(Entity.kind, Entity.country, Entity.name_key, Entity.id).where(live)
+    if whole_tables(session, len(planned)):
+        licence_rows = plain_rows(session, licences.where(
+            Licence.authority_id.in_(sorted({authority for authority, _ in licence_keys}))))
+        identifier_rows, name_rows = plain_rows(session, identifiers), plain_rows(session, names)
+    else:
+        licence_rows = [row for authority_id, numbers in grouped(licence_keys) for chunk in chunks(numbers, LOOKUP)
+                        for row in plain_rows(session, licences.where(Licence.authority_id == authority_id,
+                                                                      any_of(session, Licence.number_key, chunk)))]
+        identifier_rows = [row for scheme, values in grouped(identifier_keys) for chunk in chunks(values, LOOKUP)
+                           for row in plain_rows(session, identifiers.where(
+                               Identifier.scheme == scheme, any_of(session, Identifier.value, chunk)))]
+        name_rows = [row for kind, keys in grouped({(kind, key) for kind, _, key in name_keys})
+                     for chunk in chunks(keys, LOOKUP)
+                     for row in plain_rows(session, names.where(Entity.kind == kind,
+                                                                any_of(session, Entity.name_key, chunk)))]
+    licence_owner = {(authority_id, number): (entity_id, expiry.effective_status(status, valid_until, today))
+                     for authority_id, number, entity_id, status, valid_until in licence_rows
+                     if (authority_id, number) in licence_keys}
+    identifier_owner, name_owner = {}, {}
+    for scheme, value, entity_id in identifier_rows:
+        if (scheme, value) in identifier_keys and entity_id > identifier_owner.get((scheme, value), 0):
+            identifier_owner[(scheme, value)] = entity_id
+    for kind, country, key, entity_id in name_rows:
+        if (kind, country, key) in name_keys and entity_id > name_owner.get((kind, country, key), 0):
+            name_owner[(kind, country, key)] = entity_id
     return licence_owner, identifier_owner, name_owner
+
+
+def whole_tables(session, rows):
+    """Whether a file of this many rows reads whole key tables rather than looking its keys up: when its rows
+    are at least WHOLE_TABLE of the registered entities (a re-import of a registry's export, a first import),
+    one unfiltered select per table costs less than lookups that end up reading most of it."""
+    return rows >= WHOLE_TABLE * (session.scalar(select(func.count()).select_from(Entity)) or 0)
 
 
 def grouped(pairs):
@@ -275,12 +296,23 @@ def write(session, actor, planned, today, refused, keep_existing=False, progress
     if keep_existing:
         unchanged, existing = len(existing), []
     authority_ids = {code: authority.id for code, authority in authorities_by_code(session).items()}
-    for number, chunk in enumerate(chunks(existing)):
-        # Only the entities whose rows change are loaded as objects and updated; the rest stay as they are.
-        changing = reimport.changing(session, chunk, authority_ids, today)
-        unchanged += len(chunk) - len(changing)
-        entities = {e.id: e for e in session.scalars(select(Entity).where(any_of(session, Entity.id, changing))
-                                                     .options(*ENTITY_LOADS))} if changing else {}
+    # Only the entities whose rows change are loaded as objects and updated; the rest stay as they are. Their
+    # stored rows are compared in batches of neighbouring ids (see reimport.among), the updates made in file order.
+    changing, done = set(), 0
+    for chunk in chunks(sorted(existing, key=lambda plan: plan.entity_id), LOOKUP):
+        found = reimport.changing(session, chunk, authority_ids, today)
+        changing |= found
+        done += len(chunk) - len(found)
+        progress("updating registered entities", done, len(existing))
+    unchanged += len(existing) - len(changing)
+    for chunk in chunks(existing):
+        # Loading a batch flushes the batch before it: the same batches and flushes as when each batch was
+        # compared and updated in turn.
+        ids = {plan.entity_id for plan in chunk if plan.entity_id in changing}
+        if not ids:
+            continue
+        entities = {e.id: e for e in session.scalars(select(Entity).where(any_of(session, Entity.id, ids))
+                                                     .options(*ENTITY_LOADS))}
         for plan in chunk:
             entity = entities.get(plan.entity_id)
             if entity is None:
@@ -303,7 +335,8 @@ def write(session, actor, planned, today, refused, keep_existing=False, progress
                 updated += 1
             else:
                 unchanged += 1
-        progress("updating registered entities", number * CHUNK + len(chunk), len(existing))
+        done += len(chunk)
+        progress("updating registered entities", done, len(existing))
     session.flush()
     insert_new(session, actor, new, progress)
     if len(new) >= ANALYZE_AFTER:

@@ -100,7 +100,7 @@ def read_csv(data, layout=None):
             if len(cells) != len(names):
                 raise Invalid(f"Line {reader.line_num} has {len(cells)} cells; the header has {len(names)}.",
                               {f"row {reader.line_num}": [f"{len(cells)} cells, expected {len(names)}"]})
-            rows.append((reader.line_num, dict(zip(names, map(restored, cells)))))
+            rows.append((reader.line_num, dict(zip(names, [restored(c) if c[:1] == "'" else c for c in cells]))))
     except csv.Error as err:
         raise Invalid(f"The CSV cannot be read at line {reader.line_num}: {err}.",
                       {f"row {reader.line_num}": [str(err)]}) from None
