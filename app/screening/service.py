@@ -60,10 +60,12 @@ def version_changes(session, version_id, kind=None):
 
 
 def changed_entries(session, version_id):
-    """Stream a version's changes as rows of the entry's columns with the change's kind as `change`, in entry
-    order: what reverse screening reads (as columns: loading thousands of objects took seconds)."""
+    """Stream a version's changes as rows of what reverse screening reads of each entry (its names, kind,
+    countries and identifiers) with the change's kind as `change`, in entry order: columns, because loading
+    thousands of objects (with their details) took seconds."""
     table = WatchlistEntry.__table__
-    return session.execute(select(WatchlistChange.kind.label("change"), table)
+    return session.execute(select(WatchlistChange.kind.label("change"), table.c.id, table.c.kind, table.c.name,
+                                  table.c.aliases, table.c.weak_aliases, table.c.countries, table.c.identifiers)
                            .join(table, table.c.id == WatchlistChange.watchlist_entry_id)
                            .where(WatchlistChange.version_id == version_id)
                            .order_by(WatchlistChange.watchlist_entry_id).execution_options(yield_per=STREAM_BATCH))
