@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app import forking
 from app.audits import outbox
-from app.bulk import CHUNK, chunks
+from app.bulk import CHUNK, chunks, paused_gc
 from app.errors import Conflict, Invalid
 from app.progress import counted, silent
 from app.registry.models import Address, Alias, Entity, Identifier, Licence, Person, Role
@@ -22,7 +22,7 @@ from app.screening.normalize import MAX_NAME_LENGTH, normalize
 
 log = logging.getLogger(__name__)
 HITS_PER_SUBJECT = 25
-BATCH = 500  # entities loaded and screened together
+BATCH = 2000  # entities loaded and screened together
 REVERSE_MARGIN = 0.1  # registry candidates for a changed entry are looked for this far below the threshold
 REVERSE_CANDIDATES = 2000  # registry names compared in full for each name of a changed entry
 SEARCHES_PER_REPORT = 100  # a registry search for a changed entry takes milliseconds: progress every this many
@@ -230,6 +230,14 @@ def record_match(session, entity_id, subject, key, match, entry, hit):
 
 
 def screen_list_changes(session, version_ids, *, threshold, processes=1, progress=silent):
+    """Reverse screening (see reverse_screening), the cyclic garbage collector paused: with the name indexes in
+    memory each of its passes over everything takes a good part of a second, and thousands of searches and hits
+    set off several."""
+    with paused_gc():
+        return reverse_screening(session, version_ids, threshold=threshold, processes=processes, progress=progress)
+
+
+def reverse_screening(session, version_ids, *, threshold, processes=1, progress=silent):
     """Reverse screening: match what these list versions added or changed against the registry, then screen
     each entity found (so every hit is scored the same way, from the entity's side). processes: how many
     processes search the registry (app/forking.py); progress: called as the changed entries are searched for
