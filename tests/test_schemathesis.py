@@ -10,6 +10,7 @@ import io
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis.internal.conjecture.providers import HypothesisProvider
 import pytest
 import schemathesis
 from schemathesis.config import SchemathesisConfig
@@ -40,6 +41,16 @@ CHECKS = {"checks": {"positive_data_acceptance": {
     "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]}}}
 # What seed() made, once the module's app fixture has run.
 SEEDED = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_local_constants():
+    """Hypothesis mixes into the data it draws literal constants of the project's modules loaded so far, which
+    depend on the test files this process ran before (a test module's constants changed what the whole suite sent
+    here): with none, the same requests are sent alone and in the whole suite, as CI needs."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(HypothesisProvider, "_maybe_draw_constant", lambda self, *args, **kwargs: None)
+        yield
 
 
 @pytest.fixture(scope="module")
