@@ -26,13 +26,19 @@ LATE = 30
 
 def mapped(function, items, *, processes=1, progress=silent, step="working", every=100):
     """[function(item) for item in items], in their order, computed by up to `processes` processes: this one
-    and processes - 1 forked children. A child that fails (killed, out of memory) leaves its share to this one.
+    and processes - 1 forked children. A child that fails (killed, out of memory), or cannot be forked, leaves its
+    share to this one.
     progress: as app/progress.py, from this process's share (the children's go as fast)."""
     items = list(items)
     processes = max(1, min(processes, len(items) // SHARE))
     if processes == 1:
         return [function(item) for item in counted(items, progress, step, every)]
-    children = {share: forked(function, items[share::processes]) for share in range(1, processes)}
+    children = {}
+    for share in range(1, processes):
+        try:
+            children[share] = forked(function, items[share::processes])
+        except OSError:   # no memory or processes left for a fork: this process does that share too
+            pass
 
     def scaled(step, done, total):
         progress(step, min(done * processes, len(items)), len(items))
@@ -44,8 +50,8 @@ def mapped(function, items, *, processes=1, progress=silent, step="working", eve
         # A child's share is as large as this one's: one much later is stuck (a lock another thread held when it
         # was forked, say) and is ended.
         deadline = time.monotonic() + max(LATE, 2 * (time.monotonic() - started))
-        for share in list(children):
-            data = received(*children.pop(share), deadline)
+        for share in range(1, processes):
+            data = received(*children.pop(share), deadline) if share in children else None
             results[share::processes] = pickle.loads(data) if data else \
                 [function(item) for item in items[share::processes]]
     finally:

@@ -51,6 +51,14 @@ def test_a_child_stuck_is_ended_and_its_share_done_here(small_shares, monkeypatc
     assert time.monotonic() - started < 10
 
 
+def test_a_share_that_cannot_be_forked_is_done_here(small_shares, monkeypatch):
+    def no_fork(function, items):
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(forking, "forked", no_fork)
+    assert forking.mapped(lambda n: n + 1, range(9), processes=3) == list(range(1, 10))
+
+
 def test_a_failure_here_ends_the_children_and_is_raised(small_shares, monkeypatch):
     parent, children = os.getpid(), []
 
