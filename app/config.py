@@ -30,8 +30,9 @@ XLSX_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 XLSX_MAX_ROWS = 100_000
 # Watchlist hits at or above this score (0 to 1) wait for review; bench/eval_matching.py measures it.
 SCREENING_THRESHOLD = 0.8
-# Processes that search the registry for a new list version's entries (reverse screening): forked from the one
-# importing the list, they share its name index (app/forking.py). By default one per core, at most 4.
+# Processes that share the searches of a long screening (a new list version's entries against the registry, then
+# the entities found, or the whole registry, against the lists): forked from the one screening, they read its name
+# indexes (app/forking.py). By default one per core, at most 4.
 SCREENING_PROCESSES = min(os.cpu_count() or 1, 4)
 
 # The scheduler (`fairrecruit scheduler`): how often each sweep runs, in seconds ({sweep name: seconds}; JSON in

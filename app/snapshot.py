@@ -16,7 +16,6 @@ import pickle
 import sys
 import tempfile
 
-from flask import current_app
 from sqlalchemy import select
 
 from app import db
@@ -133,17 +132,18 @@ def load(app, path=None):
     a usable one (see the module's docstring); returns LOADED, or why it did not. The caller then catches them
     up."""
     with app.app_context():
+        session = db.Session()
         try:
-            return install(db.Session(), key_of(app), path)
+            return install(session, key_of(app), path or path_of(app, str(session.get_bind().engine.url)))
         finally:
             db.Session.remove()
 
 
-def install(session, key, path=None):
-    """The work of load, in a session."""
+def install(session, key, path):
+    """The work of load, in a session, from the file at `path`."""
     url = str(session.get_bind().engine.url)
     try:
-        data = (path or path_of(current_app, url)).read_bytes()
+        data = path.read_bytes()
     except FileNotFoundError:
         return "no snapshot yet"
     # Sliced without copying: the file holds hundreds of megabytes.

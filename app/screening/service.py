@@ -64,11 +64,12 @@ def changed_entries(session, version_id):
     countries and identifiers) with the change's kind as `change`, in entry order: columns, because loading
     thousands of objects (with their details) took seconds."""
     table = WatchlistEntry.__table__
-    return session.execute(select(WatchlistChange.kind.label("change"), table.c.id, table.c.kind, table.c.name,
-                                  table.c.aliases, table.c.weak_aliases, table.c.countries, table.c.identifiers)
+    return session.execute(changes_query(version_id)
+                           .with_only_columns(WatchlistChange.kind.label("change"), table.c.id, table.c.kind,
+                                              table.c.name, table.c.aliases, table.c.weak_aliases, table.c.countries,
+                                              table.c.identifiers)
                            .join(table, table.c.id == WatchlistChange.watchlist_entry_id)
-                           .where(WatchlistChange.version_id == version_id)
-                           .order_by(WatchlistChange.watchlist_entry_id).execution_options(yield_per=STREAM_BATCH))
+                           .execution_options(yield_per=STREAM_BATCH))
 
 
 def change_page(session, version_id, kind=None, page=1, per_page=50):
