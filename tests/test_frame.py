@@ -57,6 +57,12 @@ def test_production_starts_with_a_real_secret_and_secure_cookies():
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
+@pytest.mark.parametrize("processes", [0, -2])
+def test_no_screening_processes_is_refused_naming_the_setting(processes):
+    with pytest.raises(RuntimeError, match=f"SCREENING_PROCESSES must be 1 or more, not {processes}"):
+        create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "x" * 40, "SCREENING_PROCESSES": processes})
+
+
 def test_settings_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/env.sqlite")
     monkeypatch.setenv("PAGE_SIZE", "25")

@@ -98,6 +98,8 @@ def test_a_bad_configuration_is_refused_naming_the_setting(session, runner, app,
     ({"SMTP_STARTTLS": "maybe"}, "SMTP_STARTTLS is not valid: not true or false"),
     ({"NOTIFY_MAX_ATTEMPTS": "eight"}, "NOTIFY_MAX_ATTEMPTS is not valid"),
     ({"NOTIFY_KEEP_DAYS": "a month"}, "NOTIFY_KEEP_DAYS is not valid"),
+    ({"SCREENING_PROCESSES": "two"}, "SCREENING_PROCESSES is not valid"),
+    ({"SNAPSHOTS": "maybe"}, "SNAPSHOTS is not valid: not true or false"),
 ])
 def test_bad_environment_settings_name_the_variable(environ, words):
     with pytest.raises(RuntimeError) as refused:
