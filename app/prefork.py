@@ -37,13 +37,14 @@ def warm(app, log):
 def before_fork(app, log):
     """In the master: load the last snapshot and build (or catch up) for every worker, close the database
     connections the build opened (a connection must never be shared by two processes), save a new snapshot if
-    this start moved on from it, and set what is built aside from the garbage collector, whose passes would
-    otherwise write to every object in each worker and so copy all of them. Returns the pid of the process
-    saving the snapshot, if one does."""
+    this start moved on from it, empty the memos the build filled, and set what is built aside from the garbage
+    collector, whose passes would otherwise write to every object in each worker and so copy all of them.
+    Returns the pid of the process saving the snapshot, if one does."""
     loaded = load_snapshot(app, log) if app.config["SNAPSHOTS"] else None
     ready = warm(app, log)
     app.extensions["engine"].dispose()
     saver = save_aside(app, log) if ready and app.config["SNAPSHOTS"] and built_state() != loaded else None
+    indexes.shed_memos()
     gc.freeze()
     return saver
 

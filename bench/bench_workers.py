@@ -17,7 +17,7 @@ import time
 from urllib.parse import quote
 
 from bench_load import prepare
-from common import OUT, database_url, fresh_database, report
+from common import OUT, database_url, fresh_database, machine_speed, report
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -143,6 +143,7 @@ def run(backend, args):
         url = fresh_database(backend, "workers", given)
         plan_path.write_text(json.dumps(prepare(url, args.agencies)))
     plan = json.loads(plan_path.read_text())
+    print(f"  {machine_speed()}", flush=True)
     if args.code:
         print(f"  gunicorn runs the code of {args.code}")
     if args.cold:

@@ -9,6 +9,7 @@ from array import array
 from dataclasses import dataclass
 from operator import itemgetter
 
+from app.screening.columns import Codes, Keys, Texts
 from app.screening.match import NAME_WEIGHT, Side, acronym, compare, token_similarity
 from app.screening.normalize import normalize
 from app.screening.person_names import table as person_names
@@ -38,27 +39,6 @@ class Record:
     identifiers: frozenset
     names: range = range(0)   # name ids
     alive: bool = True
-
-
-class Codes:
-    """Distinct values (lists, kinds, sets of countries, legal forms) numbered, so arrays can hold them."""
-
-    def __init__(self):
-        self.values = []
-        self.codes = {}
-
-    def code(self, value):
-        """The value's number, given on first sight."""
-        code = self.codes.get(value)
-        if code is None:
-            code = len(self.values)
-            self.values.append(value)
-            self.codes[value] = code
-        return code
-
-    def known(self, values):
-        """The numbers of those of the values seen so far."""
-        return {self.codes[value] for value in values if value in self.codes}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,13 +75,13 @@ class NameIndex:
         self.vocabulary = vocabulary or Vocabulary()
         self.groups, self.kinds, self.country_sets, self.legal_forms = Codes(), Codes(), Codes(), Codes()
         # Records, by position: a record's names are the name ids from its first to the next record's first.
-        self.keys = []
+        self.keys = Keys()
         self.by_key = {}
         self.record_first = array("I")
         self.record_group = array("I")
         self.record_kind = array("I")
         self.record_countries = array("I")
-        self.record_identifiers = {}    # position -> identifiers, for the records that have some
+        self.record_identifiers = Texts()   # by position: a record's identifiers, one per line
         self.alive = bytearray()
         self.postings = Postings()
         self.by_identifier = {}
@@ -140,8 +120,8 @@ class NameIndex:
         self.record_group.append(self.groups.code(group))
         self.record_kind.append(self.kinds.code(kind))
         self.record_countries.append(self.country_sets.code(countries))
-        if identifiers:
-            self.record_identifiers[position] = tuple(identifiers)   # a third of a frozenset's memory
+        # (Identifier keys are letters and digits only: no line break.)
+        self.record_identifiers.append("\n".join(identifiers))
         self.alive.append(1)
         self.keys.append(key)
         self.by_key[key] = position
@@ -188,8 +168,13 @@ class NameIndex:
         return Record(self.keys[position], self.groups.values[self.record_group[position]],
                       self.kinds.values[self.record_kind[position]],
                       self.country_sets.values[self.record_countries[position]],
-                      frozenset(self.record_identifiers.get(position, ())), self.names_of(position),
+                      self.identifiers_of(position), self.names_of(position),
                       bool(self.alive[position]))
+
+    def identifiers_of(self, position):
+        """A record's identifiers (identifier keys)."""
+        joined = self.record_identifiers[position]
+        return frozenset(joined.split("\n")) if joined else frozenset()
 
     def names_of(self, position):
         """The ids of a record's names."""

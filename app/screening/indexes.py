@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app import db
 from app.bulk import CHUNK, chunks, paused_gc
 from app.registry.models import Alias, Entity, Identifier, Licence, Person, RegistryState, Role
-from app.screening import service
+from app.screening import legal_forms, match, normalize, romanise, service
 from app.screening.index import NameIndex
 from app.screening.models import WatchlistChange, WatchlistVersion
 
@@ -78,6 +78,14 @@ def warm(app):
     with app.app_context():
         current(db.Session(), registry=True)
         db.Session.remove()
+
+
+def shed_memos():
+    """Empty the memos of names and words that building the indexes filled (app/prefork.py): a worker's searches
+    would move and evict their entries, and so copy their pages from the master that built them."""
+    for memo in (normalize._normalize, normalize.latin_word, legal_forms.legal_word, match.token_similarity,
+                 match.skeleton, romanise.pinyin):
+        memo.cache_clear()
 
 
 def catch_up_lists(session, indexes, newest):

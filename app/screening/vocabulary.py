@@ -5,7 +5,9 @@ listed companies counts for little.
 """
 from array import array
 from math import log
+import zlib
 
+from app.screening.columns import Texts
 from app.screening.legal_forms import FORMS, WORDS
 from app.screening.match import skeleton, token_similarity
 from app.screening.normalize import is_number
@@ -28,7 +30,7 @@ class Vocabulary:
 
     def __init__(self):
         self.ids = {}
-        self.words = []
+        self.words = Texts()
         self.df = array("I")
         self.deletes = Filed()
         self.skeletons = Filed()
@@ -131,13 +133,13 @@ class Filed:
         hashes, ids = self.table
         if 3 * (self.size + 1) > 2 * len(ids):
             hashes, ids = self._grown()
-        place(hashes, ids, hash(key), word_id + 1)
+        place(hashes, ids, stable_hash(key), word_id + 1)
         self.size += 1
 
     def get(self, key):
         """The word ids filed under the key (and under keys of the same hash)."""
         hashes, ids = self.table   # one read: a table grown meanwhile in another thread is a new pair
-        full = hash(key)
+        full = stable_hash(key)
         mask, short = len(ids) - 1, full & 0xFFFFFFFF
         slot, found = full & mask, []
         while stored := ids[slot]:
@@ -154,6 +156,12 @@ class Filed:
                 place(hashes, ids, short, stored)
         self.table = (hashes, ids)
         return self.table
+
+
+def stable_hash(key):
+    """A string's hash, the same in every process: str's own is salted per process, and a table filed by it
+    would find nothing in the next start's process, which loads it from a snapshot (app/snapshot.py)."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass"))
 
 
 def place(hashes, ids, full, stored):

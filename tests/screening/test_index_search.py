@@ -2,6 +2,7 @@
 leave its results as comparing every candidate name in full gives them."""
 import random
 
+from app.screening import indexes, legal_forms, match, normalize, romanise
 from app.screening.index import NameIndex, Query
 
 GIVEN = ["Ram", "Sita", "Mohammad", "Maria", "Rajesh", "Ana", "Abdul", "Krishna"]
@@ -52,3 +53,17 @@ def test_a_search_finds_what_comparing_every_name_in_full_finds():
             expected = in_full(index, query, threshold)
             assert expected, query  # each query finds something, so the comparison means something
             assert {m.key: (m.score, (m.query_name, m.matched_name), m.explanation) for m in found} == expected
+
+
+def test_results_are_the_same_once_the_memos_of_the_build_are_emptied():
+    # gunicorn's master empties them before forking its workers (app/prefork.py).
+    index = registry()
+    queries = [Query(("Mohamad Rahmen",), kind="person"), Query(("Himalyan Global Manpowr",), kind="organization")]
+    before = [[(m.key, m.score, m.explanation) for m in index.search(q, threshold=0.6)] for q in queries]
+    assert match.token_similarity.cache_info().currsize and normalize._normalize.cache_info().currsize
+    indexes.shed_memos()
+    for memo in (normalize._normalize, normalize.latin_word, legal_forms.legal_word, match.token_similarity,
+                 match.skeleton, romanise.pinyin):
+        assert memo.cache_info().currsize == 0
+    assert [[(m.key, m.score, m.explanation) for m in index.search(q, threshold=0.6)] for q in queries] == before
+    assert all(before)
