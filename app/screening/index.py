@@ -8,6 +8,7 @@ not write the array).
 from array import array
 from dataclasses import dataclass
 from operator import itemgetter
+import re
 
 from app.screening.columns import Codes, Keys, Texts
 from app.screening.match import NAME_WEIGHT, Side, acronym, compare, token_similarity
@@ -26,6 +27,7 @@ BOUND_SLACK = 1.2         # a near spelling on the list's side may weigh a littl
 ACRONYM_CANDIDATES = 20   # names compared in full for a one-word query that is their initials
 ACRONYM_FIRST = 1e6       # the rough score that ranks them first
 UNKNOWN_AT_MOST = 0.9     # the most a word two edits away from a query word resembles it
+NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")   # \w is what str.isalnum() says, and the underscore
 
 
 @dataclass(slots=True)
@@ -65,7 +67,7 @@ class Match:
 
 def identifier_key(value):
     """Identifiers compare on letters and digits only, upper case: "AB-123 456" is "AB123456"."""
-    return "".join(c for c in value.upper() if c.isalnum())
+    return NOT_LETTER_OR_DIGIT.sub("", value.upper())
 
 
 class NameIndex:

@@ -3,7 +3,7 @@ leave its results as comparing every candidate name in full gives them."""
 import random
 
 from app.screening import indexes, legal_forms, match, normalize, romanise
-from app.screening.index import NameIndex, Query
+from app.screening.index import NameIndex, Query, identifier_key
 
 GIVEN = ["Ram", "Sita", "Mohammad", "Maria", "Rajesh", "Ana", "Abdul", "Krishna"]
 FAMILY = ["Thapa", "Adhikari", "Rahman", "Garcia", "Cruz", "Sharma", "Hossain", "Gurung"]
@@ -67,3 +67,10 @@ def test_results_are_the_same_once_the_memos_of_the_build_are_emptied():
         assert memo.cache_info().currsize == 0
     assert [[(m.key, m.score, m.explanation) for m in index.search(q, threshold=0.6)] for q in queries] == before
     assert all(before)
+
+
+def test_identifiers_compare_on_their_letters_and_digits_in_any_script():
+    assert identifier_key("ab-123 456") == "AB123456"
+    assert identifier_key("No_12/٣٤٥.ЖК") == "NO12٣٤٥ЖК"     # Arabic-Indic digits and Cyrillic letters kept
+    for value in ("a_b", "a\u200bb", "a\tb", "a·b", "a—b"):
+        assert identifier_key(value) == "".join(c for c in value.upper() if c.isalnum())
