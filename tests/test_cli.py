@@ -39,6 +39,15 @@ def test_help_lists_every_command_without_importing_the_app():
     assert listed == set(cli.COMMANDS) | {"run", "shell", "routes"}
 
 
+def test_the_app_loads_without_the_spreadsheet_and_calendar_libraries(tmp_path):
+    # gunicorn's master loads the app at every start; XLSX files and calendar feeds load theirs at first use.
+    code = ("import sys\nfrom app import create_app\ncreate_app()\n"
+            "print([m for m in ('openpyxl', 'icalendar') if m in sys.modules])")
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite'}", "SECRET_KEY": "x" * 40}
+    done = python(code, env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
 def test_the_listed_commands_are_the_apps_with_their_own_help(app):
     commands = {**app.cli.commands, **{e.name: e.load() for e in entry_points(group="flask.commands")}}
     assert set(cli.COMMANDS) == set(commands)

@@ -8,7 +8,6 @@ import hashlib
 import secrets
 
 from flask import Blueprint, Response
-import icalendar
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -154,6 +153,7 @@ def calendar_items(session, organisation_id, now):
 
 def ics(items, now, name):
     """The feed as iCalendar text (RFC 5545): all-day events, lines folded at 75 octets, text escaped."""
+    import icalendar  # noqa: PLC0415 (at first use: few processes serve a feed)
     feed = icalendar.Calendar()
     feed.add("prodid", PRODID)
     feed.add("version", "2.0")

@@ -2,8 +2,6 @@
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from app.registry.tables import neutralised
 
@@ -37,6 +35,7 @@ def to_csv(rows):
 
 def to_xlsx(rows):
     """The rows as an XLSX workbook (bytes); text cells are stored as text, never as formulas."""
+    from openpyxl import Workbook  # noqa: PLC0415 (at first use: a process serving pages need not load it)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Portfolio")
     sheet.append(COLUMNS)
@@ -54,6 +53,7 @@ def cell(sheet, value):
     read text starting with "=" as a formula)."""
     if value is None or isinstance(value, (int, float)) or hasattr(value, "isoformat"):
         return value
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415 (see to_xlsx)
     found = WriteOnlyCell(sheet, value=value)
     found.data_type = "s"
     return found

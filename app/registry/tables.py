@@ -6,8 +6,6 @@ import json
 import re
 import zipfile
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from app import xlsx
 from app.errors import Invalid
@@ -122,6 +120,8 @@ def cell_text(value):
 
 def read_xlsx(data, layout=None):
     """Rows of the first sheet of an XLSX workbook whose first row is the header."""
+    from openpyxl import load_workbook  # noqa: PLC0415 (at first use: a process serving pages need not load it)
+    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
     xlsx.check_size(io.BytesIO(data), "file", **xlsx.limits())
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

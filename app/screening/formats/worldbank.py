@@ -7,8 +7,6 @@ per address) become one entry.
 import warnings
 import zipfile
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from app import xlsx
 from app.errors import Invalid
@@ -30,6 +28,8 @@ def parse(paths):
 
 def rows(path):
     """(place, seven cell values) for each non-empty row under the header; FormatError for another layout."""
+    from openpyxl import load_workbook  # noqa: PLC0415 (at first use: a process serving pages need not load it)
+    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
     try:
         xlsx.check_size(path, path.name, **xlsx.limits())
     except Invalid as err:
