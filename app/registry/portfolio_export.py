@@ -2,7 +2,6 @@
 import csv
 import io
 
-
 from app.registry.tables import neutralised
 
 COLUMNS = ("entity_id", "name", "kind", "country", "tier", "score", "previous_score", "score_change",

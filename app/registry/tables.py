@@ -6,7 +6,6 @@ import json
 import re
 import zipfile
 
-
 from app import xlsx
 from app.errors import Invalid
 

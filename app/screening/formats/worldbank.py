@@ -7,7 +7,6 @@ per address) become one entry.
 import warnings
 import zipfile
 
-
 from app import xlsx
 from app.errors import Invalid
 from app.screening.formats import FormatError, wrong_format
