@@ -93,8 +93,7 @@ class NameIndex:
         self.name_words = array("I")
         self.name_legal = array("I")
         self.name_person = bytearray()
-        self.text_start = array("Q", [0])
-        self.text = bytearray()          # the names as written, UTF-8, one after another
+        self.written = Texts()           # the names as written
         self.name_han = {}       # name id -> the name in Chinese characters, for the names written in them
         self.acronyms = {}       # an organisation's initials -> ids of the names of three words or more they stand for
 
@@ -138,8 +137,7 @@ class NameIndex:
             self.word_start.append(len(self.name_words))
             self.name_legal.append(self.legal_forms.code(normal.legal_forms))
             self.name_person.append(person)
-            self.text.extend(name.encode())
-            self.text_start.append(len(self.text))
+            self.written.append(name)
             if normal.han:
                 self.name_han[name_id] = normal.han
             self.name_record.append(position)
@@ -189,7 +187,7 @@ class NameIndex:
 
     def name_text(self, name_id):
         """A name as it was written."""
-        return self.text[self.text_start[name_id]:self.text_start[name_id + 1]].decode()
+        return self.written[name_id]
 
     def _unchanged(self, position, group, kind, countries, identifiers, names):
         """Whether a record is indexed already exactly as it would be again."""
