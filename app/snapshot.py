@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 import pickle
 import sys
+import sysconfig
 import tempfile
 
 from sqlalchemy import select
@@ -47,8 +48,9 @@ def code_version():
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     # The installed distributions by their metadata folders' names ("rapidfuzz-3.9.7.dist-info"): reading each
-    # one's metadata would take a tenth of a second.
-    for folder in sys.path:
+    # one's metadata would take a tenth of a second. Only site-packages: gunicorn puts its working directory on
+    # sys.path (where an editable install leaves fairrecruit.egg-info) and `fairrecruit snapshot` does not.
+    for folder in sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}):
         if os.path.isdir(folder):
             digest.update("\n".join(sorted(name for name in os.listdir(folder)
                                            if name.endswith((".dist-info", ".egg-info")))).encode())

@@ -31,11 +31,16 @@ LOG_FORMAT = "%({x-bench}i)s %(p)s %(s)s"
 SNAPSHOTS = OUT / "snapshots"
 
 
+def environment(url, port):
+    """The service's environment: gunicorn's and the `fairrecruit` command's."""
+    return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 32, "LOG_LEVEL": "WARNING",
+            "WEB_CONCURRENCY": str(WORKERS), "BIND": f"127.0.0.1:{port}", "SNAPSHOT_DIR": str(SNAPSHOTS)}
+
+
 def start(url, port, log_path, access_path, code=ROOT):
     """gunicorn with the repository's gunicorn.conf.py (or another checkout's, with its code) and 4 workers, in a
     process group of its own; an access log naming the worker that answered each request."""
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 32, "LOG_LEVEL": "WARNING",
-           "WEB_CONCURRENCY": str(WORKERS), "BIND": f"127.0.0.1:{port}", "SNAPSHOT_DIR": str(SNAPSHOTS)}
+    env = environment(url, port)
     access_path.unlink(missing_ok=True)
     with open(log_path, "wb") as log:
         return subprocess.Popen([str(GUNICORN), "app:create_app()", "--access-logfile", str(access_path),
@@ -132,7 +137,8 @@ def show_memory(backend, when, master):
 
 def run(backend, args):
     """Prepare the database (unless --reuse); start gunicorn, time the first answers, load it, measure; then
-    start it again, as a restart or a new release would, and time the first answers again."""
+    start it again, as a restart would, and time the first answers again; then as a release does, after
+    `fairrecruit snapshot`."""
     plan_path = OUT / f"workers-plan-{backend}.json"
     given = args.database_url if backend == "postgresql" else None
     if args.reuse and plan_path.exists():
@@ -170,6 +176,15 @@ def run(backend, args):
         stop(started)
     # The load changed agencies since the snapshot the first start saved: the restart catches up with them.
     stop(started_up(backend, url, plan, args, "restart"))
+    # A release: its new code may load no earlier snapshot, so it runs `fairrecruit snapshot` before restarting.
+    for old in SNAPSHOTS.glob("*"):
+        old.unlink()
+    started = time.perf_counter()
+    subprocess.run([str(Path(sys.executable).parent / "fairrecruit"), "snapshot"], cwd=args.code or ROOT,
+                   env=environment(url, args.port), check=True, capture_output=True)
+    print(f"  release: `fairrecruit snapshot` built and saved in {time.perf_counter() - started:.1f} s, "
+          "before the restart")
+    stop(started_up(backend, url, plan, args, "start of a release"))
 
 
 def started_up(backend, url, plan, args, which):

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 import shutil
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -198,6 +200,35 @@ def test_gunicorn_started_again_loads_the_snapshot_its_master_saved(tmp_path):
         saved_once(log, 2)
     finally:
         service.stop()
+
+
+def test_a_release_saves_the_snapshot_with_the_command_and_gunicorn_starts_from_it(tmp_path):
+    url = fresh_database_url(tmp_path, "snapshot_release")
+    headers = admin_token(url)
+    app = service_app(url, tmp_path)
+    [created] = registered(app, headers, [AGENCY["legal_name"]])
+    app.extensions["engine"].dispose()
+    log = tmp_path / "gunicorn.log"
+    # The installed command, in the environment the Service below gives gunicorn (its key, its snapshot folder).
+    command = [str(Path(sys.executable).parent / "fairrecruit"), "snapshot"]
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "faults-" + "x" * 32, "LOG_LEVEL": "WARNING",
+           "SNAPSHOT_DIR": str(tmp_path / "snapshots")}
+
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("built the listing and name indexes and saved them to ")
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert again.stdout.startswith("caught up the last snapshot and saved them to "), again.stderr
+
+    service = Service(url, log, workers=2, snapshots=True)
+    try:
+        assert "snapshot.loaded" in log.read_text() and "snapshot.not_loaded" not in log.read_text()
+        assert [item["id"] for item in call(service.port, "GET", TYPED)[1]["items"]] == [created]
+    finally:
+        service.stop()
+
+    off = subprocess.run(command, env={**env, "SNAPSHOTS": "0"}, capture_output=True, text=True, timeout=120)
+    assert off.returncode == 2 and "SNAPSHOTS is off" in off.stderr
 
 
 def saved_once(log, times, timeout=30):
