@@ -2,7 +2,9 @@
 the time from starting gunicorn until each of the 4 workers has answered a name search, and the memory of the
 master and its workers (the sum of their PSS: a page shared by n processes counts 1/n in each) right after that
 and again after a minute of bench_load.py's mixed load, because a worker that reads shared objects writes their
-reference counts and so copies their pages. Targets: first answer of all four < 5 s, memory < 1.2 GB."""
+reference counts and so copies their pages; then the first answers of a restart (which loads the first start's
+snapshot) and of a release's start after `fairrecruit snapshot`. Targets: first answer of all four < 5 s,
+memory < 1.2 GB."""
 import argparse
 import http.client
 import json
