@@ -5,20 +5,17 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import selectinload
 
-from app import effects
-from app.accounts import audit, permissions
-from app.bulk import (CHUNK, LOOKUP, any_of, chunks, insert_rows, paused_gc, plain_rows, refresh_statistics,
-                      reserve_ids)
-from app.db import utcnow
+from app.accounts import permissions
+from app.bulk import LOOKUP, any_of, chunks, paused_gc, plain_rows, refresh_statistics
 from app.errors import Invalid, flatten
 from app.progress import counted, silent
-from app.registry import columns, expiry, reimport, tables
+from app.registry import columns, expiry, inserts, reimport, tables, updates
 from app.registry.models import (Address, Alias, Entity, EntitySector, Identifier, Licence, LicenceDestination,
                                  LicenceSector, LicenceStatusChange, Person, Role)
 from app.registry.names import licence_key, name_key
 from app.registry.reimport import LICENCE_FIELDS
 from app.registry.schemas import EntityImportSchema
-from app.registry.service import add_licence, authorities_by_code
+from app.registry.service import authorities_by_code
 
 # Imports creating this many entities refresh the planner's statistics of the tables they filled.
 ANALYZE_AFTER = 5000
@@ -318,13 +315,13 @@ def write(session, actor, planned, today, refused, keep_existing=False, progress
             if entity is None:
                 continue
             if trusted(actor, entity, plan.data):
-                changed = update_existing(session, actor, entity, plan.data, today)
+                changed = updates.update_existing(session, actor, entity, plan.data, today)
             else:
                 # Undo the row if it changes what the actor does not steward (lists only grow, so compare sizes).
                 before = {"profile": profile_of(entity), "certification_status": entity.certification_status,
                           "licences": {licence.id: licence_of(licence) for licence in entity.licences}}
                 savepoint = session.begin_nested()
-                changed = update_existing(session, actor, entity, plan.data, today)
+                changed = updates.update_existing(session, actor, entity, plan.data, today)
                 problem = refusal(actor, entity, plan.data, before) if changed else None
                 if problem:
                     savepoint.rollback()
@@ -338,7 +335,7 @@ def write(session, actor, planned, today, refused, keep_existing=False, progress
         done += len(chunk)
         progress("updating registered entities", done, len(existing))
     session.flush()
-    insert_new(session, actor, new, progress)
+    inserts.insert_new(session, actor, new, progress)
     if len(new) >= ANALYZE_AFTER:
         # Every table the load filled: lookups by natural key, and joins by entity (an entity's people, read
         # for its full record and its name index, were joined by scanning all 150,000 people without this).
@@ -352,176 +349,3 @@ ENTITY_LOADS = (selectinload(Entity.aliases), selectinload(Entity.identifiers), 
                 selectinload(Entity.sectors), selectinload(Entity.roles),
                 selectinload(Entity.licences).selectinload(Licence.destinations),
                 selectinload(Entity.licences).selectinload(Licence.sectors))
-
-
-def update_existing(session, actor, entity, data, today):
-    """Bring an existing entity in line with an imported record (lists only grow); True if anything changed."""
-    changed = False
-    if data["legal_name"] != entity.legal_name and name_key(data["legal_name"]) != entity.name_key:
-        # A renamed agency keeps its old name as a former name: banned agencies come back under new names.
-        entity.aliases.append(Alias(name=entity.legal_name, name_key=entity.name_key, kind="former"))
-        entity.legal_name, entity.name_key = data["legal_name"], name_key(data["legal_name"])
-        changed = True
-    for field in ("website", "certification_status"):
-        if data.get(field) is not None and data[field] != getattr(entity, field):
-            setattr(entity, field, data[field])
-            changed = True
-    names = {a.name_key for a in entity.aliases} | {entity.name_key}
-    for alias in data["aliases"]:
-        if name_key(alias["name"]) not in names:
-            entity.aliases.append(Alias(name=alias["name"], name_key=name_key(alias["name"]), kind=alias["kind"]))
-            names.add(name_key(alias["name"]))
-            changed = True
-    identifiers = {(i.scheme, i.value) for i in entity.identifiers}
-    for identifier in data["identifiers"]:
-        if (identifier["scheme"], identifier["value"]) not in identifiers:
-            entity.identifiers.append(Identifier(**identifier))
-            identifiers.add((identifier["scheme"], identifier["value"]))
-            changed = True
-    sectors = {s.sector for s in entity.sectors}
-    for sector in dict.fromkeys(data["sectors"]):
-        if sector not in sectors:
-            entity.sectors.append(EntitySector(sector=sector))
-            changed = True
-    addresses = {(a.line, a.city, a.country) for a in entity.addresses}
-    for address in data["addresses"]:
-        if (address["line"], address.get("city"), address["country"]) not in addresses:
-            entity.addresses.append(Address(**address))
-            changed = True
-    people = {(r.person.name_key, r.role): r.person for r in entity.roles}
-    persons = {key[0]: person for key, person in people.items()}
-    for person in data["people"]:
-        key = (name_key(person["name"]), person["role"])
-        if key not in people:
-            known = persons.get(key[0]) or Person(name=person["name"], name_key=key[0],
-                                                  nationality=person.get("nationality"))
-            entity.roles.append(Role(person=known, role=person["role"], since=person.get("since"),
-                                     until=person.get("until")))
-            people[key] = persons[key[0]] = known
-            changed = True
-    for licence in data["licences"]:
-        changed |= merge_licence(session, actor, entity, licence, today)
-    if changed:
-        entity.updated_at = utcnow()
-    return changed
-
-
-def merge_licence(session, actor, entity, data, today):
-    """Add a licence or update one the entity holds; a status change is appended to its history.
-
-    A status equal to the one the licence reads as on `today` is no change: an export re-imported after a
-    licence lapsed says `expired`, and the recorded status stays as the authority set it.
-    """
-    key = licence_key(data["number"])
-    licence = next((lic for lic in entity.licences
-                    if lic.authority.code == data["authority"] and lic.number_key == key), None)
-    if licence is None:
-        add_licence(session, actor, entity, data)
-        return True
-    changed = False
-    old_status = licence.status
-    if data.get("status") == expiry.effective_status(licence.status, licence.valid_until, today):
-        data = {**data, "status": licence.status}
-    for field in LICENCE_FIELDS:
-        if data.get(field) is not None and data[field] != getattr(licence, field):
-            setattr(licence, field, data[field])
-            changed = True
-    if licence.status != old_status:
-        session.add(LicenceStatusChange(licence_id=licence.id, status=licence.status, status_raw=licence.status_raw,
-                                        reason="import", recorded_by_user_id=actor.user_id if actor else None))
-    destinations = {d.country for d in licence.destinations}
-    for country in data.get("destinations", []):
-        if country not in destinations:
-            licence.destinations.append(LicenceDestination(country=country))
-            destinations.add(country)
-            changed = True
-    sectors = {s.sector for s in licence.sectors}
-    for sector in data.get("sectors", []):
-        if sector not in sectors:
-            licence.sectors.append(LicenceSector(sector=sector))
-            sectors.add(sector)
-            changed = True
-    return changed
-
-
-def insert_new(session, actor, plans, progress=silent):
-    """Insert new entities and everything they carry with bulk inserts; the commit's pipeline then screens,
-    scores, stamps and audits them as it does entities created one by one (app/pipeline.py).
-
-    Every id is reserved first, so no insert needs RETURNING (which costs one statement per row on SQLite).
-    """
-    if not plans:
-        return
-    now = utcnow()
-    authorities = {code: authority.id for code, authority in authorities_by_code(session).items()}
-    entity_ids = reserve_ids(session, Entity.__table__, len(plans))
-    person_ids = iter(reserve_ids(session, Person.__table__, sum(len(people_of(p.data)) for p in plans)))
-    licence_ids = iter(reserve_ids(session, Licence.__table__, sum(len(p.data["licences"]) for p in plans)))
-    acting = audit.acting(session)
-    registrant = actor.organisation_id if actor else None
-    certifier = registrant if actor and actor.organisation_kind == permissions.CERTIFIER else None
-    progress("adding new entities", 0, len(plans))
-    for number, (chunk, ids) in enumerate(zip(chunks(plans), chunks(entity_ids))):
-        entities = [
-            {"id": entity_id, "kind": p.data["kind"], "legal_name": p.data["legal_name"], "name_key": p.key[2],
-             "country": p.data["country"], "website": p.data.get("website"),
-             "certification_status": p.data.get("certification_status"), "created_at": now,
-             "updated_at": now, "version": 1, "generation": 0, "registered_by_organisation_id": registrant,
-             "certified_by_organisation_id": certifier if p.data.get("certification_status") else None}
-            for entity_id, p in zip(ids, chunk)]
-        insert_rows(session, Entity.__table__, entities)
-        events = audit.inserted(acting, Entity, entities)
-        for model, rows in owned_rows(chunk, ids, person_ids, licence_ids, authorities, now,
-                                      actor.user_id if actor else None):
-            if getattr(model, "__audited__", None):
-                if "id" not in rows[0]:
-                    for row, row_id in zip(rows, reserve_ids(session, model.__table__, len(rows))):
-                        row["id"] = row_id
-                events += audit.inserted(acting, model, rows)
-            insert_rows(session, model.__table__, rows)
-        effects.written(session, ids)
-        effects.later(session, "audit", events)
-        progress("adding new entities", number * CHUNK + len(chunk), len(plans))
-
-
-def people_of(data):
-    """The distinct people of a record, by folded name and nationality, with their roles."""
-    people = {}
-    for person in data["people"]:
-        people.setdefault((name_key(person["name"]), person.get("nationality")), []).append(person)
-    return people
-
-
-def owned_rows(chunk, ids, person_ids, licence_ids, authorities, now, recorded_by):
-    """(model, rows) for everything the new entities carry, parents before children."""
-    rows = {model: [] for model in (Alias, Identifier, Address, EntitySector, Person, Role, Licence,
-                                    LicenceDestination, LicenceSector, LicenceStatusChange)}
-    for entity_id, plan in zip(ids, chunk):
-        data = plan.data
-        rows[Alias] += [{"entity_id": entity_id, "name": a["name"], "name_key": name_key(a["name"]),
-                         "kind": a["kind"]} for a in data["aliases"]]
-        rows[Identifier] += [{"entity_id": entity_id, **i} for i in data["identifiers"]]
-        rows[Address] += [{"entity_id": entity_id, "city": None, **a} for a in data["addresses"]]
-        rows[EntitySector] += [{"entity_id": entity_id, "sector": s} for s in dict.fromkeys(data["sectors"])]
-        for (key, nationality), roles in people_of(data).items():
-            person_id = next(person_ids)
-            rows[Person].append({"id": person_id, "name": roles[0]["name"], "name_key": key,
-                                 "nationality": nationality})
-            rows[Role] += [{"entity_id": entity_id, "person_id": person_id, "role": r["role"],
-                            "since": r.get("since"), "until": r.get("until")} for r in roles]
-        for licence in data["licences"]:
-            licence_id = next(licence_ids)
-            rows[Licence].append({
-                "id": licence_id, "entity_id": entity_id, "authority_id": authorities[licence["authority"]],
-                "number": licence["number"].strip(), "number_key": licence_key(licence["number"]),
-                "type": licence["type"], "status": licence["status"], "status_raw": licence.get("status_raw"),
-                "valid_from": licence.get("valid_from"), "valid_until": licence.get("valid_until"),
-                "conditions": licence.get("conditions"), "created_at": now, "version": 1})
-            rows[LicenceDestination] += [{"licence_id": licence_id, "country": c}
-                                         for c in dict.fromkeys(licence["destinations"])]
-            rows[LicenceSector] += [{"licence_id": licence_id, "sector": s} for s in dict.fromkeys(licence["sectors"])]
-            rows[LicenceStatusChange].append({
-                "licence_id": licence_id, "status": licence["status"], "status_raw": licence.get("status_raw"),
-                "effective_on": licence.get("valid_from"), "reason": "import", "recorded_at": now,
-                "recorded_by_user_id": recorded_by})
-    return [(model, batch) for model, batch in rows.items() if batch]

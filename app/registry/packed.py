@@ -8,7 +8,7 @@ of a few shared ones and writes to none of their pages.
 from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate, compress, repeat
+from itertools import compress, repeat
 from operator import contains
 
 # Sort keys 0 to 2 (legal_name, country, created_at) are kept as UTF-8, which sorts as the text does; the last,

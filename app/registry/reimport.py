@@ -1,7 +1,7 @@
 """Which registered entities an import changes, told from their stored rows read as plain tuples.
 
 A registry that syncs a daily export re-imports mostly what it holds: comparing plain rows first means only
-the entities that change are loaded as objects and updated (importer.update_existing), instead of building
+the entities that change are loaded as objects and updated (updates.update_existing), instead of building
 every entity's graph (1.45 million objects for 100,000 agencies) to find that nothing changed. The checks
 here mirror update_existing's: an entity is reported as soon as one of its records would add or change a row.
 """
@@ -132,7 +132,7 @@ def stored_key(licence, authority_ids):
 
 
 def licence_changes(stored: StoredLicence | None, data, today):
-    """Whether a licence record adds the licence or changes it (see importer.merge_licence)."""
+    """Whether a licence record adds the licence or changes it (see updates.merge_licence)."""
     if stored is None:
         return True
     fields = stored.fields

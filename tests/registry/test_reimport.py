@@ -6,7 +6,7 @@ from sqlalchemy import event, func, select
 
 from app.accounts.audit import set_actor
 from app.accounts.models import AuditEvent
-from app.registry import importer, reimport, tables
+from app.registry import importer, reimport, tables, updates
 from app.registry.models import Entity, RegistryState
 from app.registry.service import authorities_by_code
 from app.scoring.models import Score
@@ -186,7 +186,7 @@ def changed_by(session, row, today):
     authority_ids = {code: a.id for code, a in authorities_by_code(session).items()}
     fast = bool(reimport.changing(session, planned, authority_ids, today))
     savepoint = session.begin_nested()
-    full = importer.update_existing(session, None, session.get(Entity, planned[0].entity_id), planned[0].data, today)
+    full = updates.update_existing(session, None, session.get(Entity, planned[0].entity_id), planned[0].data, today)
     savepoint.rollback()
     assert fast == full
     return fast
