@@ -358,16 +358,19 @@ class NameIndex:
         # Registries repeat names (common people's names above all): each written form is weighed and compared
         # once, and only the record's own factors (kind, countries) are applied per name.
         forms = {}
-        words_of, legal_forms, name_legal = self.words_of, self.legal_forms.values, self.name_legal
+        # How much each word of the index resembles each unknown word, worked out once a search: forms share words.
+        similar = {}
+        start, name_words = self.word_start, self.name_words
+        legal_forms, name_legal = self.legal_forms.values, self.name_legal
         name_person, name_han = self.name_person, self.name_han
         for name_id, rough in self._candidates(side, expansions, wanted, candidates, floor):
             if rough < sure and ceiling(rough + hope) < threshold:
                 break
-            form = (words_of(name_id), legal_forms[name_legal[name_id]], bool(name_person[name_id]),
-                    name_han.get(name_id, ""), rough)
+            form = (tuple(name_words[start[name_id]:start[name_id + 1]]), legal_forms[name_legal[name_id]],
+                    bool(name_person[name_id]), name_han.get(name_id, ""), rough)
             compared = forms.get(form, False)
             if compared is False:
-                compared = forms[form] = self._form_score(side, form, bound, threshold, unknown, hope)
+                compared = forms[form] = self._form_score(side, form, bound, threshold, unknown, hope, similar)
             if compared is not None:
                 match = self._matched(side, normal, name, name_id, self.record(self.name_record[name_id]), query,
                                       threshold, *compared, explain=explain)
@@ -375,9 +378,9 @@ class NameIndex:
                     found.append(match)
         return found
 
-    def _form_score(self, side, form, bound, threshold, unknown, hope):
+    def _form_score(self, side, form, bound, threshold, unknown, hope, similar):
         """(score before the record's factors, candidate side) of one written form, or None when its bound says
-        it cannot reach the threshold."""
+        it cannot reach the threshold. similar: each word id's similarity to each unknown word, as worked out."""
         tokens, legal_forms, person, han, rough = form
         vocabulary = self.vocabulary
         weights = tuple(map(vocabulary.weight, tokens))
@@ -385,8 +388,14 @@ class NameIndex:
         if bound(rough, total) < threshold:
             if not unknown or bound(rough + hope, total) < threshold:
                 return None
-            words = [vocabulary.words[t] for t in tokens]
-            rough += sum(weight * max(token_similarity(token, word) for word in words) for token, weight in unknown)
+            rows = []
+            for word_id in tokens:
+                row = similar.get(word_id)
+                if row is None:
+                    word = vocabulary.words[word_id]
+                    row = similar[word_id] = tuple(token_similarity(token, word) for token, _ in unknown)
+                rows.append(row)
+            rough += sum(weight * max(row[i] for row in rows) for i, (_, weight) in enumerate(unknown))
             if bound(rough, total) < threshold:
                 return None
         candidate = Side(tuple(vocabulary.words[t] for t in tokens), weights, legal_forms, person, han)
