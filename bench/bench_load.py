@@ -19,7 +19,7 @@ import time
 from bench_api import FILTERS
 from bench_import import add_authorities
 from bench_screening import query_names
-from common import OUT, POSTGRES, app_for, fresh_database, median_ms, p99_ms
+from common import OUT, POSTGRES, app_for, fresh_database, median_ms, p99_ms, snapshot_written
 from generate_agencies import generate
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -188,7 +188,7 @@ def run(backend, url, agencies, seconds, concurrency, port):
     plan_path = OUT / "load-plan.json"
     plan_path.write_text(json.dumps(plan))
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 32, "LOG_LEVEL": "WARNING",
-           "WEB_CONCURRENCY": "2", "BIND": f"127.0.0.1:{port}"}
+           "WEB_CONCURRENCY": "2", "BIND": f"127.0.0.1:{port}", "SNAPSHOT_DIR": str(OUT / "snapshots")}
     log = open(OUT / f"load-gunicorn-{backend}.log", "wb")  # noqa: SIM115
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "app:create_app()"], cwd=ROOT, env=env,
                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -196,10 +196,10 @@ def run(backend, url, agencies, seconds, concurrency, port):
         started = time.perf_counter()
         wait_until_ready(port, server)
         first = time.perf_counter() - started
-        # The first worker answers /readyz while the second may still be building: give it the time the first took.
-        time.sleep(first)
-        print(f"  first gunicorn worker ready in {first:.0f} s (waited as long again for the second); "
-              f"loading for {seconds:.0f} s from {concurrency} connections", flush=True)
+        # The workers answer once the master built for them; its child writing the snapshot may still be at work.
+        snapshot_written(server.pid, 2)
+        print(f"  first gunicorn worker ready in {first:.0f} s; loading for {seconds:.0f} s from {concurrency} "
+              "connections", flush=True)
         result = subprocess.run([sys.executable, __file__, "load", "--port", str(port), "--plan", str(plan_path),
                                  "--seconds", str(seconds), "--concurrency", str(concurrency)],
                                 capture_output=True, text=True, check=True)

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from bench_import import add_authorities
 from bench_load import wait_until_ready
-from common import OUT, app_for, fresh_database, in_threads, median_ms, p99_ms
+from common import OUT, app_for, fresh_database, in_threads, median_ms, p99_ms, snapshot_written
 from generate_agencies import generate
 from sqlalchemy import select
 
@@ -129,7 +129,7 @@ def run(backend, agencies, seconds, concurrency, port):
     plan_path = OUT / "pages-plan.json"
     plan_path.write_text(json.dumps(prepare(url, agencies)))
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 32, "LOG_LEVEL": "WARNING",
-           "WEB_CONCURRENCY": "2", "BIND": f"127.0.0.1:{port}"}
+           "WEB_CONCURRENCY": "2", "BIND": f"127.0.0.1:{port}", "SNAPSHOT_DIR": str(OUT / "snapshots")}
     log = open(OUT / "pages-gunicorn.log", "wb")  # noqa: SIM115
     # The interpreter running this script: the project's virtual environment.
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:create_app()"], cwd=ROOT, env=env,
@@ -138,7 +138,7 @@ def run(backend, agencies, seconds, concurrency, port):
         started = time.perf_counter()
         wait_until_ready(port, server)
         first = time.perf_counter() - started
-        time.sleep(first)   # the second worker builds its listing and indexes too
+        snapshot_written(server.pid, 2)   # the master's child writing its snapshot takes a core while it runs
         print(f"  first gunicorn worker ready in {first:.0f} s; loading for {seconds:.0f} s from {concurrency} "
               f"connections", flush=True)
         cpu_before = workers_cpu(server.pid)

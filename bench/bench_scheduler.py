@@ -14,7 +14,7 @@ import random
 import shutil
 import time
 
-from common import OUT, POSTGRES, app_for, fresh_database, report
+from common import OUT, POSTGRES, app_for, report
 from generate_agencies import AUTHORITIES, generate
 from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url

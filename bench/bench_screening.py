@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 
-from common import OUT, app_for, database_url, fresh_database, median_ms, p99_ms, report
+from common import OUT, app_for, database_url, fresh_database, median_ms, p99_ms, report, snapshot_written
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -174,11 +174,12 @@ def api_under_load(backend, seconds, concurrency, port=8765):
     """Start gunicorn with 2 workers on the lists database and load it from a second process."""
     url, token = lists_database(backend)
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 32, "LOG_LEVEL": "WARNING",
-           "WEB_CONCURRENCY": "2", "BIND": f"127.0.0.1:{port}"}
+           "WEB_CONCURRENCY": "2", "BIND": f"127.0.0.1:{port}", "SNAPSHOT_DIR": str(OUT / "snapshots")}
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "app:create_app()"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
         wait_until_up(port, token)
+        snapshot_written(server.pid, 2)
         names = OUT / "screen-names.json"
         names.write_text(json.dumps(query_names(5000)))
         load = subprocess.run([sys.executable, __file__, "load", "--port", str(port), "--token", token,

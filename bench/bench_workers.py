@@ -19,7 +19,8 @@ import time
 from urllib.parse import quote
 
 from bench_load import prepare
-from common import OUT, database_url, fresh_database, machine_speed, report
+from common import (OUT, database_url, fresh_database, gunicorn_processes, machine_speed, report,
+                    snapshot_written)
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -101,20 +102,6 @@ def first_answers(server, port, searches, access_path, timeout=300):
             thread.join()
 
 
-def processes(master):
-    """The master's pid and its workers' (Linux: the master's children)."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return [master, *map(int, children)]
-
-
-def saved(master, timeout=120):
-    """Wait until the master's only children are its workers: the process writing its snapshot has ended (it
-    shares the master's pages and would count in the sum)."""
-    deadline = time.monotonic() + timeout
-    while len(processes(master)) > WORKERS + 1 and time.monotonic() < deadline:
-        time.sleep(0.1)
-
-
 def memory(pids):
     """{pid: (PSS, RSS, private)} in MB (10**6 bytes) from /proc/PID/smaps_rollup."""
     found = {}
@@ -128,7 +115,7 @@ def memory(pids):
 
 def show_memory(backend, when, master):
     """Print each process's memory and report the sum of their PSS against the target."""
-    found = memory(processes(master))
+    found = memory(gunicorn_processes(master))
     for pid, (pss, rss, private) in found.items():
         role = "master" if pid == master else "worker"
         print(f"    {role} {pid}: PSS {pss:6.0f} MB, RSS {rss:6.0f} MB, private {private:6.0f} MB")
@@ -159,7 +146,7 @@ def run(backend, args):
             old.unlink()
     started = started_up(backend, url, plan, args, "start")
     try:
-        saved(started.pid)
+        snapshot_written(started.pid, WORKERS)
         show_memory(backend, "after start", started.pid)
         print(f"  load average (1 min): {os.getloadavg()[0]:.1f}; mixed load (bench_load.py) for {args.seconds:.0f} s "
               f"from {args.concurrency} connections", flush=True)
@@ -193,7 +180,7 @@ def started_up(backend, url, plan, args, which):
     """gunicorn started, once all four workers have answered (their times printed); returns the process."""
     print(f"  {which}: load average (1 min) before starting gunicorn: {os.getloadavg()[0]:.1f} on "
           f"{os.cpu_count()} cores", flush=True)
-    log_path = OUT / f"workers-gunicorn-{backend}-{which}.log"
+    log_path = OUT / f"workers-gunicorn-{backend}-{which.replace(' ', '-')}.log"
     server = start(url, args.port, log_path, OUT / f"workers-access-{backend}.log", args.code or ROOT)
     try:
         firsts = first_answers(server, args.port, plan["searches"], OUT / f"workers-access-{backend}.log")

@@ -66,6 +66,21 @@ def report(label, value, target, unit):
     print(f"{label:58} {value:10.2f} {unit:3} target < {target} {unit}  {verdict}", flush=True)
 
 
+def gunicorn_processes(master):
+    """gunicorn's master pid and its children's: its workers and, for a while after a start, the process writing
+    its snapshot (Linux)."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [master, *map(int, children)]
+
+
+def snapshot_written(master, workers, timeout=120):
+    """Wait until gunicorn's master has no child but its workers: the one writing the snapshot of its listing and
+    name indexes (app/prefork.py) has ended, and takes no more CPU or memory from what is measured next."""
+    deadline = time.monotonic() + timeout
+    while len(gunicorn_processes(master)) > workers + 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def machine_speed():
     """One line on how fast this machine runs Python now: the same 2-core machine has run the same loop from 0.8 s
     to 3 s on different days, and every timing here moves with it."""
