@@ -53,9 +53,12 @@ def revision(message):
 @click.command("snapshot")
 @with_appcontext
 def snapshot_command():
-    """Build the listing and name indexes of the database and save them for gunicorn's next start to load."""
-    # A release runs this after `db upgrade` and before restarting gunicorn, whose master then loads the file
-    # instead of building for 15 to 50 s before any worker answers (app/snapshot.py).
+    """Build the indexes for gunicorn's next start.
+
+    The listing and name indexes of DATABASE_URL, saved in SNAPSHOT_DIR. A release runs this after `db upgrade`
+    and before restarting gunicorn, whose master then loads them instead of building them for 15 to 50 s before
+    any worker answers (app/snapshot.py).
+    """
     from app import prefork, snapshot  # noqa: PLC0415  (the indexes: not for `fairrecruit --help`)
     app = current_app._get_current_object()
     if not app.config["SNAPSHOTS"]:
@@ -212,8 +215,7 @@ COMMANDS = {
     "screen": ("app.screening.cli:screen_command",
                "Screen every name of a CSV file against the lists; nothing is stored."),
     "seed": ("app.seed:seed_command", "Load the demo data that is missing; what exists is left as it is."),
-    "snapshot": ("app.cli:snapshot_command", "Build the listing and name indexes of the database and save them "
-                 "for gunicorn's next start to load."),
+    "snapshot": ("app.cli:snapshot_command", "Build the indexes for gunicorn's next start."),
     "tasks": ("app.audits.tasks_cli:tasks_group", "Review tasks."),
     "users": ("app.accounts.cli:users", "Organisations and users."),
     "watchlist": ("app.screening.cli:watchlist_group", "Watchlists: sanctions, debarment and banned-agency lists."),
