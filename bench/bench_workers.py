@@ -169,8 +169,10 @@ def run(backend, args):
     for old in SNAPSHOTS.glob("*"):
         old.unlink()
     started = time.perf_counter()
-    subprocess.run([str(Path(sys.executable).parent / "fairrecruit"), "snapshot"], cwd=args.code or ROOT,
-                   env=environment(url, args.port), check=True, capture_output=True)
+    # The command runs the code gunicorn runs (the console script would import the installed checkout's).
+    env = {**environment(url, args.port), "PYTHONPATH": str(args.code or ROOT)}
+    subprocess.run([str(Path(sys.executable).parent / "fairrecruit"), "snapshot"], cwd=args.code or ROOT, env=env,
+                   check=True, capture_output=True)
     print(f"  release: `fairrecruit snapshot` built and saved in {time.perf_counter() - started:.1f} s, "
           "before the restart")
     stop(started_up(backend, url, plan, args, "start of a release"))
