@@ -67,7 +67,8 @@ def snapshot_command():
     started = time.perf_counter()
     done = "caught up the last snapshot" if prefork.load_snapshot(app, log) else "built the listing and name indexes"
     if not prefork.warm(app, log):
-        raise click.ClickException("the database could not be read")
+        url = app.extensions["engine"].url.render_as_string(hide_password=True)
+        raise click.ClickException(f"the database {url} could not be read (the log above says why)")
     path = snapshot.save(app)
     click.echo(f"{done} and saved them to {path} in {time.perf_counter() - started:.1f} s")
 

@@ -229,6 +229,12 @@ def test_a_release_saves_the_snapshot_with_the_command_and_gunicorn_starts_from_
 
     off = subprocess.run(command, env={**env, "SNAPSHOTS": "0"}, capture_output=True, text=True, timeout=120)
     assert off.returncode == 2 and "SNAPSHOTS is off" in off.stderr
+    missing = f"sqlite:///{tmp_path}/no/such/folder/db.sqlite"
+    unreadable = subprocess.run(command, env={**env, "DATABASE_URL": missing}, capture_output=True, text=True,
+                                timeout=120)
+    assert unreadable.returncode == 1
+    assert f"Error: the database {missing} could not be read" in unreadable.stderr
+    assert "worker.warm_skipped reason=OperationalError" in unreadable.stderr
 
 
 def saved_once(log, times, timeout=30):
