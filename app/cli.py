@@ -66,7 +66,7 @@ def snapshot_command():
     log = logging.getLogger("app.snapshot")
     started = time.perf_counter()
     done = "caught up the last snapshot" if prefork.load_snapshot(app, log) else "built the listing and name indexes"
-    if not prefork.warm(app, log):
+    if not prefork.warm(app, log, serving=False):
         url = app.extensions["engine"].url.render_as_string(hide_password=True)
         raise click.ClickException(f"the database {url} could not be read (the log above says why)")
     path = snapshot.save(app)

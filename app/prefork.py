@@ -17,14 +17,16 @@ from app.registry import listing, lookup
 from app.screening import indexes
 
 
-def warm(app, log):
+def warm(app, log, serving=True):
     """Build (or catch up) this process's listing, name indexes and lookup before it serves; False when the
-    database cannot be reached, which is logged: the process serves anyway and builds them at their first use."""
+    database cannot be reached, which is logged: the process serves anyway and builds them at their first use.
+    serving=False builds only what a snapshot holds (`fairrecruit snapshot` serves nothing)."""
     started = time.perf_counter()
     try:
         listing.warm(app)
         indexes.warm(app)
-        lookup.warm(app)
+        if serving:
+            lookup.warm(app)
     except SQLAlchemyError as err:
         # A worker failing here makes gunicorn's master shut the whole service down ("Worker failed to boot"),
         # so serve anyway: /readyz answers 503 until the database is back.
