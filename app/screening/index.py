@@ -7,7 +7,8 @@ not write the array).
 """
 from array import array
 from dataclasses import dataclass
-from operator import itemgetter
+from itertools import compress, islice
+from operator import and_, itemgetter
 import re
 
 from app.screening.columns import Codes, Keys, Texts
@@ -221,7 +222,7 @@ class NameIndex:
         how many names per query name are compared in full; explain=False leaves the matches' explanations
         empty (a search box needs only which records, and explaining costs a second comparison each).
         """
-        alive, group_of, kind_of = self.alive, self.record_group, self.record_kind
+        alive, group_of, kind_of, name_record = self.alive, self.record_group, self.record_kind, self.name_record
         group_codes = None if groups is None else self.groups.known(groups)
         kind_codes = None if kinds is None else self.kinds.known(kinds)
 
@@ -229,9 +230,20 @@ class NameIndex:
             return alive[position] and (group_codes is None or group_of[position] in group_codes) and \
                 (kind_codes is None or kind_of[position] in kind_codes)
 
+        def pick(ranked, count):
+            """The first `count` of the ranked (name id, rough score) pairs whose records are wanted: what wanted
+            says of each, worked out in C (a common name has thousands of candidates)."""
+            positions = list(map(name_record.__getitem__, map(itemgetter(0), ranked)))
+            keep = map(alive.__getitem__, positions)
+            if group_codes is not None:
+                keep = map(and_, keep, map(group_codes.__contains__, map(group_of.__getitem__, positions)))
+            if kind_codes is not None:
+                keep = map(and_, keep, map(kind_codes.__contains__, map(kind_of.__getitem__, positions)))
+            return list(islice(compress(ranked, keep), count))
+
         best = {}
         for name in dict.fromkeys(query.names):
-            for match in self._search_name(name, query, threshold, wanted, candidates, explain):
+            for match in self._search_name(name, query, threshold, pick, candidates, explain):
                 if match.score > best.get(match.key, (0.0,))[0]:
                     best[match.key] = (match.score, match)
         for position in self._identified(query, wanted):
@@ -282,7 +294,7 @@ class NameIndex:
                     if head is not None and tail is not None:
                         expansions[i].extend(((head, 1.0), (tail, 1.0)))
 
-    def _candidates(self, side, expansions, wanted, candidates, floor=0.0):
+    def _candidates(self, side, expansions, pick, candidates, floor=0.0):
         """Names sharing a word (or a near spelling) with the query, with a rough score to rank them by; those
         below the floor could not reach the threshold and are left out."""
         rough = {}
@@ -319,21 +331,12 @@ class NameIndex:
         # One sort, keyed in C; it is stable, so names with equal rough scores keep their order. Leaving out the
         # names below the floor leaves the order of the others as it was.
         items = rough.items() if floor <= 0 else [item for item in rough.items() if item[1] >= floor]
-        ranked = sorted(items, key=itemgetter(1), reverse=True)[:candidates * 4]
-        name_record = self.name_record
-        picked = []
-        for name_id, value in ranked:
-            if wanted(name_record[name_id]):
-                picked.append((name_id, value))
-                if len(picked) == candidates:
-                    break
-        return picked
+        return pick(sorted(items, key=itemgetter(1), reverse=True)[:candidates * 4], candidates)
 
-    def _search_name(self, name, query, threshold, wanted, candidates, explain=True):
+    def _search_name(self, name, query, threshold, pick, candidates, explain=True):
         normal, side, expansions = self.side(name, query.kind)
         if not side.tokens:
             return []
-        found = []
         query_weight = sum(side.weights)
         # Words the index does not know (typos, most likely) may resemble a candidate's word by more edits than
         # the near spellings found for them: such words are compared with each candidate's words directly.
@@ -363,14 +366,17 @@ class NameIndex:
         start, name_words = self.word_start, self.name_words
         legal_forms, name_legal = self.legal_forms.values, self.name_legal
         name_person, name_han = self.name_person, self.name_han
-        for name_id, rough in self._candidates(side, expansions, wanted, candidates, floor):
+        found = []
+        for name_id, rough in self._candidates(side, expansions, pick, candidates, floor):
             if rough < sure and ceiling(rough + hope) < threshold:
                 break
-            form = (tuple(name_words[start[name_id]:start[name_id + 1]]), legal_forms[name_legal[name_id]],
-                    bool(name_person[name_id]), name_han.get(name_id, ""), rough)
+            words = name_words[start[name_id]:start[name_id + 1]]
+            form = (words.tobytes(), name_legal[name_id], name_person[name_id], name_han.get(name_id, ""), rough)
             compared = forms.get(form, False)
             if compared is False:
-                compared = forms[form] = self._form_score(side, form, bound, threshold, unknown, hope, similar)
+                compared = forms[form] = self._form_score(side, (tuple(words), legal_forms[name_legal[name_id]],
+                                                                 bool(name_person[name_id]), *form[3:]),
+                                                          bound, threshold, unknown, hope, similar)
             if compared is not None:
                 match = self._matched(side, normal, name, name_id, self.record(self.name_record[name_id]), query,
                                       threshold, *compared, explain=explain)
@@ -390,11 +396,16 @@ class NameIndex:
                 return None
             rows = []
             for word_id in tokens:
-                row = similar.get(word_id)
-                if row is None:
+                row = similar.get(word_id, False)
+                if row is False:
                     word = vocabulary.words[word_id]
-                    row = similar[word_id] = tuple(token_similarity(token, word) for token, _ in unknown)
-                rows.append(row)
+                    row = tuple(token_similarity(token, word) for token, _ in unknown)
+                    # (Most words resemble no unknown word at all: None, and the form adds nothing for them.)
+                    row = similar[word_id] = row if any(row) else None
+                if row is not None:
+                    rows.append(row)
+            if not rows:
+                return None
             rough += sum(weight * max(row[i] for row in rows) for i, (_, weight) in enumerate(unknown))
             if bound(rough, total) < threshold:
                 return None

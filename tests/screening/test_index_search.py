@@ -45,7 +45,10 @@ def test_a_search_finds_what_comparing_every_name_in_full_finds():
                Query(("Mohammad Rahman", "Mohd Rahman"), "person"),
                Query(("Maria Cruz",), "person", frozenset(["US"])),
                Query(("Gulf Star Manpower Ltd",), "organization"),
-               Query(("Himalayan Crown Overseas", "Himalyan Crown"), "organization")]
+               Query(("Himalayan Crown Overseas", "Himalyan Crown"), "organization"),
+               # Words two edits from any indexed word: compared with each candidate's words directly.
+               Query(("Hymalaxan Crown Overseas",), "organization"),
+               Query(("Ram Adhokxri",), "person")]
     for query in queries:
         for threshold in (0.7, 0.8):
             kinds = {"person"} if query.kind == "person" else {"organization"}
