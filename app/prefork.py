@@ -62,7 +62,9 @@ def load_snapshot(app, log):
         log.exception("snapshot.unreadable")
         outcome = "unreadable"
     if outcome != snapshot.LOADED:
-        log.info("snapshot.not_loaded reason=%r", outcome)
+        # (The operator reading this learns how the next release avoids the build.)
+        log.info("snapshot.not_loaded reason=%r building=now hint='run `fairrecruit snapshot` before starting'",
+                 outcome)
         return None
     log.info("snapshot.loaded ms=%.0f", (time.perf_counter() - started) * 1000)
     return built_state()

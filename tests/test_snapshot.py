@@ -80,6 +80,7 @@ def test_the_next_start_loads_the_snapshot_and_catches_up_with_what_changed_sinc
     [path] = Path(app.config["SNAPSHOT_DIR"]).iterdir()
     assert path.stat().st_mode & 0o777 == 0o600
     assert "snapshot.not_loaded reason='no snapshot yet'" in caplog.text
+    assert "run `fairrecruit snapshot` before starting" in caplog.text
 
     # A start with nothing new loads it and has nothing to save.
     caplog.clear()
