@@ -337,6 +337,7 @@ class NameIndex:
         normal, side, expansions = self.side(name, query.kind)
         if not side.tokens:
             return []
+        found = []
         query_weight = sum(side.weights)
         # Words the index does not know (typos, most likely) may resemble a candidate's word by more edits than
         # the near spellings found for them: such words are compared with each candidate's words directly.
@@ -366,7 +367,6 @@ class NameIndex:
         start, name_words = self.word_start, self.name_words
         legal_forms, name_legal = self.legal_forms.values, self.name_legal
         name_person, name_han = self.name_person, self.name_han
-        found = []
         for name_id, rough in self._candidates(side, expansions, pick, candidates, floor):
             if rough < sure and ceiling(rough + hope) < threshold:
                 break
