@@ -94,12 +94,20 @@ def writes(view):
     return view
 
 
+def reads(view):
+    """Mark a view that only reads though it answers a POST (a query sent in the body, like a name to screen):
+    its transaction begins as a reader's, so on SQLite it neither waits for the write lock nor holds it."""
+    view.reads = True
+    return view
+
+
 def writes_intended():
-    """True when the transaction about to begin is expected to write: any non-read request, a view marked
-    with writes(), or writing()."""
+    """True when the transaction about to begin is expected to write: any non-read request not marked with
+    reads(), a view marked with writes(), or writing()."""
     if has_request_context():
         view = current_app.view_functions.get(request.endpoint)
-        return request.method not in READ_METHODS or getattr(view, "writes", False)
+        return (request.method not in READ_METHODS and not getattr(view, "reads", False)) or \
+            getattr(view, "writes", False)
     return _writing.get()
 
 

@@ -1,5 +1,6 @@
 """Parallel writers through the real app on a real committed database: they queue or get 409, never 500."""
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 import threading
 import time
 
@@ -10,13 +11,16 @@ from app import db
 from app.accounts import service as accounts
 from app.accounts.audit import set_actor
 from app.accounts.auth import actor_for
+from app.accounts.cli import OPERATOR
 from app.registry import service as registry
 from app.cli import leaf_commands
 from app.errors import database_answer
 from app.registry.models import Authority
+from app.screening.importer import import_watchlist
 from tests.conftest import fresh_database_url, make_app
 
 WRITERS = 20
+SOURCES = Path(__file__).resolve().parent / "data" / "screening" / "sources"
 
 
 @pytest.fixture(scope="module")
@@ -97,10 +101,20 @@ def test_readers_do_not_wait_for_a_writer_holding_the_lock(shared):
     if engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL readers never wait for writers")
     db.Session.configure(bind=engine)
+    session = db.Session()
+    import_watchlist(session, "np-banned", "generic-csv", [SOURCES / "banned_v1.csv"], actor=OPERATOR,
+                     kind="banned_agency")
+    session.commit()
+    db.Session.remove()
     with engine.connect() as writer, db.writing(), writer.begin() as holding:
         started = time.perf_counter()
         response = app.test_client().get(f"/api/v1/agencies/{ids[-1]}", headers=headers)
         assert response.status_code == 200 and time.perf_counter() - started < 2
+        # Screening a name is a POST that only reads.
+        started = time.perf_counter()
+        response = app.test_client().post("/api/v1/screen", json={"name": "Himal Fake Overseas"}, headers=headers)
+        assert response.status_code == 200 and time.perf_counter() - started < 2
+        assert [hit["entry_id"] for hit in response.json["hits"]] == ["NP-B-001"]
         holding.rollback()
 
 
@@ -108,6 +122,11 @@ def test_write_requests_and_writing_commands_begin_as_writers(app):
     for method, writes in (("GET", False), ("HEAD", False), ("POST", True), ("PATCH", True), ("DELETE", True)):
         with app.test_request_context(method=method):
             assert db.writes_intended() is writes
+    # A POST marked as only reading.
+    with app.test_request_context("/api/v1/screen", method="POST"):
+        assert db.writes_intended() is False
+    with app.test_request_context("/api/v1/watchlists/np-banned/versions", method="POST"):
+        assert db.writes_intended() is True
     assert db.writes_intended() is False
     with db.writing():
         assert db.writes_intended() is True
