@@ -96,8 +96,8 @@ def entries(args, name):
 @require("screen.name")
 @blp.arguments(schemas.ScreenQuerySchema)
 @blp.response(200, schemas.ScreenResultSchema)
-# (On SQLite, two workers' screenings begun as writers took turns at the lock, the busy handler's sleeps of up to
-# a third of a second between them.)
+# (On SQLite, two workers' screenings begun as writers took turns at the write lock, waiting up to a third of a
+# second in the busy handler.)
 @db.reads
 def screen_name(args):
     """Screen a name (with its aliases, kind, countries, identifiers) against the lists; nothing is stored."""
