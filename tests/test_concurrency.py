@@ -110,11 +110,16 @@ def test_readers_do_not_wait_for_a_writer_holding_the_lock(shared):
         started = time.perf_counter()
         response = app.test_client().get(f"/api/v1/agencies/{ids[-1]}", headers=headers)
         assert response.status_code == 200 and time.perf_counter() - started < 2
-        # Screening a name is a POST that only reads.
+        # Screening a name and scoring posted facts are POSTs that only read.
         started = time.perf_counter()
         response = app.test_client().post("/api/v1/screen", json={"name": "Himal Fake Overseas"}, headers=headers)
         assert response.status_code == 200 and time.perf_counter() - started < 2
         assert [hit["entry_id"] for hit in response.json["hits"]] == ["NP-B-001"]
+        started = time.perf_counter()
+        response = app.test_client().post("/api/v1/score/what-if", headers=headers, json={
+            "kind": "agency", "country": "NP", "facts": {"licence_status": "valid", "documents_retained": True}})
+        assert response.status_code == 200 and time.perf_counter() - started < 2
+        assert response.json["tier"] == "critical"
         holding.rollback()
 
 
@@ -123,8 +128,9 @@ def test_write_requests_and_writing_commands_begin_as_writers(app):
         with app.test_request_context(method=method):
             assert db.writes_intended() is writes
     # A POST marked as only reading.
-    with app.test_request_context("/api/v1/screen", method="POST"):
-        assert db.writes_intended() is False
+    for path in ("/api/v1/screen", "/api/v1/score/what-if"):
+        with app.test_request_context(path, method="POST"):
+            assert db.writes_intended() is False
     with app.test_request_context("/api/v1/watchlists/np-banned/versions", method="POST"):
         assert db.writes_intended() is True
     assert db.writes_intended() is False

@@ -112,6 +112,7 @@ def diff(args, entity_id):
 @require("score.read")
 @blp.arguments(schemas.WhatIfSchema)
 @blp.response(200, schemas.WhatIfResultSchema)
+@db.reads
 def what_if(data):
     """Score posted facts with the active rule set of that kind, saving nothing."""
     ruleset = activation.active_rule_set(db.Session(), data["kind"], record=False)
