@@ -226,20 +226,20 @@ class NameIndex:
         group_codes = None if groups is None else self.groups.known(groups)
         kind_codes = None if kinds is None else self.kinds.known(kinds)
 
-        def wanted(position):
-            return alive[position] and (group_codes is None or group_of[position] in group_codes) and \
-                (kind_codes is None or kind_of[position] in kind_codes)
-
-        def pick(ranked, count):
-            """The first `count` of the ranked (name id, rough score) pairs whose records are wanted: what wanted
-            says of each, worked out in C (a common name has thousands of candidates)."""
-            positions = list(map(name_record.__getitem__, map(itemgetter(0), ranked)))
+        def wanted(positions):
+            """The records at these positions that are alive and of the groups and kinds asked for, worked out in
+            C (a common name has thousands of candidates)."""
             keep = map(alive.__getitem__, positions)
             if group_codes is not None:
                 keep = map(and_, keep, map(group_codes.__contains__, map(group_of.__getitem__, positions)))
             if kind_codes is not None:
                 keep = map(and_, keep, map(kind_codes.__contains__, map(kind_of.__getitem__, positions)))
-            return list(islice(compress(ranked, keep), count))
+            return keep
+
+        def pick(ranked, count):
+            """The first `count` of the ranked (name id, rough score) pairs whose records are wanted."""
+            return list(islice(compress(ranked, wanted(list(map(name_record.__getitem__, map(itemgetter(0), ranked))))),
+                                count))
 
         best = {}
         for name in dict.fromkeys(query.names):
@@ -374,9 +374,8 @@ class NameIndex:
             form = (words.tobytes(), name_legal[name_id], name_person[name_id], name_han.get(name_id, ""), rough)
             compared = forms.get(form, False)
             if compared is False:
-                compared = forms[form] = self._form_score(side, (tuple(words), legal_forms[name_legal[name_id]],
-                                                                 bool(name_person[name_id]), *form[3:]),
-                                                          bound, threshold, unknown, hope, similar)
+                compared = forms[form] = self._form_score(side, (tuple(words), legal_forms[form[1]], bool(form[2]),
+                                                                 *form[3:]), bound, threshold, unknown, hope, similar)
             if compared is not None:
                 match = self._matched(side, normal, name, name_id, self.record(self.name_record[name_id]), query,
                                       threshold, *compared, explain=explain)
@@ -448,11 +447,11 @@ class NameIndex:
         return factors
 
     def _identified(self, query, wanted):
+        positions = []
         for identifier in query.identifiers:
             known = self.by_identifier.get(identifier_key(identifier), ())
-            for position in (known,) if isinstance(known, int) else known:
-                if wanted(position):
-                    yield position
+            positions.extend((known,) if isinstance(known, int) else known)
+        return compress(positions, wanted(positions))
 
     def _identifier_match(self, record, query, by_name):
         """An identical identifier is strong evidence, on top of whatever the names say."""
